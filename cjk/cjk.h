@@ -1,0 +1,129 @@
+/*
+ * cjk.h - text analysis for mixed Chinese and English, shared by the
+ * indexer and the searcher so that both see exactly the same terms.
+ *
+ * Pipeline for a text (UTF-8 bytes):
+ *   1. line-break repair: a newline between two CJK characters is no
+ *      boundary; "inter-\nnational" joins; any other newline is a space.
+ *   2. word segmentation with ICU's word break iterator (locale "zh").
+ *   3. per token: NFKC case folding (full-width ＯＥＣＤ２０２４ -> oecd2024),
+ *      optional Traditional -> Simplified folding of Han characters.
+ *   4. terms: see cjk_term_kind.
+ *
+ * Offsets: every byte offset in this API is a UTF-8 byte offset into the
+ * caller's original input, never into the repaired or normalised text.
+ * Lines are 1-based, counted from the first_line the caller gives.
+ *
+ * Positions: one shared counter per text.  Each Han character advances it
+ * by one; each Latin word or number advances it by one.  A bigram and a
+ * dictionary word take the position of their first character.  So the
+ * positional terms of a unit, in order, are at consecutive positions
+ * exactly where the unit occurs as written: a phrase query over them is an
+ * exact match.
+ */
+#ifndef WENSOU_CJK_H
+#define WENSOU_CJK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum cjk_term_kind {
+	/* A Latin (or other alphabetic script) word, NFKC-casefolded: "oecd".
+	 * Positional. */
+	CJK_TERM_WORD,
+	/* A number or alphanumeric token kept whole: "2024", "99.7", "1835tbps".
+	 * Positional. */
+	CJK_TERM_NUMBER,
+	/* The libstemmer "english" stem of a WORD, with the "Z" prefix:
+	 * "Zgovern".  Not positional (pos is that of its word). */
+	CJK_TERM_STEM,
+	/* Two adjacent Han characters of one run: "鸿沟".  Positional.  Every
+	 * run of two or more Han characters yields all its bigrams, so any
+	 * substring of length >= 2 is a phrase of bigrams whatever the
+	 * dictionary did.  (A two-character dictionary word is the same term as
+	 * the bigram at its position and is not emitted twice.) */
+	CJK_TERM_BIGRAM,
+	/* A Han run of exactly one character: "国" in "A国B".  Positional. */
+	CJK_TERM_CHAR,
+	/* An ICU dictionary word of three or more Han characters ("可持续发展"),
+	 * or one merged from the domain lexicon.  Positional at its first
+	 * character.  Adds ranking weight; redundant with the bigrams for
+	 * matching, so query-side phrase building skips it. */
+	CJK_TERM_CJK_WORD,
+} cjk_term_kind;
+
+typedef struct cjk_term {
+	/* NUL-terminated term text.  Owned by the analyzer; valid until the
+	 * next cjk_analyzer_next/reset/free on it. */
+	const char *text;
+	size_t len;          /* bytes in text, at most CJK_MAX_TERM_BYTES */
+	cjk_term_kind kind;
+	uint32_t pos;        /* position, starting at 1 for each reset */
+	size_t start, end;   /* byte range [start, end) in the original input */
+	uint32_t line;       /* line of start in the original input */
+} cjk_term;
+
+/* Terms longer than this (in bytes, after normalisation) are dropped. */
+#define CJK_MAX_TERM_BYTES 200
+
+typedef struct cjk_options {
+	bool fold_traditional; /* map Traditional Han to Simplified (default true) */
+	bool stem_english;     /* emit CJK_TERM_STEM terms (default true) */
+	const char *lexicon_path; /* optional word list, one term per line; NULL for none */
+} cjk_options;
+
+/* Fills opts with the defaults. */
+void cjk_options_default(cjk_options *opts);
+
+typedef struct cjk_analyzer cjk_analyzer;
+
+/* A new analyzer.  It is not thread-safe; use one per thread.  On failure
+ * returns NULL and, if err is not NULL, stores a malloc'd message in *err
+ * (free with free()). */
+cjk_analyzer *cjk_analyzer_new(const cjk_options *opts, char **err);
+void cjk_analyzer_free(cjk_analyzer *a);
+
+/* Start analysing text[0..len).  The analyzer does not copy text: it must
+ * stay valid and unchanged until the last cjk_analyzer_next.  Invalid UTF-8
+ * is treated as U+FFFD (never a crash, never a term).  Memory used is
+ * bounded whatever len is: long texts are worked through in chunks. */
+void cjk_analyzer_reset(cjk_analyzer *a, const char *text, size_t len, uint32_t first_line);
+
+/* The next term, in order of start offset (a WORD's STEM directly follows
+ * it; the BIGRAM/CJK_WORD terms of a Han run come in position order).
+ * Returns 1 and fills *t, 0 at the end of the text, or -1 on an ICU or
+ * memory failure (message in cjk_analyzer_error). */
+int cjk_analyzer_next(cjk_analyzer *a, cjk_term *t);
+
+/* Message of the last failure ("" if none).  Owned by a. */
+const char *cjk_analyzer_error(const cjk_analyzer *a);
+
+/* Normalise a short string the way terms are normalised (NFKC casefold and,
+ * if enabled, Traditional -> Simplified), e.g. for comparing a --source
+ * argument with stored sources.  Returns a new malloc'd NUL-terminated
+ * string (free()), or NULL on failure. */
+char *cjk_normalize(cjk_analyzer *a, const char *text, size_t len);
+
+/* True if the line (without its newline) is page furniture from PDF
+ * extraction: only a page number ("12", " 8 ", "- 3 -", "第 3 页", "iv"). */
+bool cjk_line_is_page_number(const char *line, size_t len);
+
+/* Bytes held by the analyzer's own buffers (ICU's caches not counted):
+ * for tests and benchmarks that check memory stays bounded whatever the
+ * input length. */
+size_t cjk_analyzer_memory(const cjk_analyzer *a);
+
+/* True if code point c is a Han ideograph (the characters that form runs
+ * and bigrams). */
+bool cjk_is_han(uint32_t c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WENSOU_CJK_H */

@@ -1,0 +1,62 @@
+/*
+ * schema.h - how wensou lays out its Xapian index.  The indexer writes it,
+ * the searcher reads it; this header is the one place both agree on.
+ *
+ * One Xapian document per passage.  Its terms:
+ *   (no prefix)  cjk/ terms: WORD, NUMBER, BIGRAM, CHAR, CJK_WORD (positional)
+ *   Z...         cjk/ STEM terms (no positions)
+ *   Q<fileid>    boolean: the file the passage comes from
+ *   Y<year>      boolean: the document's year, when known ("Y2023")
+ *   XS<source>   boolean: the document's normalised source (publisher)
+ * Its values: WS_SLOT_YEAR (sortable_serialise'd year, when known) and
+ * WS_SLOT_FILE (the file id, for --per-doc collapsing).
+ * Its data: a JSON object, see WS_DATA_* below.
+ *
+ * Per file, a metadata entry WS_META_FILE_PREFIX + fileid holds a JSON
+ * object (WS_FILE_*) used for incremental indexing and for title:/source:
+ * look-ups.  WS_META_SCHEMA holds the schema version and analysis options,
+ * so that the searcher analyses queries exactly as the text was analysed.
+ */
+#ifndef WENSOU_SCHEMA_H
+#define WENSOU_SCHEMA_H
+
+#define WS_SCHEMA_VERSION 1
+
+#define WS_PREFIX_FILE "Q"
+#define WS_PREFIX_YEAR "Y"
+#define WS_PREFIX_SOURCE "XS"
+
+#define WS_SLOT_YEAR 0
+#define WS_SLOT_FILE 1
+
+/* Passage data (JSON object keys). */
+#define WS_DATA_PATH "path"       /* string: absolute path of the file */
+#define WS_DATA_TITLE "title"     /* string */
+#define WS_DATA_YEAR "year"       /* integer or null */
+#define WS_DATA_SOURCE "source"   /* string or null */
+#define WS_DATA_PAGE "page"       /* integer or null */
+#define WS_DATA_LINES "lines"     /* [first, last], 1-based inclusive */
+#define WS_DATA_SECTION "section" /* string: heading trail "一、… > （二）…" or "" */
+#define WS_DATA_TEXT "text"       /* string: the passage's original bytes */
+#define WS_DATA_OFFSET "offset"   /* integer: byte offset of text in the file */
+#define WS_DATA_LINE_OFFSET "line_offset" /* integer: bytes from the start of line
+                                             lines[0] to the start of text (0 unless a
+                                             very long line was split) */
+
+/* Metadata keys. */
+#define WS_META_SCHEMA "wensou:schema"     /* JSON: {"version":1,"fold_traditional":true,...} */
+#define WS_META_FILE_PREFIX "wensou:file:" /* + fileid -> JSON below */
+
+#define WS_FILE_PATH "path"
+#define WS_FILE_SIZE "size"
+#define WS_FILE_MTIME "mtime"     /* integer nanoseconds since the epoch */
+#define WS_FILE_HASH "hash"       /* hex XXH3-128 of the content */
+#define WS_FILE_TITLE "title"
+#define WS_FILE_YEAR "year"
+#define WS_FILE_SOURCE "source"
+#define WS_FILE_PASSAGES "passages"
+
+/* A file id is the 32 lowercase hex digits of XXH3-128 of its absolute path. */
+#define WS_FILEID_LEN 32
+
+#endif /* WENSOU_SCHEMA_H */

@@ -1,0 +1,242 @@
+#include "discover.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+
+#define SIDECAR_NAME "wensou-meta.json"
+
+/* Folders already entered, by (device, inode): symlinks may lead back into
+ * an ancestor or reach one folder twice. */
+typedef struct visited {
+	struct { dev_t dev; ino_t ino; } *items;
+	size_t n, cap;
+} visited;
+
+typedef struct walk {
+	const ws_discover_opts *opts;
+	ws_filelist *out;
+	visited seen;
+	int problems;
+	int depth;
+} walk;
+
+static void report(walk *w, const char *path, const char *msg)
+{
+	w->problems++;
+	if (w->opts->report)
+		w->opts->report(path, msg, w->opts->ud);
+}
+
+static bool visited_add(visited *v, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (v->items[i].dev == dev && v->items[i].ino == ino)
+			return false;
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 64;
+		void *p = realloc(v->items, cap * sizeof *v->items);
+		if (!p)
+			return false;
+		v->items = p;
+		v->cap = cap;
+	}
+	v->items[v->n].dev = dev;
+	v->items[v->n].ino = ino;
+	v->n++;
+	return true;
+}
+
+static bool list_add(ws_filelist *l, const char *path, const struct stat *st)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		ws_file *p = realloc(l->items, cap * sizeof *p);
+		if (!p)
+			return false;
+		l->items = p;
+		l->cap = cap;
+	}
+	char *copy = strdup(path);
+	if (!copy)
+		return false;
+	l->items[l->n].path = copy;
+	l->items[l->n].size = (uint64_t)st->st_size;
+	l->items[l->n].mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+	l->n++;
+	return true;
+}
+
+static void walk_dir(walk *w, const char *dir);
+
+static void walk_entry(walk *w, const char *path, const char *name, bool is_root)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "skipped: %s", errno == ENOENT ? "broken symbolic link" : strerror(errno));
+		report(w, path, msg);
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (w->opts->skip_dir && strcmp(path, w->opts->skip_dir) == 0)
+			return;
+		if (!visited_add(&w->seen, st.st_dev, st.st_ino)) {
+			if (w->opts->verbose)
+				report(w, path, "skipped: folder already visited (symbolic link loop?)");
+			return;
+		}
+		walk_dir(w, path);
+	} else if (S_ISREG(st.st_mode)) {
+		if (!is_root && strcmp(name, SIDECAR_NAME) == 0)
+			return;
+		if (!list_add(w->out, path, &st))
+			report(w, path, "skipped: out of memory");
+	} else if (is_root) {
+		report(w, path, "skipped: not a regular file or folder");
+	}
+}
+
+static void walk_dir(walk *w, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "cannot read folder: %s", strerror(errno));
+		report(w, dir, msg);
+		return;
+	}
+	strbuf path = STRBUF_INIT;
+	struct dirent *de;
+	while ((errno = 0, de = readdir(d))) {
+		if (de->d_name[0] == '.') {
+			if (w->opts->verbose && strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+				strbuf_reset(&path);
+				strbuf_appendf(&path, "%s/%s", strcmp(dir, "/") ? dir : "", de->d_name);
+				if (w->opts->report)
+					w->opts->report(strbuf_str(&path), "skipped: hidden", w->opts->ud);
+			}
+			continue;
+		}
+		strbuf_reset(&path);
+		if (!strbuf_appendf(&path, "%s/%s", strcmp(dir, "/") ? dir : "", de->d_name)) {
+			report(w, dir, "out of memory");
+			break;
+		}
+		walk_entry(w, strbuf_str(&path), de->d_name, false);
+	}
+	if (errno) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "error reading folder: %s", strerror(errno));
+		report(w, dir, msg);
+	}
+	closedir(d);
+	strbuf_free(&path);
+}
+
+/* Make path absolute and lexically clean (no "." or ".." parts, no double
+ * slashes) without resolving symlinks, so that stored paths are the ones
+ * the user walks. */
+static char *absolute_path(const char *path)
+{
+	strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+	if (path[0] != '/') {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof cwd))
+			return NULL;
+		strbuf_appends(&in, cwd);
+		strbuf_appendc(&in, '/');
+	}
+	strbuf_appends(&in, path);
+	const char *p = strbuf_str(&in);
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* skip */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = out.len ? strrchr(out.data, '/') : NULL;
+			if (slash) {
+				out.len = (size_t)(slash - out.data);
+				out.data[out.len] = '\0';
+			}
+		} else {
+			strbuf_appendc(&out, '/');
+			strbuf_append(&out, p, n);
+		}
+		p += n;
+	}
+	if (!out.len)
+		strbuf_appendc(&out, '/');
+	strbuf_free(&in);
+	return strbuf_detach(&out);
+}
+
+int ws_discover(const char *root, const ws_discover_opts *opts, ws_filelist *out, char **root_abs)
+{
+	walk w = {.opts = opts, .out = out};
+	char *abs = absolute_path(root);
+	if (!abs) {
+		report(&w, root, "cannot work out the absolute path");
+		return -1;
+	}
+	struct stat st;
+	if (stat(abs, &st) != 0) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
+		report(&w, root, msg);
+		free(abs);
+		return -1;
+	}
+	const char *name = strrchr(abs, '/');
+	walk_entry(&w, abs, name ? name + 1 : abs, true);
+	free(w.seen.items);
+	*root_abs = abs;
+	return w.problems;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const ws_file *)a)->path, ((const ws_file *)b)->path);
+}
+
+void ws_filelist_sort_unique(ws_filelist *l)
+{
+	if (l->n < 2)
+		return;
+	qsort(l->items, l->n, sizeof *l->items, cmp_file);
+	size_t k = 1;
+	for (size_t i = 1; i < l->n; i++) {
+		if (strcmp(l->items[i].path, l->items[k - 1].path) == 0)
+			free(l->items[i].path);
+		else
+			l->items[k++] = l->items[i];
+	}
+	l->n = k;
+}
+
+void ws_filelist_free(ws_filelist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i].path);
+	free(l->items);
+	l->items = NULL;
+	l->n = l->cap = 0;
+}
+
+bool ws_path_under(const char *path, const char *root_abs)
+{
+	size_t n = strlen(root_abs);
+	if (n == 1 && root_abs[0] == '/')
+		return path[0] == '/';
+	return strncmp(path, root_abs, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}

@@ -1,0 +1,51 @@
+/*
+ * discover.h - find the files to index under the paths given on the
+ * command line.
+ */
+#ifndef WENSOU_DISCOVER_H
+#define WENSOU_DISCOVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct ws_file {
+	char *path;       /* absolute path as walked (owned) */
+	uint64_t size;    /* bytes */
+	int64_t mtime_ns; /* modification time, nanoseconds since the epoch */
+} ws_file;
+
+typedef struct ws_filelist {
+	ws_file *items;
+	size_t n, cap;
+} ws_filelist;
+
+/* Called for each problem met while walking (unreadable folder, broken
+ * link, ...); path is the place, msg says what happened. */
+typedef void (*ws_report_fn)(const char *path, const char *msg, void *ud);
+
+typedef struct ws_discover_opts {
+	const char *skip_dir;  /* absolute path of a folder never to enter (the index), or NULL */
+	bool verbose;          /* report skipped hidden entries too */
+	ws_report_fn report;
+	void *ud;
+} ws_discover_opts;
+
+/* Append the regular files under root (a file or a folder, followed
+ * recursively; symlinks followed, but no folder is entered twice, so link
+ * loops end) to out.  Hidden entries (names starting with '.') and the
+ * sidecar wensou-meta.json are skipped.  *root_abs receives root made
+ * absolute (malloc'd), for deciding later which index entries lie under it.
+ * Returns the number of problems reported, or -1 if root itself cannot be
+ * read (reported too). */
+int ws_discover(const char *root, const ws_discover_opts *opts, ws_filelist *out, char **root_abs);
+
+/* Sort by path and drop duplicates (a file reached through two roots). */
+void ws_filelist_sort_unique(ws_filelist *list);
+void ws_filelist_free(ws_filelist *list);
+
+/* True if path lies under root_abs (or is root_abs). */
+bool ws_path_under(const char *path, const char *root_abs);
+
+#endif

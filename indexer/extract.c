@@ -1,0 +1,245 @@
+#include "extract.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <unicode/utf8.h>
+
+static const char *const text_exts[] = {"txt", "text", NULL};
+static const char *const md_exts[] = {"md", "markdown", "mdown", "mkd", NULL};
+/* Known not to be text: skipped without reading. */
+static const char *const other_exts[] = {
+	"pdf", "html", "htm", "xhtml", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp",
+	"png", "jpg", "jpeg", "gif", "bmp", "webp", "svg", "ico", "tif", "tiff", "mp3", "mp4", "wav",
+	"avi", "mov", "mkv", "zip", "gz", "bz2", "xz", "zst", "tar", "7z", "rar", "exe", "dll", "so",
+	"o", "a", "bin", "iso", "db", "sqlite", "glass", "woff", "woff2", "ttf", "otf", "class", "jar",
+	"pyc", NULL};
+
+static bool ext_in(const char *ext, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcasecmp(ext, *list) == 0)
+			return true;
+	return false;
+}
+
+ws_format ws_format_from_path(const char *path, int *sniff)
+{
+	*sniff = 0;
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	if (!dot || dot == base) {
+		*sniff = 1;
+		return WS_FORMAT_TEXT;
+	}
+	const char *ext = dot + 1;
+	if (ext_in(ext, text_exts))
+		return WS_FORMAT_TEXT;
+	if (ext_in(ext, md_exts))
+		return WS_FORMAT_MARKDOWN;
+	if (ext_in(ext, other_exts))
+		return WS_FORMAT_UNSUPPORTED;
+	*sniff = 1;
+	return WS_FORMAT_TEXT;
+}
+
+int ws_year_in(const char *s, size_t len)
+{
+	for (size_t i = 0; i + 4 <= len; i++) {
+		if (i > 0 && isdigit((unsigned char)s[i - 1]))
+			continue;
+		if (!(isdigit((unsigned char)s[i]) && isdigit((unsigned char)s[i + 1]) &&
+		      isdigit((unsigned char)s[i + 2]) && isdigit((unsigned char)s[i + 3])))
+			continue;
+		if (i + 4 < len && isdigit((unsigned char)s[i + 4]))
+			continue;
+		int y = (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+		if (y >= 1900 && y <= 2099)
+			return y;
+	}
+	return 0;
+}
+
+/* Invalid UTF-8 sequences in data (ICU's U8_NEXT decides); *chars gets
+ * the number of characters. */
+static size_t count_invalid_utf8(const char *data, size_t len, size_t *chars)
+{
+	const uint8_t *s = (const uint8_t *)data;
+	int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+	size_t bad = 0, count = 0;
+	while (i < n) {
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
+		count++;
+		if (c < 0)
+			bad++;
+	}
+	*chars = count;
+	return bad;
+}
+
+static void replace_invalid_utf8(char *data, size_t len)
+{
+	uint8_t *s = (uint8_t *)data;
+	int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+	while (i < n) {
+		int32_t at = i;
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
+		if (c < 0)
+			memset(s + at, '?', (size_t)(i - at));
+	}
+}
+
+/* Binary: a NUL byte, or more than 10% C0 control characters other than
+ * white space and form feed, in the first 64 KiB. */
+static bool looks_binary(const char *data, size_t len)
+{
+	size_t n = len < 65536 ? len : 65536, ctrl = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)data[i];
+		if (c == 0)
+			return true;
+		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v')
+			ctrl++;
+	}
+	return n && ctrl * 10 > n;
+}
+
+static char *dup_trimmed(const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	if (n >= 2 && ((s[0] == '"' && s[n - 1] == '"') || (s[0] == '\'' && s[n - 1] == '\'')))
+		s++, n -= 2;
+	if (!n)
+		return NULL;
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+/* YAML-style front matter: a first line "---", "key: value" lines, and a
+ * closing "---" (or "...").  Only flat scalar keys are read; anything else
+ * between the fences is ignored.  Returns the offset just past the closing
+ * line, or 0 if there is no front matter. */
+static size_t parse_front_matter(const char *t, size_t len, ws_doctext *out, unsigned *lines)
+{
+	if (len < 4 || memcmp(t, "---", 3) != 0 || (t[3] != '\n' && t[3] != '\r'))
+		return 0;
+	size_t pos = t[3] == '\r' ? 5 : 4;
+	unsigned n = 1;
+	while (pos < len) {
+		const char *nl = memchr(t + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - t) : len;
+		size_t ll = end - pos;
+		const char *l = t + pos;
+		if (ll && l[ll - 1] == '\r')
+			ll--;
+		n++;
+		if ((ll == 3 && (memcmp(l, "---", 3) == 0 || memcmp(l, "...", 3) == 0))) {
+			*lines = n;
+			return nl ? end + 1 : end;
+		}
+		const char *colon = memchr(l, ':', ll);
+		if (colon && l[0] != ' ' && l[0] != '#') {
+			size_t kl = (size_t)(colon - l);
+			const char *v = colon + 1;
+			size_t vl = ll - kl - 1;
+			if (kl == 5 && strncasecmp(l, "title", 5) == 0 && !out->fm_title)
+				out->fm_title = dup_trimmed(v, vl);
+			else if ((kl == 6 && strncasecmp(l, "source", 6) == 0) ||
+			         (kl == 9 && strncasecmp(l, "publisher", 9) == 0)) {
+				if (!out->fm_source)
+					out->fm_source = dup_trimmed(v, vl);
+			} else if ((kl == 4 && strncasecmp(l, "date", 4) == 0) ||
+			           (kl == 4 && strncasecmp(l, "year", 4) == 0)) {
+				if (!out->fm_year)
+					out->fm_year = ws_year_in(v, vl);
+			}
+		}
+		if (!nl)
+			break;
+		pos = end + 1;
+	}
+	/* No closing fence: not front matter after all. */
+	free(out->fm_title);
+	free(out->fm_source);
+	out->fm_title = out->fm_source = NULL;
+	out->fm_year = 0;
+	return 0;
+}
+
+ws_extract_result ws_extract(const char *data, size_t len, ws_format fmt, ws_doctext *out, const char **why)
+{
+	memset(out, 0, sizeof *out);
+	out->text = data;
+	out->len = len;
+	out->body_line = 1;
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+
+	size_t start = 0;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		start = 3;
+	bool blank = true;
+	for (size_t i = start; i < len && blank; i++)
+		if (!isspace((unsigned char)data[i]))
+			blank = false;
+	if (blank) {
+		*why = "empty file (nothing but white space)";
+		return WS_EXTRACT_EMPTY;
+	}
+	if (looks_binary(data, len)) {
+		*why = "binary file (NUL bytes or control characters)";
+		return WS_EXTRACT_BINARY;
+	}
+	size_t chars = 0;
+	out->invalid_sequences = count_invalid_utf8(data + start, len - start, &chars);
+	/* A few bad bytes in real UTF-8 text read as U+FFFD; more than 1% means
+	 * the file is in another encoding, which would index as garbage. */
+	if (out->invalid_sequences * 100 > chars) {
+		*why = "not UTF-8 text (other encodings are not supported yet)";
+		return WS_EXTRACT_BAD_ENCODING;
+	}
+	if (out->invalid_sequences) {
+		out->owned = malloc(len ? len : 1);
+		if (!out->owned) {
+			*why = "out of memory";
+			return WS_EXTRACT_BINARY;
+		}
+		memcpy(out->owned, data, len);
+		replace_invalid_utf8(out->owned, len);
+		out->text = out->owned;
+		data = out->owned;
+	}
+	out->body_offset = start;
+	if (fmt == WS_FORMAT_MARKDOWN || fmt == WS_FORMAT_TEXT) {
+		unsigned lines = 0;
+		size_t end = parse_front_matter(data + start, len - start, out, &lines);
+		if (end) {
+			out->body_offset = start + end;
+			out->body_line = lines + 1;
+		}
+	}
+	return WS_EXTRACT_OK;
+}
+
+void ws_doctext_free(ws_doctext *dt)
+{
+	free(dt->owned);
+	dt->owned = NULL;
+	free(dt->fm_title);
+	free(dt->fm_source);
+	dt->fm_title = dt->fm_source = NULL;
+}

@@ -1,0 +1,59 @@
+/*
+ * extract.h - turn a file's bytes into UTF-8 text whose lines are the
+ * file's lines, plus whatever metadata the format carries.
+ *
+ * Every format goes through this one interface (PDF, HTML and other
+ * encodings will add cases here, not new paths through the indexer).
+ */
+#ifndef WENSOU_EXTRACT_H
+#define WENSOU_EXTRACT_H
+
+#include <stddef.h>
+
+typedef enum ws_format {
+	WS_FORMAT_UNSUPPORTED = 0,
+	WS_FORMAT_TEXT,
+	WS_FORMAT_MARKDOWN,
+} ws_format;
+
+/* The format a path's extension promises, or WS_FORMAT_UNSUPPORTED for
+ * extensions known to be something else (images, archives, PDF for now).
+ * *sniff is set when the extension says nothing and the content decides. */
+ws_format ws_format_from_path(const char *path, int *sniff);
+
+typedef enum ws_extract_result {
+	WS_EXTRACT_OK,
+	WS_EXTRACT_EMPTY,       /* nothing but white space */
+	WS_EXTRACT_BINARY,      /* NUL bytes or mostly control characters */
+	WS_EXTRACT_BAD_ENCODING,/* not UTF-8 (too many invalid sequences) */
+} ws_extract_result;
+
+typedef struct ws_doctext {
+	/* The text: for UTF-8 files, the file's bytes themselves (not owned).
+	 * Offsets and line numbers in the text are offsets and lines of the
+	 * file. */
+	const char *text;
+	size_t len;
+	/* Where the body starts (after a BOM and front matter). */
+	size_t body_offset;
+	unsigned body_line;
+	/* Invalid UTF-8 sequences seen.  When there are any, text is a copy
+	 * (owned) with each byte of them replaced by '?', so that it is valid
+	 * UTF-8 and every offset still matches the file. */
+	size_t invalid_sequences;
+	char *owned;
+	/* Front matter (malloc'd, NULL when absent); year 0 when absent. */
+	char *fm_title;
+	char *fm_source;
+	int fm_year;
+} ws_doctext;
+
+/* Extract data[0..len) (which must outlive out) as fmt.  On a result other
+ * than WS_EXTRACT_OK, *why (if not NULL) points to a static explanation. */
+ws_extract_result ws_extract(const char *data, size_t len, ws_format fmt, ws_doctext *out, const char **why);
+void ws_doctext_free(ws_doctext *dt);
+
+/* A year 1900..2099 read from s (4 digits not part of a longer number), or 0. */
+int ws_year_in(const char *s, size_t len);
+
+#endif

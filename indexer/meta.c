@@ -1,0 +1,148 @@
+#include "meta.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "strbuf.h"
+
+#define SIDECAR_NAME "wensou-meta.json"
+
+/* Files come sorted by path, so the files of one folder come together:
+ * caching the last folder's sidecar reads each sidecar once. */
+struct ws_sidecars {
+	char *dir;
+	json_t *json;    /* NULL when the folder has none (or it is invalid) */
+	int64_t mtime;
+	ws_report_fn report;
+	void *ud;
+};
+
+ws_sidecars *ws_sidecars_new(ws_report_fn report, void *ud)
+{
+	ws_sidecars *sc = calloc(1, sizeof *sc);
+	if (sc) {
+		sc->report = report;
+		sc->ud = ud;
+	}
+	return sc;
+}
+
+void ws_sidecars_free(ws_sidecars *sc)
+{
+	if (!sc)
+		return;
+	free(sc->dir);
+	json_decref(sc->json);
+	free(sc);
+}
+
+static void load(ws_sidecars *sc, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dl = slash ? (size_t)(slash - path) : 0;
+	if (sc->dir && strlen(sc->dir) == dl && strncmp(sc->dir, path, dl) == 0)
+		return;
+	free(sc->dir);
+	json_decref(sc->json);
+	sc->json = NULL;
+	sc->mtime = 0;
+	sc->dir = strndup(path, dl);
+	if (!sc->dir)
+		return;
+	strbuf sp = STRBUF_INIT;
+	strbuf_appendf(&sp, "%s/%s", sc->dir, SIDECAR_NAME);
+	struct stat st;
+	if (stat(strbuf_str(&sp), &st) == 0) {
+		sc->mtime = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		json_error_t err;
+		sc->json = json_load_file(strbuf_str(&sp), 0, &err);
+		if (!sc->json || !json_is_object(sc->json)) {
+			char msg[300];
+			if (sc->json)
+				snprintf(msg, sizeof msg, "ignored: not a JSON object");
+			else
+				snprintf(msg, sizeof msg, "ignored: invalid JSON at line %d: %s", err.line, err.text);
+			json_decref(sc->json);
+			sc->json = NULL;
+			if (sc->report)
+				sc->report(strbuf_str(&sp), msg, sc->ud);
+		}
+	}
+	strbuf_free(&sp);
+}
+
+int64_t ws_sidecar_mtime(ws_sidecars *sc, const char *path)
+{
+	load(sc, path);
+	return sc->mtime;
+}
+
+static const char *get_str(json_t *obj, const char *key)
+{
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	return s && *s ? s : NULL;
+}
+
+static int get_year(json_t *obj)
+{
+	json_t *v = obj ? json_object_get(obj, "year") : NULL;
+	if (json_is_integer(v)) {
+		json_int_t y = json_integer_value(v);
+		return y >= 1000 && y <= 9999 ? (int)y : 0;
+	}
+	if (json_is_string(v))
+		return ws_year_in(json_string_value(v), strlen(json_string_value(v)));
+	return 0;
+}
+
+static char *first_of(const char *a, const char *b, const char *c)
+{
+	const char *s = a ? a : b ? b : c;
+	return s ? strdup(s) : NULL;
+}
+
+int ws_meta_resolve(ws_sidecars *sc, const char *path, const ws_doctext *dt, const ws_passages *ps,
+                    ws_docmeta *out)
+{
+	memset(out, 0, sizeof *out);
+	load(sc, path);
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	json_t *files = sc->json ? json_object_get(sc->json, "files") : NULL;
+	json_t *entry = json_is_object(files) ? json_object_get(files, base) : NULL;
+	json_t *folder = sc->json;
+
+	const char *fm_title = dt ? dt->fm_title : NULL, *fm_source = dt ? dt->fm_source : NULL;
+	const char *heading = ps ? (ps->first_heading ? ps->first_heading : ps->first_line) : NULL;
+	/* a first line longer than a title is not one */
+	if (heading && strlen(heading) > 200)
+		heading = NULL;
+
+	out->title = first_of(get_str(entry, "title"), fm_title, heading);
+	if (!out->title)
+		out->title = first_of(get_str(folder, "title"), base, NULL);
+	out->source = first_of(get_str(entry, "source"), get_str(folder, "source"), fm_source);
+
+	out->year = get_year(entry);
+	if (!out->year)
+		out->year = get_year(folder);
+	if (!out->year && dt)
+		out->year = dt->fm_year;
+	if (!out->year)
+		out->year = ws_year_in(base, strlen(base));
+	if (!out->title)
+		return -1;
+	return 0;
+}
+
+void ws_docmeta_free(ws_docmeta *m)
+{
+	free(m->title);
+	free(m->source);
+	m->title = m->source = NULL;
+}

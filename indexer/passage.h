@@ -1,0 +1,38 @@
+/*
+ * passage.h - split a document's text into passages, the unit of
+ * retrieval: paragraphs, or runs of hard-wrapped lines, of roughly
+ * WS_PASSAGE_MIN to WS_PASSAGE_MAX characters, never crossing a heading or
+ * a page, each with its line range and the heading trail of its section.
+ */
+#ifndef WENSOU_PASSAGE_H
+#define WENSOU_PASSAGE_H
+
+#include <stddef.h>
+
+#define WS_PASSAGE_MIN 100    /* characters: smaller paragraphs are merged */
+#define WS_PASSAGE_TARGET 400 /* characters: past this, any sentence end closes a passage */
+#define WS_PASSAGE_MAX 800    /* characters: longer paragraphs are split */
+
+typedef struct ws_passage {
+	size_t start, end;        /* byte range in the text (whole lines, or part of one long line) */
+	unsigned first_line, last_line; /* 1-based, inclusive */
+	size_t line_offset;       /* bytes from the start of first_line to start */
+	int page;                 /* 1-based page (text with form feeds), 0 if unknown */
+	char *section;            /* heading trail "一、… > （二）…", "" if none (owned) */
+} ws_passage;
+
+typedef struct ws_passages {
+	ws_passage *items;
+	size_t n, cap;
+	char *first_heading;      /* the first heading line seen (owned, may be NULL) */
+	char *first_line;         /* the first text line (trimmed, owned, may be NULL) */
+} ws_passages;
+
+/* Split text[body_offset..len) (body_offset is at the start of line
+ * body_line) into passages appended to out.  Page furniture (page-number
+ * lines, running headers repeated beside them, Markdown image lines) is
+ * left out and ends a passage.  Returns 0, or -1 when out of memory. */
+int ws_passages_split(const char *text, size_t len, size_t body_offset, unsigned body_line, ws_passages *out);
+void ws_passages_free(ws_passages *p);
+
+#endif

@@ -1,0 +1,308 @@
+#include "prepare.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <unicode/utf8.h>
+
+#include "extract.h"
+#include "passage.h"
+#include "records.h"
+#include "schema.h"
+#include "strbuf.h"
+
+struct ws_preparer {
+	cjk_analyzer *an;
+	ws_sidecars *sidecars;
+};
+
+ws_preparer *ws_preparer_new(const cjk_options *opts, ws_report_fn report, void *ud, char **err)
+{
+	ws_preparer *p = calloc(1, sizeof *p);
+	if (!p) {
+		*err = strdup("out of memory");
+		return NULL;
+	}
+	p->an = cjk_analyzer_new(opts, err);
+	p->sidecars = ws_sidecars_new(report, ud);
+	if (!p->an || !p->sidecars) {
+		if (p->an && !*err)
+			*err = strdup("out of memory");
+		ws_preparer_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void ws_preparer_free(ws_preparer *p)
+{
+	if (!p)
+		return;
+	cjk_analyzer_free(p->an);
+	ws_sidecars_free(p->sidecars);
+	free(p);
+}
+
+static char *msgf(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *msgf(const char *f, ...)
+{
+	strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, f);
+	strbuf_vappendf(&sb, f, ap);
+	va_end(ap);
+	return strbuf_detach(&sb);
+}
+
+static bool valid_utf8(const char *s)
+{
+	int32_t i = 0, n = (int32_t)strlen(s);
+	while (i < n) {
+		UChar32 c;
+		U8_NEXT((const uint8_t *)s, i, n, c);
+		if (c < 0)
+			return false;
+	}
+	return true;
+}
+
+/* Read the whole file.  Returns a malloc'd buffer (NUL-terminated) or
+ * NULL with *err. */
+static char *read_all(const char *path, uint64_t expect, size_t *len, char **err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = msgf("cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	size_t cap = (size_t)expect + 1, n = 0;
+	char *buf = malloc(cap + 1);
+	if (!buf) {
+		close(fd);
+		*err = msgf("out of memory reading %llu bytes", (unsigned long long)expect);
+		return NULL;
+	}
+	for (;;) {
+		if (n == cap) {
+			/* the file grew while we read it */
+			if (cap >= WS_MAX_FILE_BYTES) {
+				free(buf);
+				close(fd);
+				*err = msgf("too large (over %u MB)", WS_MAX_FILE_BYTES >> 20);
+				return NULL;
+			}
+			char *p = realloc(buf, cap * 2 + 1);
+			if (!p) {
+				free(buf);
+				close(fd);
+				*err = strdup("out of memory");
+				return NULL;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			*err = msgf("read error: %s", strerror(errno));
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static void add_terms(cjk_analyzer *an, xq_doc *doc, const char *text, size_t len, unsigned first_line)
+{
+	cjk_analyzer_reset(an, text, len, first_line);
+	cjk_term t;
+	while (cjk_analyzer_next(an, &t) == 1) {
+		if (t.kind == CJK_TERM_STEM)
+			xq_doc_add_term(doc, t.text, t.len, 1);
+		else
+			xq_doc_add_posting(doc, t.text, t.len, t.pos, 1);
+	}
+}
+
+/* Terms are capped in length; a long source is cut at a character. */
+static size_t cut_utf8(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
+static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage *ps, const ws_file *f,
+                         const char *fileid, const ws_docmeta *m, const char *src_norm, const char *fileterm)
+{
+	xq_doc *doc = xq_doc_new();
+	if (!doc)
+		return NULL;
+	const char *text = dt->text + ps->start;
+	size_t tlen = ps->end - ps->start;
+	add_terms(p->an, doc, text, tlen, ps->first_line);
+
+	xq_doc_add_boolean_term(doc, fileterm, strlen(fileterm));
+	if (m->year) {
+		char yt[16];
+		int n = snprintf(yt, sizeof yt, WS_PREFIX_YEAR "%d", m->year);
+		xq_doc_add_boolean_term(doc, yt, (size_t)n);
+		char v[18];
+		size_t vl = xq_sortable_serialise(m->year, v);
+		xq_doc_set_value(doc, WS_SLOT_YEAR, v, vl);
+	}
+	if (src_norm && *src_norm) {
+		strbuf st = STRBUF_INIT;
+		strbuf_appends(&st, WS_PREFIX_SOURCE);
+		strbuf_append(&st, src_norm, cut_utf8(src_norm, strlen(src_norm), XQ_MAX_TERM_BYTES - 2));
+		xq_doc_add_boolean_term(doc, st.data, st.len);
+		strbuf_free(&st);
+	}
+	xq_doc_set_value(doc, WS_SLOT_FILE, fileid, WS_HASH_HEX_LEN);
+
+	json_t *j = json_object();
+	json_object_set_new(j, WS_DATA_PATH, json_string(f->path));
+	json_object_set_new(j, WS_DATA_TITLE, json_string(m->title));
+	json_object_set_new(j, WS_DATA_YEAR, m->year ? json_integer(m->year) : json_null());
+	json_object_set_new(j, WS_DATA_SOURCE, m->source ? json_string(m->source) : json_null());
+	json_object_set_new(j, WS_DATA_PAGE, ps->page ? json_integer(ps->page) : json_null());
+	json_object_set_new(j, WS_DATA_LINES, json_pack("[i,i]", ps->first_line, ps->last_line));
+	json_object_set_new(j, WS_DATA_SECTION, json_string(ps->section));
+	json_object_set_new(j, WS_DATA_TEXT, json_stringn(text, tlen));
+	json_object_set_new(j, WS_DATA_OFFSET, json_integer((json_int_t)ps->start));
+	json_object_set_new(j, WS_DATA_LINE_OFFSET, json_integer((json_int_t)ps->line_offset));
+	char *data = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!data || xq_doc_set_data(doc, data, strlen(data)) != XQ_OK) {
+		free(data);
+		xq_doc_free(doc);
+		return NULL;
+	}
+	free(data);
+	return doc;
+}
+
+void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_prepared *out)
+{
+	memset(out, 0, sizeof *out);
+	ws_fileid(f->path, out->fileid);
+	char *data = NULL, *err = NULL, *src_norm = NULL;
+	ws_doctext dt = {0};
+	ws_passages ps = {0};
+	ws_docmeta meta = {0};
+
+	int sniff;
+	ws_format fmt = ws_format_from_path(f->path, &sniff);
+	if (fmt == WS_FORMAT_UNSUPPORTED) {
+		out->result = WS_PREP_UNSUPPORTED;
+		out->message = strdup("skipped: not a format wensou reads yet");
+		return;
+	}
+	if (!valid_utf8(f->path)) {
+		out->result = WS_PREP_FAILED;
+		out->message = strdup("file name is not valid UTF-8");
+		return;
+	}
+	if (f->size > WS_MAX_FILE_BYTES) {
+		out->result = WS_PREP_FAILED;
+		out->message = msgf("too large (%llu MB; the limit is %u MB)", (unsigned long long)(f->size >> 20),
+		                    WS_MAX_FILE_BYTES >> 20);
+		return;
+	}
+	size_t len = 0;
+	data = read_all(f->path, f->size, &len, &err);
+	if (!data) {
+		out->result = WS_PREP_FAILED;
+		out->message = err;
+		return;
+	}
+	out->bytes = len;
+	ws_hash_hex(data, len, out->hash);
+	int64_t side_mtime = ws_sidecar_mtime(p->sidecars, f->path);
+
+	const char *why = NULL;
+	ws_extract_result xr = ws_extract(data, len, fmt, &dt, &why);
+	if (xr != WS_EXTRACT_OK) {
+		bool quiet_skip = sniff && xr != WS_EXTRACT_EMPTY;
+		out->result = xr == WS_EXTRACT_EMPTY ? WS_PREP_EMPTY : quiet_skip ? WS_PREP_UNSUPPORTED : WS_PREP_FAILED;
+		out->message = msgf("%s%s", quiet_skip ? "skipped: " : "", why);
+		goto out;
+	}
+	if (ws_passages_split(dt.text, dt.len, dt.body_offset, dt.body_line, &ps) != 0 ||
+	    ws_meta_resolve(p->sidecars, f->path, &dt, &ps, &meta) != 0) {
+		out->result = WS_PREP_FAILED;
+		out->message = strdup("out of memory");
+		goto out;
+	}
+	if (ps.n == 0) {
+		out->result = WS_PREP_EMPTY;
+		out->message = strdup("no text to index");
+		goto out;
+	}
+	if (old_hash && strcmp(old_hash, out->hash) == 0) {
+		/* same content: keep the passages; the record is refreshed so the
+		 * next run can skip the file on size and mtime alone */
+		out->result = WS_PREP_SAME;
+		goto record;
+	}
+	if (meta.source)
+		src_norm = cjk_normalize(p->an, meta.source, strlen(meta.source));
+	char fileterm[WS_HASH_HEX_LEN + 8];
+	snprintf(fileterm, sizeof fileterm, WS_PREFIX_FILE "%s", out->fileid);
+	out->docs = calloc(ps.n, sizeof *out->docs);
+	if (!out->docs) {
+		out->result = WS_PREP_FAILED;
+		out->message = strdup("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < ps.n; i++) {
+		out->docs[i] = build_doc(p, &dt, &ps.items[i], f, out->fileid, &meta, src_norm, fileterm);
+		if (!out->docs[i]) {
+			out->result = WS_PREP_FAILED;
+			out->message = strdup("out of memory building passages");
+			goto out;
+		}
+		out->ndocs++;
+	}
+	out->result = WS_PREP_INDEX;
+record:
+	out->record = ws_record_json(f->path, f->size, f->mtime_ns, side_mtime, out->hash, meta.title, meta.year,
+	                             meta.source, ps.n);
+	if (!out->record) {
+		out->result = WS_PREP_FAILED;
+		free(out->message);
+		out->message = strdup("out of memory");
+	}
+out:
+	free(src_norm);
+	ws_docmeta_free(&meta);
+	ws_passages_free(&ps);
+	ws_doctext_free(&dt);
+	free(data);
+}
+
+void ws_prepared_free(ws_prepared *pr)
+{
+	for (size_t i = 0; i < pr->ndocs; i++)
+		xq_doc_free(pr->docs[i]);
+	free(pr->docs);
+	free(pr->record);
+	free(pr->message);
+	memset(pr, 0, sizeof *pr);
+}

@@ -1,0 +1,52 @@
+/*
+ * prepare.h - everything done to one file before it touches the index:
+ * read, hash, extract, split into passages, resolve metadata, analyse
+ * and build the Xapian documents.  It needs no database, so it can run
+ * on a worker thread while the main thread writes.
+ */
+#ifndef WENSOU_PREPARE_H
+#define WENSOU_PREPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cjk.h"
+#include "discover.h"
+#include "fileid.h"
+#include "meta.h"
+#include "xq.h"
+
+#define WS_MAX_FILE_BYTES (512u * 1024 * 1024)
+
+typedef enum ws_prep_result {
+	WS_PREP_INDEX,       /* docs ready to replace the file's passages */
+	WS_PREP_SAME,        /* content unchanged (hash equal): only the record is refreshed */
+	WS_PREP_UNSUPPORTED, /* not a format wensou reads: skipped, not an error */
+	WS_PREP_EMPTY,       /* nothing to index: skipped with a notice, not an error */
+	WS_PREP_FAILED,      /* could not be read or is not text: an error */
+} ws_prep_result;
+
+typedef struct ws_prepared {
+	ws_prep_result result;
+	char *message;        /* why, for UNSUPPORTED/EMPTY/FAILED (malloc'd) */
+	char fileid[WS_HASH_HEX_LEN + 1];
+	char hash[WS_HASH_HEX_LEN + 1];
+	char *record;         /* JSON for the file record (malloc'd) */
+	xq_doc **docs;        /* one per passage (owned) */
+	size_t ndocs;
+	uint64_t bytes;       /* bytes read */
+} ws_prepared;
+
+typedef struct ws_preparer ws_preparer;
+
+/* One preparer per thread: it owns an analyzer and the sidecar cache. */
+ws_preparer *ws_preparer_new(const cjk_options *opts, ws_report_fn report, void *ud, char **err);
+void ws_preparer_free(ws_preparer *p);
+
+/* Prepare f.  old_hash is the content hash on record (NULL for a new
+ * file): equal content gives WS_PREP_SAME without analysing. */
+void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_prepared *out);
+void ws_prepared_free(ws_prepared *pr);
+
+#endif

@@ -1,0 +1,292 @@
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "schema.h"
+#include "strbuf.h"
+
+struct ws_store {
+	char *dir;
+	int lock_fd;
+	int live_gen;     /* generation the stub names (0: none yet) */
+	int gen;          /* generation being written */
+	bool rebuild;
+	bool swapped;
+	xq_db *db;
+};
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, f);
+	strbuf_vappendf(&sb, f, ap);
+	va_end(ap);
+	return strbuf_detach(&sb);
+}
+
+static int mkdir_p(const char *path)
+{
+	char *p = strdup(path);
+	if (!p)
+		return -1;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	int r = mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+	free(p);
+	return r;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+static int rm_rf(const char *path)
+{
+	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* The generation number in DIR/XAPIANDB ("glass gen-N"), 0 if none. */
+static int read_stub(const char *dir)
+{
+	char *path = fmt("%s/XAPIANDB", dir);
+	FILE *f = path ? fopen(path, "r") : NULL;
+	free(path);
+	if (!f)
+		return 0;
+	char line[256];
+	int gen = 0;
+	if (fgets(line, sizeof line, f))
+		if (sscanf(line, "glass gen-%d", &gen) != 1 && sscanf(line, "auto gen-%d", &gen) != 1)
+			gen = 0;
+	fclose(f);
+	return gen;
+}
+
+/* Point the stub at gen atomically: write a temporary file, fsync it,
+ * rename it over the stub, fsync the folder. */
+static int write_stub(const char *dir, int gen)
+{
+	char *tmp = fmt("%s/XAPIANDB.tmp", dir), *path = fmt("%s/XAPIANDB", dir);
+	int rc = -1;
+	if (!tmp || !path)
+		goto out;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		goto out;
+	char line[64];
+	int n = snprintf(line, sizeof line, "glass gen-%d\n", gen);
+	if (write(fd, line, (size_t)n) != n || fsync(fd) != 0) {
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0)
+		goto out;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	rc = 0;
+out:
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+/* Remove generations other than keep1 and keep2: the previous live one is
+ * kept until the next run so that searchers that opened it just before a
+ * swap can finish. */
+static void remove_old_gens(const char *dir, int keep1, int keep2)
+{
+	for (int g = 1; g < (keep1 > keep2 ? keep1 : keep2); g++) {
+		if (g == keep1 || g == keep2)
+			continue;
+		char *p = fmt("%s/gen-%d", dir, g);
+		struct stat st;
+		if (p && stat(p, &st) == 0)
+			rm_rf(p);
+		free(p);
+	}
+}
+
+static char *schema_json(const cjk_options *o)
+{
+	json_t *j = json_pack("{s:i,s:b,s:b}", "version", WS_SCHEMA_VERSION, "fold_traditional",
+	                      o->fold_traditional, "stem_english", o->stem_english);
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	return s;
+}
+
+static bool dir_is_empty_or_ours(const char *dir)
+{
+	char *stub = fmt("%s/XAPIANDB", dir);
+	bool ours = stub && access(stub, F_OK) == 0;
+	free(stub);
+	if (ours)
+		return true;
+	char *glass = fmt("%s/iamglass", dir);
+	bool plain = glass && access(glass, F_OK) == 0;
+	free(glass);
+	if (plain)
+		return false;
+	return true; /* an empty folder, or one we can create gen-1 in */
+}
+
+ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *opts, ws_store **out, char **err)
+{
+	*out = NULL;
+	ws_store *st = calloc(1, sizeof *st);
+	if (!st) {
+		*err = strdup("out of memory");
+		return WS_STORE_ERROR;
+	}
+	st->lock_fd = -1;
+	ws_store_status status = WS_STORE_ERROR;
+	st->dir = strdup(dir);
+	if (!st->dir || mkdir_p(dir) != 0) {
+		*err = fmt("cannot create the index folder %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (!dir_is_empty_or_ours(dir)) {
+		*err = fmt("%s holds a Xapian database that wensou did not create; give another --db", dir);
+		goto fail;
+	}
+	char *lock = fmt("%s/wensou.lock", dir);
+	st->lock_fd = lock ? open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+	free(lock);
+	if (st->lock_fd < 0) {
+		*err = fmt("cannot open the lock file in %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		char pid[32] = "";
+		ssize_t n = pread(st->lock_fd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		*err = fmt("index %s is locked: another wensou-index is running%s%s%s", dir, *pid ? " (pid " : "",
+		           pid, *pid ? ")" : "");
+		status = WS_STORE_LOCKED;
+		goto fail;
+	}
+	char pidline[32];
+	int pn = snprintf(pidline, sizeof pidline, "%ld\n", (long)getpid());
+	if (ftruncate(st->lock_fd, 0) == 0 && pwrite(st->lock_fd, pidline, (size_t)pn, 0) < 0) {
+		/* the pid is only a hint for the "locked" message */
+	}
+
+	st->live_gen = read_stub(dir);
+	st->rebuild = rebuild || st->live_gen == 0;
+	st->gen = st->rebuild ? st->live_gen + 1 : st->live_gen;
+	char *gpath = fmt("%s/gen-%d", dir, st->gen);
+	if (!gpath) {
+		*err = strdup("out of memory");
+		goto fail;
+	}
+	xq_status xs = xq_db_open_writable(gpath, st->rebuild ? XQ_CREATE_OR_OVERWRITE : XQ_OPEN, &st->db);
+	free(gpath);
+	if (xs != XQ_OK) {
+		*err = fmt("cannot open the index %s: %s%s", dir, xq_last_error(),
+		           xs == XQ_ERR_CORRUPT ? " (rebuild it with wensou-index --rebuild)" : "");
+		status = xs == XQ_ERR_LOCKED ? WS_STORE_LOCKED : WS_STORE_ERROR;
+		goto fail;
+	}
+	char *want = schema_json(opts);
+	if (!want) {
+		*err = strdup("out of memory");
+		goto fail;
+	}
+	if (st->rebuild) {
+		xs = xq_db_set_metadata(st->db, WS_META_SCHEMA, want, strlen(want));
+	} else {
+		char *have = NULL;
+		xs = xq_db_get_metadata(st->db, WS_META_SCHEMA, &have, NULL);
+		if (xs == XQ_OK && strcmp(have, want) != 0) {
+			*err = fmt("the index %s was built with other settings (%s, now %s): run wensou-index --rebuild",
+			           dir, have, want);
+			free(have);
+			free(want);
+			status = WS_STORE_MISMATCH;
+			goto fail;
+		}
+		free(have);
+	}
+	free(want);
+	if (xs != XQ_OK) {
+		*err = fmt("cannot read the index %s: %s", dir, xq_last_error());
+		goto fail;
+	}
+	*out = st;
+	return WS_STORE_OK;
+fail:
+	ws_store_close(st);
+	return status;
+}
+
+xq_db *ws_store_db(ws_store *st)
+{
+	return st->db;
+}
+
+const char *ws_store_dir(ws_store *st)
+{
+	return st->dir;
+}
+
+int ws_store_commit(ws_store *st, bool final, char **err)
+{
+	if (xq_db_commit(st->db) != XQ_OK) {
+		*err = fmt("commit failed: %s", xq_last_error());
+		return -1;
+	}
+	if (final && st->rebuild && !st->swapped) {
+		if (write_stub(st->dir, st->gen) != 0) {
+			*err = fmt("cannot switch %s to the new index: %s", st->dir, strerror(errno));
+			return -1;
+		}
+		st->swapped = true;
+		remove_old_gens(st->dir, st->gen, st->live_gen);
+	}
+	return 0;
+}
+
+void ws_store_close(ws_store *st)
+{
+	if (!st)
+		return;
+	xq_db_close(st->db);
+	if (st->rebuild && !st->swapped && st->gen > 0 && st->dir) {
+		/* an unfinished rebuild: its generation is of no use */
+		char *p = fmt("%s/gen-%d", st->dir, st->gen);
+		if (p)
+			rm_rf(p);
+		free(p);
+	}
+	if (st->lock_fd >= 0)
+		close(st->lock_fd); /* releases the flock */
+	free(st->dir);
+	free(st);
+}

@@ -1,0 +1,53 @@
+/*
+ * store.h - the index directory: its lock, its generations and the
+ * per-file records used for incremental indexing.
+ *
+ * Layout of an index DIR:
+ *   DIR/XAPIANDB      a Xapian stub file naming the live generation ("glass gen-3")
+ *   DIR/gen-N/        Xapian glass databases; --rebuild writes gen-(N+1) beside the
+ *                     live one and swaps the stub atomically (rename), so readers
+ *                     see the old index or the new one, never half of one
+ *   DIR/wensou.lock   flock()ed by the running indexer (released by the kernel
+ *                     if it dies), so a second indexer fails at once
+ */
+#ifndef WENSOU_STORE_H
+#define WENSOU_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cjk.h"
+#include "xq.h"
+
+typedef struct ws_store ws_store;
+
+typedef enum ws_store_status {
+	WS_STORE_OK = 0,
+	WS_STORE_LOCKED,     /* another indexer runs */
+	WS_STORE_MISMATCH,   /* built by another schema version or analysis options */
+	WS_STORE_ERROR,
+} ws_store_status;
+
+/* Open (creating if needed) the index at dir for writing, taking the lock.
+ * With rebuild, a fresh generation is started beside the live one.
+ * opts are the analysis options; an index built with others gives
+ * WS_STORE_MISMATCH unless rebuild.  On failure *err gets a malloc'd
+ * message. */
+ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *opts, ws_store **out,
+                              char **err);
+
+/* The writable database (owned by the store). */
+xq_db *ws_store_db(ws_store *st);
+
+/* The absolute path of the index directory (owned by the store). */
+const char *ws_store_dir(ws_store *st);
+
+/* Commit; for a rebuild, also make the new generation the live one.
+ * Returns 0, or -1 with *err set. */
+int ws_store_commit(ws_store *st, bool final, char **err);
+
+/* Release the lock and free.  Uncommitted changes are dropped; an
+ * unfinished rebuild generation is removed. */
+void ws_store_close(ws_store *st);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * xq.h - a thin C API over Xapian (the only C++ in wensou lives behind it).
+ *
+ * Rules that hold for every function here:
+ *  - Handles are opaque.  Every _new/_open has one _free/_close, and every
+ *    _free/_close accepts NULL.
+ *  - Functions that can fail return an xq_status.  XQ_OK is 0.  On failure a
+ *    human-readable message is left in a thread-local buffer, readable with
+ *    xq_last_error() until the next xq call on the same thread; calls that
+ *    take an xq_db also keep it on the handle (xq_db_error()).
+ *  - No C++ exception ever crosses this header: each entry point catches
+ *    everything and classifies it into a status.
+ *  - Strings are UTF-8 and passed with explicit lengths where they may hold
+ *    NUL bytes (terms, values, data).  Ownership of each returned pointer is
+ *    stated on the function.
+ *  - No C++ type appears here; the header compiles as C17 and as C++.
+ */
+#ifndef WENSOU_XQ_H
+#define WENSOU_XQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum xq_status {
+	XQ_OK = 0,
+	XQ_ERR_LOCKED,    /* another writer holds the database lock */
+	XQ_ERR_MODIFIED,  /* the revision being read was overwritten: reopen and retry */
+	XQ_ERR_NOT_FOUND, /* no database at the path, or no such document */
+	XQ_ERR_CORRUPT,   /* the database files are damaged */
+	XQ_ERR_VERSION,   /* the database format is not one this Xapian reads */
+	XQ_ERR_OPENING,   /* the database could not be opened (permissions, not a database, ...) */
+	XQ_ERR_INVALID,   /* invalid argument or operation (bad term, bad query, ...) */
+	XQ_ERR_NOMEM,     /* out of memory */
+	XQ_ERR_XAPIAN,    /* any other Xapian::Error */
+	XQ_ERR_INTERNAL,  /* a non-Xapian exception: a bug */
+} xq_status;
+
+/* A short static description of a status, e.g. "database is locked".
+ * Never NULL; the string is static. */
+const char *xq_status_to_string(xq_status status);
+
+/* The message left by the last failing xq call on this thread ("" if none).
+ * Owned by the library; valid until the next xq call on this thread. */
+const char *xq_last_error(void);
+
+/* Maximum length in bytes of a term Xapian accepts (longer ones are refused
+ * with XQ_ERR_INVALID by the add functions; callers should drop them). */
+#define XQ_MAX_TERM_BYTES 240
+
+/* ------------------------------------------------------------------ */
+/* Databases                                                            */
+
+typedef struct xq_db xq_db;
+
+typedef enum xq_open_mode {
+	XQ_CREATE_OR_OPEN = 1,      /* open, creating it if missing */
+	XQ_CREATE_OR_OVERWRITE = 2, /* create, wiping any existing database */
+	XQ_OPEN = 3,                /* open an existing one only */
+} xq_open_mode;
+
+/* Open a database read-only.  path may be a database directory or a Xapian
+ * stub database file.  On success *out is a new handle (free with
+ * xq_db_close); on failure *out is NULL. */
+xq_status xq_db_open(const char *path, xq_db **out);
+
+/* Add another read-only database to a handle opened with xq_db_open, so that
+ * searches cover both (Xapian's multi-database search). */
+xq_status xq_db_add_database(xq_db *db, const char *path);
+
+/* Open a database for writing.  Fails with XQ_ERR_LOCKED at once if another
+ * writer holds the lock.  On success *out is a new handle (free with
+ * xq_db_close, which does NOT commit: uncommitted changes are discarded).
+ * Nothing is ever committed implicitly (no auto-commit after N changes
+ * either): changes become durable and visible only at xq_db_commit or at
+ * the commit of a flushed transaction. */
+xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out);
+
+/* Reopen a read-only handle at the latest revision (after XQ_ERR_MODIFIED). */
+xq_status xq_db_reopen(xq_db *db);
+
+/* Close and free the handle.  NULL is accepted. */
+void xq_db_close(xq_db *db);
+
+/* The message of the last failing call on this handle ("" if none).  Owned
+ * by db; valid until the next call on db. */
+const char *xq_db_error(const xq_db *db);
+
+/* Number of documents. */
+xq_status xq_db_doccount(xq_db *db, unsigned *out);
+
+/* Number of documents indexed by term (0 if none). */
+xq_status xq_db_termfreq(xq_db *db, const char *term, size_t len, unsigned *out);
+
+/* User metadata.  *value is a new NUL-terminated malloc'd buffer (free with
+ * free()); a missing key gives XQ_OK with *value = an empty string and
+ * *len = 0.  len may be NULL. */
+xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len);
+
+/* Set metadata on a writable handle; an empty value deletes the key. */
+xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size_t len);
+
+/* Call fn for every metadata key starting with prefix, in key order, with
+ * its value.  key and value are valid only during the call.  A non-zero
+ * return from fn stops the walk (the function still returns XQ_OK). */
+typedef int (*xq_metadata_fn)(const char *key, const char *value, size_t len, void *ud);
+xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn fn, void *ud);
+
+/* Document data of docid.  *data is a new NUL-terminated malloc'd buffer
+ * (free with free()).  Missing document: XQ_ERR_NOT_FOUND. */
+xq_status xq_db_get_data(xq_db *db, unsigned docid, char **data, size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* Documents (built in C, then added to a writable database)            */
+
+typedef struct xq_doc xq_doc;
+
+/* A new empty document, or NULL when out of memory.  Free with xq_doc_free. */
+xq_doc *xq_doc_new(void);
+void xq_doc_free(xq_doc *doc);
+/* Empty the document for reuse (keeps its allocations). */
+void xq_doc_clear(xq_doc *doc);
+
+/* Add a term at position pos (positions start at 1) with wdf increment. */
+xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned pos, unsigned wdfinc);
+/* Add a term without position. */
+xq_status xq_doc_add_term(xq_doc *doc, const char *term, size_t len, unsigned wdfinc);
+/* Add a boolean (filter) term: wdf 0, no position. */
+xq_status xq_doc_add_boolean_term(xq_doc *doc, const char *term, size_t len);
+xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t len);
+xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len);
+
+/* Add doc to a writable database; *docid (may be NULL) receives its id. */
+xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid);
+/* Replace every document indexed by term with doc (adds it if none). */
+xq_status xq_db_replace_document(xq_db *db, const char *term, size_t len, const xq_doc *doc);
+/* Delete every document indexed by term (none is not an error). */
+xq_status xq_db_delete_documents(xq_db *db, const char *term, size_t len);
+
+/* Make all changes since the last commit durable and visible, atomically. */
+xq_status xq_db_commit(xq_db *db);
+/* Transactions: everything between begin and commit is applied atomically;
+ * cancel discards it.  flushed=true makes commit_transaction also commit. */
+xq_status xq_db_begin_transaction(xq_db *db, bool flushed);
+xq_status xq_db_commit_transaction(xq_db *db);
+xq_status xq_db_cancel_transaction(xq_db *db);
+
+/* Xapian's sortable_serialise: write the encoding of value into buf (at
+ * least 18 bytes) and return its length.  Encodings sort as the numbers do. */
+size_t xq_sortable_serialise(double value, char buf[18]);
+
+/* ------------------------------------------------------------------ */
+/* Queries (immutable values; combining copies, never consumes)         */
+
+typedef struct xq_query xq_query;
+
+typedef enum xq_op {
+	XQ_OP_AND,
+	XQ_OP_OR,
+	XQ_OP_AND_NOT,   /* first subquery minus the union of the rest */
+	XQ_OP_AND_MAYBE, /* first subquery, ranked up by the rest */
+	XQ_OP_FILTER,    /* first subquery, restricted to the rest, no weight from them */
+	XQ_OP_PHRASE,    /* subqueries (terms) in order within window positions */
+	XQ_OP_NEAR,      /* subqueries (terms) in any order within window positions */
+	XQ_OP_SYNONYM,   /* subqueries weighted as one term */
+	XQ_OP_MAX,
+} xq_op;
+
+/* Each constructor stores a new query in *out (free with xq_query_free).
+ * Failure leaves *out NULL. */
+xq_status xq_query_term(const char *term, size_t len, unsigned wqf, unsigned pos, xq_query **out);
+/* Combine n subqueries with op.  window is used by PHRASE and NEAR (0 means
+ * the number of subqueries, i.e. adjacent).  The subqueries are copied; the
+ * caller still owns and frees them.  n == 0 is XQ_ERR_INVALID. */
+xq_status xq_query_combine(xq_op op, xq_query *const *subs, size_t n, unsigned window, xq_query **out);
+/* Documents whose value in slot lies in [lo, hi] (sortable_serialise'd
+ * strings; a NULL lo or hi leaves that end open). */
+xq_status xq_query_value_range(unsigned slot, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                               xq_query **out);
+/* All terms starting with prefix, OR'd (as a synonym), at most max_expansion
+ * of them (0: no limit; past the limit the most frequent are kept). */
+xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansion, xq_query **out);
+/* Matches every document. */
+xq_status xq_query_match_all(xq_query **out);
+/* q with its weights multiplied by factor (0 makes it a pure filter). */
+xq_status xq_query_scale(const xq_query *q, double factor, xq_query **out);
+/* Xapian's description of q, for debugging.  New malloc'd string, free(). */
+char *xq_query_describe(const xq_query *q);
+void xq_query_free(xq_query *q);
+
+/* ------------------------------------------------------------------ */
+/* Searching                                                            */
+
+typedef struct xq_enquire xq_enquire;
+typedef struct xq_hits xq_hits;
+
+/* A new enquiry over db (which must outlive it).  BM25 weighting. */
+xq_status xq_enquire_new(xq_db *db, xq_enquire **out);
+void xq_enquire_free(xq_enquire *enq);
+/* Set the query (copied). */
+xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q);
+/* BM25 parameters (Xapian's defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5). */
+xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, double b, double min_normlen);
+/* At most max hits sharing the same value in slot (0 turns collapsing off). */
+xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max);
+/* Run the query, returning hits first..first+max-1 in rank order in *out
+ * (free with xq_hits_free).  If the database was modified underneath, the
+ * handle is reopened and the run retried once before XQ_ERR_MODIFIED.
+ * The hits read documents through the enquiry's db, which must outlive
+ * them too (the enquiry itself may be freed first). */
+xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out);
+
+size_t xq_hits_count(const xq_hits *hits);
+/* Xapian's estimate of the total number of matches, and its bounds. */
+unsigned xq_hits_estimated(const xq_hits *hits);
+unsigned xq_hits_lower_bound(const xq_hits *hits);
+unsigned xq_hits_upper_bound(const xq_hits *hits);
+/* Per hit i (0-based, < xq_hits_count). */
+unsigned xq_hits_docid(const xq_hits *hits, size_t i);
+double xq_hits_score(const xq_hits *hits, size_t i);
+/* Document data / value of hit i.  Owned by hits; valid until xq_hits_free.
+ * NUL-terminated; *len (may be NULL) receives the length.  Returns NULL if
+ * the data could not be read (message in xq_last_error()). */
+const char *xq_hits_data(xq_hits *hits, size_t i, size_t *len);
+const char *xq_hits_value(xq_hits *hits, size_t i, unsigned slot, size_t *len);
+void xq_hits_free(xq_hits *hits);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WENSOU_XQ_H */
