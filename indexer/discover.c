@@ -32,7 +32,13 @@ static void report(walk *w, const char *path, const char *msg)
 {
 	w->problems++;
 	if (w->opts->report)
-		w->opts->report(path, msg, w->opts->ud);
+		w->opts->report(path, msg, true, w->opts->ud);
+}
+
+static void notice(walk *w, const char *path, const char *msg)
+{
+	if (w->opts->report)
+		w->opts->report(path, msg, false, w->opts->ud);
 }
 
 static bool visited_add(visited *v, dev_t dev, ino_t ino)
@@ -90,7 +96,7 @@ static void walk_entry(walk *w, const char *path, const char *name, bool is_root
 			return;
 		if (!visited_add(&w->seen, st.st_dev, st.st_ino)) {
 			if (w->opts->verbose)
-				report(w, path, "skipped: folder already visited (symbolic link loop?)");
+				notice(w, path, "skipped: folder already visited (symbolic link loop?)");
 			return;
 		}
 		walk_dir(w, path);
@@ -120,8 +126,7 @@ static void walk_dir(walk *w, const char *dir)
 			if (w->opts->verbose && strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
 				strbuf_reset(&path);
 				strbuf_appendf(&path, "%s/%s", strcmp(dir, "/") ? dir : "", de->d_name);
-				if (w->opts->report)
-					w->opts->report(strbuf_str(&path), "skipped: hidden", w->opts->ud);
+				notice(w, strbuf_str(&path), "skipped: hidden");
 			}
 			continue;
 		}

@@ -21,9 +21,11 @@ typedef struct ws_filelist {
 	size_t n, cap;
 } ws_filelist;
 
-/* Called for each problem met while walking (unreadable folder, broken
- * link, ...); path is the place, msg says what happened. */
-typedef void (*ws_report_fn)(const char *path, const char *msg, void *ud);
+/* Called for each thing worth saying about a path met while walking:
+ * an error (unreadable folder, broken link: something that should have
+ * been indexed was not) or a notice (hidden entry skipped, in verbose
+ * mode).  msg says what happened. */
+typedef void (*ws_report_fn)(const char *path, const char *msg, bool error, void *ud);
 
 typedef struct ws_discover_opts {
 	const char *skip_dir;  /* absolute path of a folder never to enter (the index), or NULL */

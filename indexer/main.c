@@ -107,14 +107,17 @@ static bool protected_path(const protect_list *pl, const char *path)
 	return false;
 }
 
-/* One line per problem, on stderr, without breaking the progress bar. */
-static void report(const char *path, const char *msg, void *ud)
+/* One line per problem, on stderr, without breaking the progress bar.
+ * Errors met while walking also protect their path: what could not be
+ * read is not "gone", so its index entries stay. */
+static void report(const char *path, const char *msg, bool error, void *ud)
 {
 	run *r = ud;
-	bool skipped = strncmp(msg, "skipped: hidden", 15) == 0;
-	if (r->walking && !skipped)
+	if (error && r->walking) {
 		protect_add(&r->protect, path);
-	if (r->opt.quiet && skipped)
+		r->c.failed++;
+	}
+	if (r->opt.quiet && !error)
 		return;
 	ws_progress_clear(r->progress);
 	fprintf(stderr, PROG ": %s: %s\n", path, msg);
@@ -186,12 +189,11 @@ static int write_job(run *r, xq_db *db, job *j)
 	case WS_PREP_UNSUPPORTED:
 		r->c.skipped++;
 		if (r->opt.verbose)
-			report(path, pr->message, r);
+			report(path, pr->message, false, r);
 		return 0;
 	case WS_PREP_EMPTY:
 		r->c.skipped++;
-		if (!r->opt.quiet)
-			report(path, pr->message, r);
+		report(path, pr->message, false, r);
 		/* an emptied file no longer has passages */
 		if (!j->is_new) {
 			xs = xq_db_delete_documents(db, term, (size_t)tl);
@@ -201,7 +203,7 @@ static int write_job(run *r, xq_db *db, job *j)
 		break;
 	case WS_PREP_FAILED:
 		r->c.failed++;
-		report(path, pr->message, r);
+		report(path, pr->message, true, r);
 		return 0;
 	case WS_PREP_SAME:
 		r->c.unchanged++;
@@ -250,7 +252,7 @@ static int parse_options(int argc, char **argv, options *o)
 	*o = (options){.progress = -1, .fold_traditional = true};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+d:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!*optarg) {
@@ -350,10 +352,9 @@ int main(int argc, char **argv)
 	r.walking = true;
 	for (int i = optind; i < argc; i++) {
 		char *abs = NULL;
-		int problems = ws_discover(argv[i], &dopts, &files, &abs);
-		if (problems < 0)
-			r.c.failed++;
-		else
+		/* failures are counted by report(); a root that cannot be read
+		 * at all removes nothing */
+		if (ws_discover(argv[i], &dopts, &files, &abs) >= 0)
 			roots[nroots++] = abs;
 	}
 	r.walking = false;
@@ -403,7 +404,10 @@ int main(int argc, char **argv)
 	}
 	ws_progress_start(r.progress, njobs, total_bytes);
 
-	uint64_t since_commit = 0;
+	uint64_t batch_bytes = BATCH_BYTES, since_commit = 0;
+	const char *batch_env = getenv("WENSOU_INDEX_BATCH_MB");
+	if (batch_env && atoi(batch_env) > 0)
+		batch_bytes = (uint64_t)atoi(batch_env) << 20;
 	for (size_t i = 0; i < njobs; i++) {
 		pthread_mutex_lock(&pl.mu);
 		while (pl.prepared <= i)
@@ -421,7 +425,7 @@ int main(int argc, char **argv)
 		pthread_cond_broadcast(&pl.cv);
 		pthread_mutex_unlock(&pl.mu);
 		ws_progress_update(r.progress, i + 1, r.c.bytes, j->file->path);
-		if (since_commit >= BATCH_BYTES) {
+		if (since_commit >= batch_bytes) {
 			if (ws_store_commit(st, false, &err) != 0)
 				goto fatal;
 			since_commit = 0;

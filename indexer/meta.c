@@ -69,7 +69,7 @@ static void load(ws_sidecars *sc, const char *path)
 			json_decref(sc->json);
 			sc->json = NULL;
 			if (sc->report)
-				sc->report(strbuf_str(&sp), msg, sc->ud);
+				sc->report(strbuf_str(&sp), msg, false, sc->ud);
 		}
 	}
 	strbuf_free(&sp);

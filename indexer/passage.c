@@ -471,8 +471,8 @@ static int scan_lines(const char *t, size_t len, size_t off, line_info **out, si
 	return 0;
 }
 
-/* Running headers and footers: a short line that appears at least three
- * times, each time within three lines of a page-number line. */
+/* Running headers and footers: a short line that appears at least
+ * twice, each time within three lines of a page-number line. */
 static void mark_running_headers(const char *t, line_info *lines, size_t n)
 {
 	size_t cap = 64;
@@ -503,7 +503,7 @@ static void mark_running_headers(const char *t, line_info *lines, size_t n)
 			tab[h].hash = l->hash;
 			if (pass == 0)
 				tab[h].count++;
-			else if (tab[h].count >= 3)
+			else if (tab[h].count >= 2)
 				l->kind = LINE_FURNITURE;
 		}
 	}
