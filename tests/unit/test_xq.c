@@ -1,0 +1,862 @@
+/*
+ * test_xq.c - unit tests of the C API over Xapian (xq.h).
+ *
+ * The group setup builds a small fixture index in a fresh temporary
+ * directory; tests that write get their own database beside it.
+ */
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "xq.h"
+
+static char tmpdir[PATH_MAX];
+static char fixture[PATH_MAX + 16];
+
+enum { SLOT_YEAR = 0, SLOT_FILE = 1 };
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                              */
+
+static void path_in_tmp(char *buf, size_t size, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", tmpdir, name);
+	assert_true(n > 0 && (size_t)n < size);
+}
+
+/* A document whose words (separated by single spaces) get positions 1, 2,
+ * ...; plus an id term "Q<id>", a year filter term "Y<year>", the year as
+ * a sortable value and file as the collapse value. */
+static xq_doc *make_doc(const char *id, const char *words, int year, const char *file)
+{
+	xq_doc *doc = xq_doc_new();
+	assert_non_null(doc);
+	unsigned pos = 1;
+	const char *p = words;
+	while (*p) {
+		size_t n = strcspn(p, " ");
+		assert_int_equal(xq_doc_add_posting(doc, p, n, pos++, 1), XQ_OK);
+		p += n;
+		p += strspn(p, " ");
+	}
+	char term[64];
+	snprintf(term, sizeof term, "Q%s", id);
+	assert_int_equal(xq_doc_add_boolean_term(doc, term, strlen(term)), XQ_OK);
+	if (year) {
+		snprintf(term, sizeof term, "Y%d", year);
+		assert_int_equal(xq_doc_add_boolean_term(doc, term, strlen(term)), XQ_OK);
+		char buf[18];
+		size_t len = xq_sortable_serialise(year, buf);
+		assert_int_equal(xq_doc_set_value(doc, SLOT_YEAR, buf, len), XQ_OK);
+	}
+	if (file)
+		assert_int_equal(xq_doc_set_value(doc, SLOT_FILE, file, strlen(file)), XQ_OK);
+	assert_int_equal(xq_doc_set_data(doc, id, strlen(id)), XQ_OK);
+	return doc;
+}
+
+static void add_doc(xq_db *db, const char *id, const char *words, int year, const char *file)
+{
+	xq_doc *doc = make_doc(id, words, year, file);
+	assert_int_equal(xq_db_add_document(db, doc, NULL), XQ_OK);
+	xq_doc_free(doc);
+}
+
+static xq_db *open_ro(const char *path)
+{
+	xq_db *db = NULL;
+	xq_status st = xq_db_open(path, &db);
+	if (st != XQ_OK)
+		fail_msg("open %s: %s", path, xq_last_error());
+	return db;
+}
+
+static xq_db *open_rw(const char *path, xq_open_mode mode)
+{
+	xq_db *db = NULL;
+	xq_status st = xq_db_open_writable(path, mode, &db);
+	if (st != XQ_OK)
+		fail_msg("open_writable %s: %s", path, xq_last_error());
+	return db;
+}
+
+static unsigned doccount(xq_db *db)
+{
+	unsigned n = 0;
+	assert_int_equal(xq_db_doccount(db, &n), XQ_OK);
+	return n;
+}
+
+static unsigned doccount_at(const char *path)
+{
+	xq_db *db = open_ro(path);
+	unsigned n = doccount(db);
+	xq_db_close(db);
+	return n;
+}
+
+static xq_query *term(const char *t)
+{
+	xq_query *q = NULL;
+	assert_int_equal(xq_query_term(t, strlen(t), 1, 0, &q), XQ_OK);
+	return q;
+}
+
+static xq_query *combine2(xq_op op, xq_query *a, xq_query *b, unsigned window)
+{
+	xq_query *subs[2] = {a, b};
+	xq_query *q = NULL;
+	assert_int_equal(xq_query_combine(op, subs, 2, window, &q), XQ_OK);
+	xq_query_free(a);
+	xq_query_free(b);
+	return q;
+}
+
+/* Run q (freed here) on db and write the hits' data, sorted, space-separated,
+ * into out, e.g. "d1 d3". */
+static void run_ids(xq_db *db, xq_query *q, unsigned collapse_max, char *out, size_t size)
+{
+	xq_enquire *enq = NULL;
+	assert_int_equal(xq_enquire_new(db, &enq), XQ_OK);
+	assert_int_equal(xq_enquire_set_query(enq, q), XQ_OK);
+	if (collapse_max)
+		assert_int_equal(xq_enquire_set_collapse(enq, SLOT_FILE, collapse_max), XQ_OK);
+	xq_hits *hits = NULL;
+	xq_status st = xq_enquire_run(enq, 0, 100, &hits);
+	if (st != XQ_OK)
+		fail_msg("run: %s", xq_last_error());
+	size_t n = xq_hits_count(hits);
+	const char *ids[100];
+	assert_true(n <= 100);
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = xq_hits_data(hits, i, NULL);
+		assert_non_null(ids[i]);
+	}
+	/* Insertion sort: a stable order independent of ranking. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
+			const char *t = ids[j];
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+		}
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strncat(out, " ", size - strlen(out) - 1);
+		strncat(out, ids[i], size - strlen(out) - 1);
+	}
+	xq_hits_free(hits);
+	xq_enquire_free(enq);
+	xq_query_free(q);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture                                                              */
+
+static int group_setup(void **state)
+{
+	(void)state;
+	const char *base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	snprintf(tmpdir, sizeof tmpdir, "%s/test_xq.XXXXXX", base);
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(fixture, sizeof fixture, "%s/fixture", tmpdir);
+
+	xq_db *db = NULL;
+	if (xq_db_open_writable(fixture, XQ_CREATE_OR_OVERWRITE, &db) != XQ_OK)
+		return -1;
+	add_doc(db, "d1", "digital divide bridge", 2021, "fileA");
+	add_doc(db, "d2", "bridge the digital divide", 2022, "fileA");
+	add_doc(db, "d3", "divide digital", 2023, "fileB");
+	add_doc(db, "d4", "data flows across borders", 2024, "fileC");
+	xq_status st = xq_db_commit(db);
+	xq_db_close(db);
+	return st == XQ_OK ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests                                                                */
+
+static void test_status_strings(void **state)
+{
+	(void)state;
+	for (int s = XQ_OK; s <= XQ_ERR_INTERNAL; s++) {
+		const char *str = xq_status_to_string((xq_status)s);
+		assert_non_null(str);
+		assert_true(strlen(str) > 0);
+	}
+	assert_string_equal(xq_status_to_string(XQ_ERR_LOCKED), "database is locked");
+}
+
+static void test_term_query(void **state)
+{
+	(void)state;
+	xq_db *db = open_ro(fixture);
+	assert_int_equal(doccount(db), 4);
+	unsigned tf = 99;
+	assert_int_equal(xq_db_termfreq(db, "digital", 7, &tf), XQ_OK);
+	assert_int_equal(tf, 3);
+	assert_int_equal(xq_db_termfreq(db, "absent", 6, &tf), XQ_OK);
+	assert_int_equal(tf, 0);
+	assert_int_equal(xq_db_termfreq(db, "", 0, &tf), XQ_OK);
+	assert_int_equal(tf, 0);
+
+	char ids[64];
+	run_ids(db, term("digital"), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2 d3");
+
+	/* Ranked hits with scores, bounds, data and values. */
+	xq_enquire *enq = NULL;
+	assert_int_equal(xq_enquire_new(db, &enq), XQ_OK);
+	xq_query *q = term("flows");
+	assert_int_equal(xq_enquire_set_query(enq, q), XQ_OK);
+	xq_query_free(q);
+	xq_hits *hits = NULL;
+	assert_int_equal(xq_enquire_run(enq, 0, 10, &hits), XQ_OK);
+	assert_int_equal(xq_hits_count(hits), 1);
+	assert_int_equal(xq_hits_estimated(hits), 1);
+	assert_int_equal(xq_hits_lower_bound(hits), 1);
+	assert_int_equal(xq_hits_upper_bound(hits), 1);
+	assert_int_equal(xq_hits_docid(hits, 0), 4);
+	assert_true(xq_hits_score(hits, 0) > 0);
+	size_t len = 0;
+	const char *data = xq_hits_data(hits, 0, &len);
+	assert_string_equal(data, "d4");
+	assert_int_equal(len, 2);
+	/* Same pointer on the second call: it is owned by hits. */
+	assert_ptr_equal(xq_hits_data(hits, 0, NULL), data);
+	assert_string_equal(xq_hits_value(hits, 0, SLOT_FILE, &len), "fileC");
+	assert_int_equal(len, 5);
+	assert_string_equal(xq_hits_value(hits, 0, 7, &len), "");
+	assert_int_equal(len, 0);
+	assert_null(xq_hits_data(hits, 1, NULL));
+	assert_int_equal(xq_hits_docid(hits, 1), 0);
+	xq_hits_free(hits);
+
+	/* Paging past the end gives no hits, not an error. */
+	assert_int_equal(xq_enquire_run(enq, 5, 10, &hits), XQ_OK);
+	assert_int_equal(xq_hits_count(hits), 0);
+	xq_hits_free(hits);
+	xq_enquire_free(enq);
+
+	char *d = NULL;
+	assert_int_equal(xq_db_get_data(db, 2, &d, &len), XQ_OK);
+	assert_string_equal(d, "d2");
+	free(d);
+	assert_int_equal(xq_db_get_data(db, 99, &d, &len), XQ_ERR_NOT_FOUND);
+	assert_null(d);
+	assert_true(strlen(xq_db_error(db)) > 0);
+	xq_db_close(db);
+}
+
+static void test_phrase_and_near(void **state)
+{
+	(void)state;
+	xq_db *db = open_ro(fixture);
+	char ids[64];
+	/* d3 has both words but in the other order. */
+	run_ids(db, combine2(XQ_OP_PHRASE, term("digital"), term("divide"), 0), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2");
+	run_ids(db, combine2(XQ_OP_NEAR, term("digital"), term("divide"), 0), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2 d3");
+	/* "bridge ... divide" is 4 positions apart in d2 only when the window
+	 * allows it. */
+	run_ids(db, combine2(XQ_OP_PHRASE, term("bridge"), term("divide"), 0), 0, ids, sizeof ids);
+	assert_string_equal(ids, "");
+	run_ids(db, combine2(XQ_OP_PHRASE, term("bridge"), term("divide"), 4), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d2");
+	xq_db_close(db);
+}
+
+static void test_boolean_ops(void **state)
+{
+	(void)state;
+	xq_db *db = open_ro(fixture);
+	char ids[64];
+	run_ids(db, combine2(XQ_OP_AND_NOT, term("digital"), term("bridge"), 0), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d3");
+	run_ids(db, combine2(XQ_OP_OR, term("bridge"), term("data"), 0), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2 d4");
+	run_ids(db, combine2(XQ_OP_AND, term("bridge"), term("the"), 0), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d2");
+	run_ids(db, combine2(XQ_OP_FILTER, term("digital"), term("Y2022"), 0), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d2");
+	run_ids(db, combine2(XQ_OP_AND_MAYBE, term("divide"), term("data"), 0), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2 d3");
+
+	/* A filter adds no weight: d2 scores as for its term alone; a query
+	 * scaled by 0 matches with no weight at all. */
+	double alone = 0, filtered = 0, scaled = -1;
+	xq_enquire *enq = NULL;
+	xq_hits *hits = NULL;
+	assert_int_equal(xq_enquire_new(db, &enq), XQ_OK);
+	xq_query *qs[3];
+	qs[0] = term("bridge");
+	qs[1] = combine2(XQ_OP_FILTER, term("bridge"), term("Y2022"), 0);
+	assert_int_equal(xq_query_scale(qs[0], 0.0, &qs[2]), XQ_OK);
+	double *scores[3] = {&alone, &filtered, &scaled};
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(xq_enquire_set_query(enq, qs[k]), XQ_OK);
+		xq_query_free(qs[k]);
+		assert_int_equal(xq_enquire_run(enq, 0, 10, &hits), XQ_OK);
+		for (size_t i = 0; i < xq_hits_count(hits); i++)
+			if (xq_hits_docid(hits, i) == 2)
+				*scores[k] = xq_hits_score(hits, i);
+		xq_hits_free(hits);
+	}
+	assert_true(alone > 0);
+	assert_true(filtered - alone < 1e-9 && alone - filtered < 1e-9);
+	assert_true(scaled == 0.0);
+	xq_enquire_free(enq);
+
+	/* n == 0 and NULL subqueries are refused. */
+	xq_query *out = (xq_query *)1;
+	assert_int_equal(xq_query_combine(XQ_OP_AND, NULL, 0, 0, &out), XQ_ERR_INVALID);
+	assert_null(out);
+	xq_query *subs[2] = {NULL, NULL};
+	assert_int_equal(xq_query_combine(XQ_OP_OR, subs, 2, 0, &out), XQ_ERR_INVALID);
+	xq_db_close(db);
+}
+
+static xq_query *year_range(const int *lo, const int *hi)
+{
+	char lb[18], hb[18];
+	size_t ll = lo ? xq_sortable_serialise(*lo, lb) : 0;
+	size_t hl = hi ? xq_sortable_serialise(*hi, hb) : 0;
+	xq_query *r = NULL;
+	assert_int_equal(xq_query_value_range(SLOT_YEAR, lo ? lb : NULL, ll, hi ? hb : NULL, hl, &r), XQ_OK);
+	xq_query *all = NULL;
+	assert_int_equal(xq_query_match_all(&all), XQ_OK);
+	return combine2(XQ_OP_FILTER, all, r, 0);
+}
+
+static void test_value_range(void **state)
+{
+	(void)state;
+	xq_db *db = open_ro(fixture);
+	char ids[64];
+	int y2022 = 2022, y2023 = 2023;
+	run_ids(db, year_range(&y2022, &y2023), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d2 d3");
+	run_ids(db, year_range(&y2023, NULL), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d3 d4");
+	run_ids(db, year_range(NULL, &y2022), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2");
+	run_ids(db, year_range(NULL, NULL), 0, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2 d3 d4");
+
+	/* The encoding sorts as the numbers do. */
+	char a[18], b[18];
+	size_t la = xq_sortable_serialise(999, a), lb = xq_sortable_serialise(2024.5, b);
+	assert_true(la > 0 && la <= 18 && lb > 0 && lb <= 18);
+	int c = memcmp(a, b, la < lb ? la : lb);
+	assert_true(c < 0 || (c == 0 && la < lb));
+	xq_db_close(db);
+}
+
+static void test_collapse(void **state)
+{
+	(void)state;
+	xq_db *db = open_ro(fixture);
+	char ids[64];
+	/* d1 and d2 share fileA: only one of them survives. */
+	run_ids(db, term("digital"), 1, ids, sizeof ids);
+	assert_true(strcmp(ids, "d1 d3") == 0 || strcmp(ids, "d2 d3") == 0);
+	run_ids(db, term("digital"), 2, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2 d3");
+	xq_db_close(db);
+}
+
+static void test_wildcard(void **state)
+{
+	(void)state;
+	xq_db *db = open_ro(fixture);
+	char ids[64];
+	xq_query *q = NULL;
+	assert_int_equal(xq_query_wildcard("bri", 3, 0, &q), XQ_OK);
+	run_ids(db, q, 0, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2");
+	/* "d" expands to data, digital, divide; limited to one term, the most
+	 * frequent one (3 documents) is kept rather than failing. */
+	assert_int_equal(xq_query_wildcard("d", 1, 1, &q), XQ_OK);
+	run_ids(db, q, 0, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2 d3");
+	assert_int_equal(xq_query_wildcard("d", 1, 0, &q), XQ_OK);
+	char *desc = xq_query_describe(q);
+	assert_non_null(desc);
+	assert_non_null(strstr(desc, "WILDCARD"));
+	free(desc);
+	run_ids(db, q, 0, ids, sizeof ids);
+	assert_string_equal(ids, "d1 d2 d3 d4");
+	assert_int_equal(xq_query_wildcard("", 0, 0, &q), XQ_ERR_INVALID);
+	assert_null(q);
+	xq_db_close(db);
+}
+
+struct walk {
+	char keys[128];
+	int calls;
+	int stop_after;
+};
+
+static int walk_fn(const char *key, const char *value, size_t len, void *ud)
+{
+	struct walk *w = ud;
+	assert_int_equal(strlen(value), len);
+	char item[64];
+	snprintf(item, sizeof item, "%s%s=%s", w->calls ? " " : "", key, value);
+	strncat(w->keys, item, sizeof w->keys - strlen(w->keys) - 1);
+	return ++w->calls == w->stop_after;
+}
+
+static void test_metadata(void **state)
+{
+	(void)state;
+	char path[PATH_MAX];
+	path_in_tmp(path, sizeof path, "meta");
+	xq_db *db = open_rw(path, XQ_CREATE_OR_OVERWRITE);
+	assert_int_equal(xq_db_set_metadata(db, "cfg.b", "2", 1), XQ_OK);
+	assert_int_equal(xq_db_set_metadata(db, "cfg.a", "1", 1), XQ_OK);
+	assert_int_equal(xq_db_set_metadata(db, "other", "x", 1), XQ_OK);
+	assert_int_equal(xq_db_set_metadata(db, "gone", "y", 1), XQ_OK);
+	assert_int_equal(xq_db_commit(db), XQ_OK);
+	assert_int_equal(xq_db_set_metadata(db, "gone", "", 0), XQ_OK);
+	assert_int_equal(xq_db_commit(db), XQ_OK);
+	xq_db_close(db);
+
+	db = open_ro(path);
+	char *v = NULL;
+	size_t len = 99;
+	assert_int_equal(xq_db_get_metadata(db, "cfg.a", &v, &len), XQ_OK);
+	assert_string_equal(v, "1");
+	assert_int_equal(len, 1);
+	free(v);
+	assert_int_equal(xq_db_get_metadata(db, "missing", &v, &len), XQ_OK);
+	assert_string_equal(v, "");
+	assert_int_equal(len, 0);
+	free(v);
+	assert_int_equal(xq_db_get_metadata(db, "gone", &v, NULL), XQ_OK);
+	assert_string_equal(v, "");
+	free(v);
+
+	struct walk w = {.keys = "", .calls = 0, .stop_after = 0};
+	assert_int_equal(xq_db_metadata_foreach(db, "cfg.", walk_fn, &w), XQ_OK);
+	assert_string_equal(w.keys, "cfg.a=1 cfg.b=2");
+	struct walk w1 = {.keys = "", .calls = 0, .stop_after = 1};
+	assert_int_equal(xq_db_metadata_foreach(db, "", walk_fn, &w1), XQ_OK);
+	assert_string_equal(w1.keys, "cfg.a=1");
+	/* Read-only handles refuse writes. */
+	assert_int_equal(xq_db_set_metadata(db, "k", "v", 1), XQ_ERR_INVALID);
+	xq_db_close(db);
+}
+
+static void test_replace_and_delete(void **state)
+{
+	(void)state;
+	char path[PATH_MAX];
+	path_in_tmp(path, sizeof path, "replace");
+	xq_db *db = open_rw(path, XQ_CREATE_OR_OVERWRITE);
+	add_doc(db, "a", "alpha one", 2020, NULL);
+	add_doc(db, "b", "beta two", 2020, NULL);
+	assert_int_equal(xq_db_commit(db), XQ_OK);
+
+	xq_doc *doc = make_doc("a", "alpha newterm", 2021, NULL);
+	assert_int_equal(xq_db_replace_document(db, "Qa", 2, doc), XQ_OK);
+	/* Replacing by a term no document has adds the document. */
+	xq_doc_clear(doc);
+	assert_int_equal(xq_doc_add_boolean_term(doc, "Qc", 2), XQ_OK);
+	assert_int_equal(xq_doc_add_term(doc, "gamma", 5, 1), XQ_OK);
+	assert_int_equal(xq_db_replace_document(db, "Qc", 2, doc), XQ_OK);
+	xq_doc_free(doc);
+	assert_int_equal(xq_db_delete_documents(db, "Qb", 2), XQ_OK);
+	assert_int_equal(xq_db_delete_documents(db, "Qnone", 5), XQ_OK);
+	assert_int_equal(xq_db_commit(db), XQ_OK);
+	xq_db_close(db);
+
+	db = open_ro(path);
+	assert_int_equal(doccount(db), 2);
+	unsigned tf = 0;
+	assert_int_equal(xq_db_termfreq(db, "newterm", 7, &tf), XQ_OK);
+	assert_int_equal(tf, 1);
+	assert_int_equal(xq_db_termfreq(db, "one", 3, &tf), XQ_OK);
+	assert_int_equal(tf, 0);
+	assert_int_equal(xq_db_termfreq(db, "beta", 4, &tf), XQ_OK);
+	assert_int_equal(tf, 0);
+	assert_int_equal(xq_db_termfreq(db, "gamma", 5, &tf), XQ_OK);
+	assert_int_equal(tf, 1);
+	/* xq_doc_clear dropped the terms the reused document had before. */
+	assert_int_equal(xq_db_termfreq(db, "alpha", 5, &tf), XQ_OK);
+	assert_int_equal(tf, 1);
+	assert_int_equal(xq_db_termfreq(db, "Y2021", 5, &tf), XQ_OK);
+	assert_int_equal(tf, 1);
+	xq_db_close(db);
+}
+
+static void test_lock(void **state)
+{
+	(void)state;
+	char path[PATH_MAX];
+	path_in_tmp(path, sizeof path, "lock");
+	xq_db *w1 = open_rw(path, XQ_CREATE_OR_OPEN);
+	xq_db *w2 = (xq_db *)1;
+	assert_int_equal(xq_db_open_writable(path, XQ_CREATE_OR_OPEN, &w2), XQ_ERR_LOCKED);
+	assert_null(w2);
+	assert_non_null(strstr(xq_last_error(), "locked"));
+	/* Readers are not blocked by the writer. */
+	xq_db *r = open_ro(path);
+	xq_db_close(r);
+	xq_db_close(w1);
+	/* The lock goes with the handle. */
+	w2 = open_rw(path, XQ_OPEN);
+	xq_db_close(w2);
+}
+
+static void test_open_errors(void **state)
+{
+	(void)state;
+	char path[PATH_MAX];
+	path_in_tmp(path, sizeof path, "does-not-exist");
+	xq_db *db = (xq_db *)1;
+	xq_status st = xq_db_open(path, &db);
+	assert_int_not_equal(st, XQ_OK);
+	assert_null(db);
+	assert_true(strlen(xq_last_error()) > 0);
+
+	db = (xq_db *)1;
+	st = xq_db_open_writable(path, XQ_OPEN, &db);
+	assert_int_not_equal(st, XQ_OK);
+	assert_null(db);
+	assert_true(strlen(xq_last_error()) > 0);
+
+	/* A plain file is not a database. */
+	char file[PATH_MAX];
+	path_in_tmp(file, sizeof file, "not-a-db.txt");
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("hello\n", f);
+	fclose(f);
+	st = xq_db_open(file, &db);
+	assert_int_not_equal(st, XQ_OK);
+	assert_true(strlen(xq_last_error()) > 0);
+}
+
+static void test_term_length(void **state)
+{
+	(void)state;
+	char big[XQ_MAX_TERM_BYTES + 2];
+	memset(big, 'x', sizeof big);
+	xq_doc *doc = xq_doc_new();
+	assert_non_null(doc);
+	assert_int_equal(xq_doc_add_posting(doc, big, XQ_MAX_TERM_BYTES + 1, 1, 1), XQ_ERR_INVALID);
+	assert_non_null(strstr(xq_last_error(), "240"));
+	assert_int_equal(xq_doc_add_term(doc, big, XQ_MAX_TERM_BYTES + 1, 1), XQ_ERR_INVALID);
+	assert_int_equal(xq_doc_add_boolean_term(doc, big, XQ_MAX_TERM_BYTES + 1), XQ_ERR_INVALID);
+	assert_int_equal(xq_doc_add_term(doc, "", 0, 1), XQ_ERR_INVALID);
+	assert_non_null(strstr(xq_last_error(), "empty"));
+	assert_int_equal(xq_doc_add_term(doc, big, XQ_MAX_TERM_BYTES, 1), XQ_OK);
+	xq_query *q = (xq_query *)1;
+	assert_int_equal(xq_query_term(big, XQ_MAX_TERM_BYTES + 1, 1, 0, &q), XQ_ERR_INVALID);
+	assert_null(q);
+	assert_int_equal(xq_query_term("", 0, 1, 0, &q), XQ_ERR_INVALID);
+
+	/* The longest accepted term really is stored and found. */
+	char path[PATH_MAX];
+	path_in_tmp(path, sizeof path, "termlen");
+	xq_db *db = open_rw(path, XQ_CREATE_OR_OVERWRITE);
+	assert_int_equal(xq_db_add_document(db, doc, NULL), XQ_OK);
+	assert_int_equal(xq_db_delete_documents(db, big, XQ_MAX_TERM_BYTES + 1), XQ_ERR_INVALID);
+	assert_int_equal(xq_db_commit(db), XQ_OK);
+	xq_db_close(db);
+	xq_doc_free(doc);
+	db = open_ro(path);
+	unsigned tf = 0;
+	assert_int_equal(xq_db_termfreq(db, big, XQ_MAX_TERM_BYTES, &tf), XQ_OK);
+	assert_int_equal(tf, 1);
+	assert_int_equal(xq_db_termfreq(db, big, XQ_MAX_TERM_BYTES + 2, &tf), XQ_OK);
+	assert_int_equal(tf, 0);
+	xq_db_close(db);
+}
+
+static void test_close_discards(void **state)
+{
+	(void)state;
+	char path[PATH_MAX];
+	path_in_tmp(path, sizeof path, "discard");
+	xq_db *db = open_rw(path, XQ_CREATE_OR_OVERWRITE);
+	add_doc(db, "x", "uncommitted words", 0, NULL);
+	/* The writer sees its own pending change... */
+	assert_int_equal(doccount(db), 1);
+	xq_db_close(db);
+	/* ...but closing without a commit throws it away. */
+	assert_int_equal(doccount_at(path), 0);
+
+	db = open_rw(path, XQ_OPEN);
+	add_doc(db, "a", "kept", 0, NULL);
+	assert_int_equal(xq_db_commit(db), XQ_OK);
+	add_doc(db, "b", "dropped", 0, NULL);
+	assert_int_equal(xq_db_set_metadata(db, "k", "v", 1), XQ_OK);
+	xq_db_close(db);
+	assert_int_equal(doccount_at(path), 1);
+	db = open_ro(path);
+	char *v = NULL;
+	assert_int_equal(xq_db_get_metadata(db, "k", &v, NULL), XQ_OK);
+	assert_string_equal(v, "");
+	free(v);
+	xq_db_close(db);
+
+	/* Commit after commit keeps working (the implicit transaction is
+	 * renewed each time). */
+	db = open_rw(path, XQ_OPEN);
+	for (int i = 0; i < 3; i++) {
+		add_doc(db, "c", "more", 0, NULL);
+		assert_int_equal(xq_db_commit(db), XQ_OK);
+	}
+	xq_db_close(db);
+	assert_int_equal(doccount_at(path), 4);
+}
+
+static void test_transactions(void **state)
+{
+	(void)state;
+	char path[PATH_MAX];
+	path_in_tmp(path, sizeof path, "txn");
+	xq_db *db = open_rw(path, XQ_CREATE_OR_OVERWRITE);
+	add_doc(db, "base", "base", 0, NULL);
+	assert_int_equal(xq_db_commit(db), XQ_OK);
+
+	/* Cancel discards the transaction's changes. */
+	assert_int_equal(xq_db_begin_transaction(db, true), XQ_OK);
+	assert_int_equal(xq_db_begin_transaction(db, true), XQ_ERR_INVALID);
+	assert_int_equal(xq_db_commit(db), XQ_ERR_INVALID);
+	add_doc(db, "t1", "cancelled", 0, NULL);
+	assert_int_equal(doccount(db), 2);
+	assert_int_equal(xq_db_cancel_transaction(db), XQ_OK);
+	assert_int_equal(doccount(db), 1);
+	assert_int_equal(xq_db_cancel_transaction(db), XQ_ERR_INVALID);
+	assert_int_equal(xq_db_commit_transaction(db), XQ_ERR_INVALID);
+
+	/* A flushed transaction's commit is durable without xq_db_commit. */
+	assert_int_equal(xq_db_begin_transaction(db, true), XQ_OK);
+	add_doc(db, "t2", "committed", 0, NULL);
+	assert_int_equal(xq_db_commit_transaction(db), XQ_OK);
+	assert_int_equal(doccount_at(path), 2);
+
+	/* An unflushed one needs a commit; closing without one discards. */
+	assert_int_equal(xq_db_begin_transaction(db, false), XQ_OK);
+	add_doc(db, "t3", "pending", 0, NULL);
+	assert_int_equal(xq_db_commit_transaction(db), XQ_OK);
+	assert_int_equal(doccount(db), 3);
+	assert_int_equal(doccount_at(path), 2);
+	xq_db_close(db);
+	assert_int_equal(doccount_at(path), 2);
+
+	/* Closing inside a transaction discards it too. */
+	db = open_rw(path, XQ_OPEN);
+	assert_int_equal(xq_db_begin_transaction(db, true), XQ_OK);
+	add_doc(db, "t4", "abandoned", 0, NULL);
+	xq_db_close(db);
+	assert_int_equal(doccount_at(path), 2);
+
+	/* Read-only handles have no transactions. */
+	db = open_ro(path);
+	assert_int_equal(xq_db_begin_transaction(db, true), XQ_ERR_INVALID);
+	xq_db_close(db);
+}
+
+static void test_modified(void **state)
+{
+	(void)state;
+	char path[PATH_MAX];
+	path_in_tmp(path, sizeof path, "modified");
+	xq_db *w = open_rw(path, XQ_CREATE_OR_OVERWRITE);
+	char id[16], words[256];
+	/* Big enough that the tables span many blocks (a one-block table
+	 * is read at open and never goes stale). */
+	enum { NDOCS = 2000 };
+	for (int i = 0; i < NDOCS; i++) {
+		snprintf(id, sizeof id, "m%d", i);
+		snprintf(words, sizeof words, "common word%d other%d", i, i % 7);
+		add_doc(w, id, words, 2000 + i % 20, NULL);
+	}
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+
+	xq_db *r = open_ro(path), *r2 = open_ro(path);
+	xq_enquire *enq = NULL;
+	assert_int_equal(xq_enquire_new(r, &enq), XQ_OK);
+	xq_query *q = term("common");
+	assert_int_equal(xq_enquire_set_query(enq, q), XQ_OK);
+	xq_query_free(q);
+
+	/* Two or more commits let the writer reuse blocks of the revision
+	 * the readers have open. */
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < NDOCS; i++) {
+			snprintf(id, sizeof id, "m%d", i);
+			snprintf(words, sizeof words, "common word%d round%d filler%d", i, round, i * round);
+			xq_doc *doc = make_doc(id, words, 2000, NULL);
+			char qt[20];
+			snprintf(qt, sizeof qt, "Q%s", id);
+			assert_int_equal(xq_db_replace_document(w, qt, strlen(qt), doc), XQ_OK);
+			xq_doc_free(doc);
+		}
+		assert_int_equal(xq_db_commit(w), XQ_OK);
+	}
+
+	/* A plain read on a stale handle reports MODIFIED (when Xapian
+	 * notices; that depends on which blocks were reused)... */
+	char *data = NULL;
+	xq_status st = xq_db_get_data(r2, NDOCS / 2, &data, NULL);
+	assert_true(st == XQ_OK || st == XQ_ERR_MODIFIED);
+	if (st == XQ_ERR_MODIFIED)
+		assert_non_null(strstr(xq_db_error(r2), "reopen"));
+	free(data);
+	xq_db_close(r2);
+	unsigned tf = 0;
+
+	/* ...while xq_enquire_run reopens and retries by itself. */
+	xq_hits *hits = NULL;
+	st = xq_enquire_run(enq, 0, 10, &hits);
+	if (st != XQ_OK)
+		fail_msg("run after concurrent commits: %s", xq_last_error());
+	assert_int_equal(xq_hits_count(hits), 10);
+	assert_non_null(xq_hits_data(hits, 0, NULL));
+	xq_hits_free(hits);
+
+	/* An explicit reopen moves to the latest revision. */
+	assert_int_equal(xq_db_reopen(r), XQ_OK);
+	assert_int_equal(xq_db_termfreq(r, "round2", 6, &tf), XQ_OK);
+	assert_int_equal(tf, NDOCS);
+	xq_enquire_free(enq);
+	xq_db_close(r);
+	xq_db_close(w);
+}
+
+static void test_multi_and_stub(void **state)
+{
+	(void)state;
+	char p1[PATH_MAX], p2[PATH_MAX], stub[PATH_MAX];
+	path_in_tmp(p1, sizeof p1, "shard1");
+	path_in_tmp(p2, sizeof p2, "shard2");
+	path_in_tmp(stub, sizeof stub, "shards.stub");
+	xq_db *w = open_rw(p1, XQ_CREATE_OR_OVERWRITE);
+	add_doc(w, "s1", "shared alpha", 0, NULL);
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+	xq_db_close(w);
+	w = open_rw(p2, XQ_CREATE_OR_OVERWRITE);
+	add_doc(w, "s2", "shared beta", 0, NULL);
+	add_doc(w, "s3", "other", 0, NULL);
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+	/* A writable handle takes no extra databases. */
+	assert_int_equal(xq_db_add_database(w, p1), XQ_ERR_INVALID);
+	xq_db_close(w);
+
+	char ids[32];
+	xq_db *db = open_ro(p1);
+	assert_int_equal(xq_db_add_database(db, p2), XQ_OK);
+	assert_int_equal(doccount(db), 3);
+	run_ids(db, term("shared"), 0, ids, sizeof ids);
+	assert_string_equal(ids, "s1 s2");
+	xq_db_close(db);
+
+	FILE *f = fopen(stub, "w");
+	assert_non_null(f);
+	fprintf(f, "auto %s\nauto %s\n", p1, p2);
+	fclose(f);
+	db = open_ro(stub);
+	assert_int_equal(doccount(db), 3);
+	run_ids(db, term("shared"), 0, ids, sizeof ids);
+	assert_string_equal(ids, "s1 s2");
+	xq_db_close(db);
+}
+
+static void test_bad_arguments(void **state)
+{
+	(void)state;
+	xq_db *db = open_ro(fixture);
+	xq_enquire *enq = NULL;
+	assert_int_equal(xq_enquire_new(db, &enq), XQ_OK);
+	assert_int_equal(xq_enquire_set_bm25(enq, 1.2, 0, 1, 0.75, 0.5), XQ_OK);
+	/* Xapian refuses empty metadata keys; the message stays on db. */
+	char *v = (char *)1;
+	assert_int_equal(xq_db_get_metadata(db, "", &v, NULL), XQ_ERR_INVALID);
+	assert_null(v);
+	assert_true(strlen(xq_db_error(db)) > 0);
+	assert_string_equal(xq_db_error(db), xq_last_error());
+	xq_query *q = term("digital"), *neg = NULL;
+	assert_int_equal(xq_query_scale(q, -1.0, &neg), XQ_ERR_INVALID);
+	assert_null(neg);
+	xq_query_free(q);
+	/* Writes on a read-only handle are refused, not crashes. */
+	xq_doc *doc = xq_doc_new();
+	assert_int_equal(xq_db_add_document(db, doc, NULL), XQ_ERR_INVALID);
+	assert_int_equal(xq_db_commit(db), XQ_ERR_INVALID);
+	xq_doc_free(doc);
+	xq_enquire_free(enq);
+	xq_db_close(db);
+}
+
+static void test_null_frees(void **state)
+{
+	(void)state;
+	xq_db_close(NULL);
+	xq_doc_free(NULL);
+	xq_doc_clear(NULL);
+	xq_query_free(NULL);
+	xq_enquire_free(NULL);
+	xq_hits_free(NULL);
+	assert_int_equal(xq_hits_count(NULL), 0);
+	assert_string_equal(xq_db_error(NULL), "");
+	assert_null(xq_hits_data(NULL, 0, NULL));
+	assert_int_equal(xq_db_doccount(NULL, NULL), XQ_ERR_INVALID);
+	assert_null(xq_query_describe(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_strings),
+		cmocka_unit_test(test_term_query),
+		cmocka_unit_test(test_phrase_and_near),
+		cmocka_unit_test(test_boolean_ops),
+		cmocka_unit_test(test_value_range),
+		cmocka_unit_test(test_collapse),
+		cmocka_unit_test(test_wildcard),
+		cmocka_unit_test(test_metadata),
+		cmocka_unit_test(test_replace_and_delete),
+		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_term_length),
+		cmocka_unit_test(test_close_discards),
+		cmocka_unit_test(test_transactions),
+		cmocka_unit_test(test_modified),
+		cmocka_unit_test(test_multi_and_stub),
+		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_null_frees),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
