@@ -1,0 +1,734 @@
+/*
+ * test_cjk.c - unit tests of the text analysis (cjk/).
+ *
+ * Each test pins the exact terms, kinds, positions, byte offsets and
+ * lines that the indexer and the searcher rely on (see cjk/cjk.h).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <unicode/uclean.h>
+
+#include "cjk.h"
+
+/* ---- helpers ---- */
+
+typedef struct tterm {
+	char *text;
+	cjk_term_kind kind;
+	uint32_t pos;
+	size_t start, end;
+	uint32_t line;
+} tterm;
+
+typedef struct tterms {
+	tterm *v;
+	size_t n, cap;
+} tterms;
+
+static void tterms_free(tterms *ts)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		free(ts->v[i].text);
+	free(ts->v);
+	memset(ts, 0, sizeof *ts);
+}
+
+/* All terms of text[0..len) with the given options. */
+static tterms analyze_opts(const cjk_options *o, const char *text, size_t len, uint32_t first_line)
+{
+	char *err = NULL;
+	cjk_analyzer *a = cjk_analyzer_new(o, &err);
+	if (!a)
+		fail_msg("cjk_analyzer_new: %s", err ? err : "?");
+	tterms ts = { 0 };
+	cjk_analyzer_reset(a, text, len, first_line);
+	cjk_term t;
+	int r;
+	while ((r = cjk_analyzer_next(a, &t)) == 1) {
+		assert_int_equal(strlen(t.text), t.len);
+		assert_true(t.len > 0 && t.len <= CJK_MAX_TERM_BYTES);
+		assert_true(t.start < t.end && t.end <= len);
+		if (ts.n == ts.cap) {
+			ts.cap = ts.cap ? ts.cap * 2 : 64;
+			ts.v = realloc(ts.v, ts.cap * sizeof *ts.v);
+			assert_non_null(ts.v);
+		}
+		ts.v[ts.n++] = (tterm){ strdup(t.text), t.kind, t.pos, t.start, t.end, t.line };
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(cjk_analyzer_next(a, &t), 0);  /* stays at the end */
+	cjk_analyzer_free(a);
+	return ts;
+}
+
+static tterms analyze(const char *text)
+{
+	cjk_options o;
+	cjk_options_default(&o);
+	return analyze_opts(&o, text, strlen(text), 1);
+}
+
+/* Index of the first term with this text and kind, or -1. */
+static long find(const tterms *ts, const char *text, cjk_term_kind kind)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->v[i].kind == kind && strcmp(ts->v[i].text, text) == 0)
+			return (long)i;
+	return -1;
+}
+
+static const tterm *must(const tterms *ts, const char *text, cjk_term_kind kind)
+{
+	long i = find(ts, text, kind);
+	if (i < 0)
+		fail_msg("no term \"%s\" of kind %d", text, (int)kind);
+	return &ts->v[i];
+}
+
+/* The positional terms (no STEM, no CJK_WORD) as one space-separated
+ * string "text@pos ...". */
+static char *positional(const tterms *ts)
+{
+	size_t cap = 64;
+	for (size_t i = 0; i < ts->n; i++)
+		cap += strlen(ts->v[i].text) + 16;
+	char *s = malloc(cap);
+	assert_non_null(s);
+	size_t o = 0;
+	s[0] = '\0';
+	for (size_t i = 0; i < ts->n; i++) {
+		const tterm *t = &ts->v[i];
+		if (t->kind == CJK_TERM_STEM || t->kind == CJK_TERM_CJK_WORD)
+			continue;
+		o += (size_t)snprintf(s + o, cap - o, "%s%s@%u", o ? " " : "", t->text, t->pos);
+	}
+	return s;
+}
+
+static void assert_positional(const char *text, const char *expected)
+{
+	tterms ts = analyze(text);
+	char *got = positional(&ts);
+	assert_string_equal(got, expected);
+	free(got);
+	tterms_free(&ts);
+}
+
+/* The original bytes of term t equal its text (no repair, no folding). */
+static void assert_original(const char *text, const tterm *t)
+{
+	assert_int_equal(t->end - t->start, strlen(t->text));
+	assert_memory_equal(text + t->start, t->text, t->end - t->start);
+}
+
+/* Terms come in order of start offset; a STEM right after its WORD. */
+static void assert_order(const tterms *ts)
+{
+	for (size_t i = 1; i < ts->n; i++) {
+		assert_true(ts->v[i].start >= ts->v[i - 1].start);
+		if (ts->v[i].kind == CJK_TERM_STEM) {
+			assert_int_equal(ts->v[i - 1].kind, CJK_TERM_WORD);
+			assert_int_equal(ts->v[i - 1].pos, ts->v[i].pos);
+		}
+	}
+}
+
+/* ---- Han runs and bigrams ---- */
+
+static void test_bigram_two_chars(void **state)
+{
+	(void)state;
+	const char *text = "鸿沟";
+	tterms ts = analyze(text);
+	assert_int_equal(ts.n, 1);          /* ICU splits 鸿|沟; one bigram anyway */
+	assert_string_equal(ts.v[0].text, "鸿沟");
+	assert_int_equal(ts.v[0].kind, CJK_TERM_BIGRAM);
+	assert_int_equal(ts.v[0].pos, 1);
+	assert_int_equal(ts.v[0].start, 0);
+	assert_int_equal(ts.v[0].end, 6);
+	assert_int_equal(ts.v[0].line, 1);
+	tterms_free(&ts);
+}
+
+static void test_bigram_runs(void **state)
+{
+	(void)state;
+	assert_positional("跨境数据", "跨境@1 境数@2 数据@3");
+	assert_positional("联合国", "联合@1 合国@2");
+	assert_positional("普遍而有意义", "普遍@1 遍而@2 而有@3 有意@4 意义@5");
+	/* Spaces and punctuation end a run; positions go on counting chars. */
+	assert_positional("数字 治理，安全", "数字@1 治理@3 安全@5");
+	/* A one-character run is a CHAR term; Latin words take a position. */
+	assert_positional("A国B", "a@1 国@2 b@3");
+	assert_positional("AI治理数据", "ai@1 治理@2 理数@3 数据@4");
+	/* 〇 is Han: 二〇二二年 is one run. */
+	assert_positional("二〇二二年", "二〇@1 〇二@2 二二@3 二年@4");
+
+	const char *text = "跨境数据";
+	tterms ts = analyze(text);
+	for (size_t i = 0; i < ts.n; i++)
+		assert_original(text, &ts.v[i]);
+	tterms_free(&ts);
+}
+
+static void test_cjk_word(void **state)
+{
+	(void)state;
+	/* ICU's dictionary has 国家安全: a CJK_WORD right after the bigram
+	 * at its first character, same position and start. */
+	const char *text = "维护国家安全";
+	tterms ts = analyze(text);
+	assert_order(&ts);
+	long b = find(&ts, "国家", CJK_TERM_BIGRAM);
+	long w = find(&ts, "国家安全", CJK_TERM_CJK_WORD);
+	assert_true(b >= 0 && w == b + 1);
+	assert_int_equal(ts.v[w].pos, ts.v[b].pos);
+	assert_int_equal(ts.v[w].pos, 3);
+	assert_int_equal(ts.v[w].start, 6);
+	assert_int_equal(ts.v[w].end, 18);
+	assert_original(text, &ts.v[w]);
+	/* 2-character dictionary words are not repeated as CJK_WORDs. */
+	assert_int_equal(find(&ts, "维护", CJK_TERM_CJK_WORD), -1);
+	tterms_free(&ts);
+
+	/* 中华人民共和国: ICU gives 中华|人民|共和国. */
+	ts = analyze("中华人民共和国");
+	const tterm *t = must(&ts, "共和国", CJK_TERM_CJK_WORD);
+	assert_int_equal(t->pos, 5);
+	char *p = positional(&ts);
+	assert_string_equal(p, "中华@1 华人@2 人民@3 民共@4 共和@5 和国@6");
+	free(p);
+	tterms_free(&ts);
+}
+
+/* ---- line-break repair ---- */
+
+static void test_newline_between_han(void **state)
+{
+	(void)state;
+	const char *text = "「未来\n峰会」";
+	tterms ts = analyze(text);
+	char *p = positional(&ts);
+	assert_string_equal(p, "未来@1 来峰@2 峰会@3");
+	free(p);
+	const tterm *wl = must(&ts, "未来", CJK_TERM_BIGRAM);
+	const tterm *lf = must(&ts, "来峰", CJK_TERM_BIGRAM);
+	const tterm *fh = must(&ts, "峰会", CJK_TERM_BIGRAM);
+	size_t feng = (size_t)(strstr(text, "峰") - text);   /* after the newline */
+	assert_int_equal(wl->start, 3);
+	assert_int_equal(wl->end, 9);
+	assert_int_equal(wl->line, 1);
+	assert_int_equal(lf->start, 6);
+	assert_int_equal(lf->end, feng + 3);                 /* covers the newline */
+	assert_int_equal(lf->line, 1);
+	assert_int_equal(fh->start, feng);
+	assert_int_equal(fh->line, 2);
+	assert_original(text, fh);
+	tterms_free(&ts);
+
+	/* Trailing spaces, CRLF and blank lines in between: still no boundary. */
+	assert_positional("未来 \r\n 峰会", "未来@1 来峰@2 峰会@3");
+	assert_positional("数\n\n字\n \n治理", "数字@1 字治@2 治理@3");
+	/* A space without a newline is a real boundary. */
+	assert_positional("未来 峰会", "未来@1 峰会@3");
+	/* A newline between Han and Latin is a space. */
+	assert_positional("数据\ndata\n治理", "数据@1 data@3 治理@4");
+
+	/* first_line is honoured and lines count across blank lines. */
+	cjk_options o;
+	cjk_options_default(&o);
+	const char *t2 = "数据\n\nOECD\n\n\n治理";
+	ts = analyze_opts(&o, t2, strlen(t2), 10);
+	assert_int_equal(must(&ts, "数据", CJK_TERM_BIGRAM)->line, 10);
+	assert_int_equal(must(&ts, "oecd", CJK_TERM_WORD)->line, 12);
+	assert_int_equal(must(&ts, "治理", CJK_TERM_BIGRAM)->line, 15);
+	tterms_free(&ts);
+}
+
+static void test_hyphenated_newline(void **state)
+{
+	(void)state;
+	const char *text = "inter-\nnational cooperation";
+	tterms ts = analyze(text);
+	assert_order(&ts);
+	assert_int_equal(ts.n, 4);
+	assert_string_equal(ts.v[0].text, "international");
+	assert_int_equal(ts.v[0].kind, CJK_TERM_WORD);
+	assert_int_equal(ts.v[0].start, 0);
+	assert_int_equal(ts.v[0].end, 15);          /* through the "l" of "national" */
+	assert_int_equal(ts.v[0].line, 1);
+	assert_string_equal(ts.v[1].text, "Zintern");
+	assert_int_equal(ts.v[1].kind, CJK_TERM_STEM);
+	assert_string_equal(ts.v[2].text, "cooperation");
+	assert_int_equal(ts.v[2].pos, 2);
+	assert_int_equal(ts.v[2].line, 2);
+	assert_original(text, &ts.v[2]);
+	assert_string_equal(ts.v[3].text, "Zcooper");
+	assert_int_equal(ts.v[3].pos, 2);
+	tterms_free(&ts);
+
+	/* Trailing spaces around the newline are allowed; U+2010 HYPHEN and
+	 * U+00AD SOFT HYPHEN work as '-'. */
+	assert_positional("inter- \n national", "international@1");
+	assert_positional("inter\u2010\nnational", "international@1");
+	assert_positional("inter\u00AD\r\nnational", "international@1");
+	/* An upper-case or digit continuation keeps the hyphen: two words. */
+	assert_positional("data-\nDriven", "data@1 driven@2");
+	assert_positional("COVID-\n19", "covid@1 19@2");
+	/* A hyphen without a newline is ICU's business: two words. */
+	assert_positional("e-mail", "e@1 mail@2");
+	/* A newline between Latin words is a space. */
+	assert_positional("data\ngovernance", "data@1 governance@2");
+}
+
+/* ---- Latin words, numbers, full-width forms ---- */
+
+static void test_mixed_latin_han(void **state)
+{
+	(void)state;
+	const char *text = "OECD《关于政府调取私营部门实体持有的个人数据的宣言》";
+	tterms ts = analyze(text);
+	assert_order(&ts);
+	assert_string_equal(ts.v[0].text, "oecd");
+	assert_int_equal(ts.v[0].kind, CJK_TERM_WORD);
+	assert_int_equal(ts.v[0].pos, 1);
+	assert_int_equal(ts.v[0].start, 0);
+	assert_int_equal(ts.v[0].end, 4);
+	assert_string_equal(ts.v[1].text, "Zoecd");
+	assert_int_equal(ts.v[1].kind, CJK_TERM_STEM);
+	assert_int_equal(ts.v[1].pos, 1);
+	/* Bigrams of the run 关于…宣言 (22 chars -> 21 bigrams), positions
+	 * 2..22, each over its own original bytes. */
+	size_t bigrams = 0;
+	uint32_t next_pos = 2;
+	for (size_t i = 2; i < ts.n; i++) {
+		if (ts.v[i].kind != CJK_TERM_BIGRAM)
+			continue;
+		assert_int_equal(ts.v[i].pos, next_pos++);
+		assert_original(text, &ts.v[i]);
+		bigrams++;
+	}
+	assert_int_equal(bigrams, 21);
+	assert_string_equal(must(&ts, "关于", CJK_TERM_BIGRAM)->text, "关于");
+	assert_int_equal(must(&ts, "关于", CJK_TERM_BIGRAM)->start, strlen("OECD《"));
+	assert_int_equal(must(&ts, "个人", CJK_TERM_BIGRAM)->pos, 17);
+	assert_int_equal(must(&ts, "宣言", CJK_TERM_BIGRAM)->pos, 22);
+	tterms_free(&ts);
+}
+
+static void test_fullwidth_and_numbers(void **state)
+{
+	(void)state;
+	const char *text = "ＯＥＣＤ２０２４ OECD2024 ＯＥＣＤ 1835Tbps 5G 99.7 A/75/982 COVID-19";
+	tterms ts = analyze(text);
+	assert_order(&ts);
+	char *p = positional(&ts);
+	assert_string_equal(p, "oecd2024@1 oecd2024@2 oecd@3 1835tbps@4 5g@5 99.7@6 "
+			       "a@7 75@8 982@9 covid@10 19@11");
+	free(p);
+	assert_int_equal(ts.v[0].kind, CJK_TERM_NUMBER);
+	assert_int_equal(ts.v[0].start, 0);
+	assert_int_equal(ts.v[0].end, strlen("ＯＥＣＤ２０２４"));
+	assert_int_equal(ts.v[1].kind, CJK_TERM_NUMBER);
+	const tterm *w = must(&ts, "oecd", CJK_TERM_WORD);
+	assert_int_equal(w->start, strlen("ＯＥＣＤ２０２４ OECD2024 "));
+	assert_int_equal(w->end, w->start + strlen("ＯＥＣＤ"));
+	assert_int_equal(must(&ts, "1835tbps", CJK_TERM_NUMBER)->pos, 4);
+	assert_int_equal(must(&ts, "5g", CJK_TERM_NUMBER)->pos, 5);
+	assert_int_equal(must(&ts, "99.7", CJK_TERM_NUMBER)->pos, 6);
+	assert_int_equal(find(&ts, "Z5g", CJK_TERM_STEM), -1);   /* numbers are not stemmed */
+	assert_non_null(must(&ts, "Za", CJK_TERM_STEM));
+	assert_non_null(must(&ts, "Zcovid", CJK_TERM_STEM));
+	tterms_free(&ts);
+
+	/* Curly apostrophes fold to ASCII; the stem drops the possessive. */
+	ts = analyze("People’s governments");
+	assert_string_equal(ts.v[0].text, "people's");
+	assert_string_equal(ts.v[1].text, "Zpeopl");
+	assert_string_equal(ts.v[2].text, "governments");
+	assert_string_equal(ts.v[3].text, "Zgovern");
+	tterms_free(&ts);
+}
+
+static void test_stem_off(void **state)
+{
+	(void)state;
+	cjk_options o;
+	cjk_options_default(&o);
+	o.stem_english = false;
+	const char *text = "data governance 数据";
+	tterms ts = analyze_opts(&o, text, strlen(text), 1);
+	assert_int_equal(ts.n, 3);
+	for (size_t i = 0; i < ts.n; i++)
+		assert_int_not_equal(ts.v[i].kind, CJK_TERM_STEM);
+	tterms_free(&ts);
+}
+
+static void test_long_term_dropped(void **state)
+{
+	(void)state;
+	char text[600];
+	memset(text, 'x', 300);
+	strcpy(text + 300, " data");
+	tterms ts = analyze(text);
+	assert_int_equal(ts.n, 2);
+	assert_string_equal(ts.v[0].text, "data");
+	assert_int_equal(ts.v[0].pos, 2);           /* the dropped word took pos 1 */
+	tterms_free(&ts);
+}
+
+/* ---- Traditional -> Simplified, NFKC of Han ---- */
+
+static void test_traditional(void **state)
+{
+	(void)state;
+	tterms t = analyze("數字鴻溝");
+	tterms s = analyze("数字鸿沟");
+	assert_int_equal(t.n, s.n);
+	for (size_t i = 0; i < t.n; i++) {
+		assert_string_equal(t.v[i].text, s.v[i].text);
+		assert_int_equal(t.v[i].kind, s.v[i].kind);
+		assert_int_equal(t.v[i].pos, s.v[i].pos);
+	}
+	char *p = positional(&t);
+	assert_string_equal(p, "数字@1 字鸿@2 鸿沟@3");
+	free(p);
+	/* Offsets are still those of the original (traditional) bytes. */
+	assert_int_equal(t.v[2].start, 6);
+	assert_int_equal(t.v[2].end, 12);
+	tterms_free(&t);
+	tterms_free(&s);
+
+	cjk_options o;
+	cjk_options_default(&o);
+	o.fold_traditional = false;
+	const char *text = "數字鴻溝";
+	t = analyze_opts(&o, text, strlen(text), 1);
+	p = positional(&t);
+	assert_string_equal(p, "數字@1 字鴻@2 鴻溝@3");
+	free(p);
+	tterms_free(&t);
+
+	/* Kangxi radicals (as some PDF extractors produce) and compatibility
+	 * ideographs fold by NFKC, whatever fold_traditional says. */
+	assert_positional("⼈⼯智能", "人工@1 工智@2 智能@3");
+	t = analyze_opts(&o, "\xEF\xA4\x80", 3, 1);      /* U+F900 -> U+8C48 豈 */
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.v[0].text, "豈");
+	assert_int_equal(t.v[0].kind, CJK_TERM_CHAR);
+	tterms_free(&t);
+}
+
+static void test_normalize(void **state)
+{
+	(void)state;
+	cjk_analyzer *a = cjk_analyzer_new(NULL, NULL);
+	assert_non_null(a);
+	char *s = cjk_normalize(a, "ＯＥＣＤ 數字鴻溝 People’s", strlen("ＯＥＣＤ 數字鴻溝 People’s"));
+	assert_string_equal(s, "oecd 数字鸿沟 people's");
+	free(s);
+	s = cjk_normalize(a, "", 0);
+	assert_string_equal(s, "");
+	free(s);
+	s = cjk_normalize(a, "中国信息安全", strlen("中国信息安全"));
+	assert_string_equal(s, "中国信息安全");
+	free(s);
+	cjk_analyzer_free(a);
+
+	cjk_options o;
+	cjk_options_default(&o);
+	o.fold_traditional = false;
+	a = cjk_analyzer_new(&o, NULL);
+	s = cjk_normalize(a, "數字 ABC", strlen("數字 ABC"));
+	assert_string_equal(s, "數字 abc");
+	free(s);
+	cjk_analyzer_free(a);
+}
+
+/* ---- robustness ---- */
+
+static void test_invalid_utf8(void **state)
+{
+	(void)state;
+	const char text[] = "\xff\xfe数据\xc3";
+	tterms ts = analyze(text);
+	assert_int_equal(ts.n, 1);
+	assert_string_equal(ts.v[0].text, "数据");
+	assert_int_equal(ts.v[0].start, 2);
+	assert_int_equal(ts.v[0].end, 8);
+	tterms_free(&ts);
+
+	/* Broken sequences inside words and NUL bytes: no term holds them. */
+	const char t2[] = "da\xe6\x95ta \xed\xa0\x80x \xf4\x90\x80\x80 a\0b \xe6\x95\xb0\xc0\xaf\xe6\x8d\xae";
+	cjk_options o;
+	cjk_options_default(&o);
+	ts = analyze_opts(&o, t2, sizeof t2 - 1, 1);
+	char *p = positional(&ts);
+	assert_string_equal(p, "da@1 ta@2 x@3 a@4 b@5 数@6 据@7");
+	free(p);
+	for (size_t i = 0; i < ts.n; i++) {
+		const char *s = ts.v[i].text;
+		assert_null(strstr(s, "\xef\xbf\xbd"));
+		for (; *s; s++)
+			assert_true((unsigned char)*s != 0xff && (unsigned char)*s != 0xc0);
+	}
+	tterms_free(&ts);
+}
+
+static void test_empty(void **state)
+{
+	(void)state;
+	cjk_analyzer *a = cjk_analyzer_new(NULL, NULL);
+	assert_non_null(a);
+	cjk_term t;
+	assert_int_equal(cjk_analyzer_next(a, &t), 0);      /* never reset */
+	cjk_analyzer_reset(a, "", 0, 1);
+	assert_int_equal(cjk_analyzer_next(a, &t), 0);
+	cjk_analyzer_reset(a, NULL, 0, 1);
+	assert_int_equal(cjk_analyzer_next(a, &t), 0);
+	cjk_analyzer_reset(a, " \n，。 \t", strlen(" \n，。 \t"), 1);
+	assert_int_equal(cjk_analyzer_next(a, &t), 0);
+	assert_string_equal(cjk_analyzer_error(a), "");
+	/* reset restarts positions at 1 */
+	cjk_analyzer_reset(a, "数据 data", 11, 5);
+	assert_int_equal(cjk_analyzer_next(a, &t), 1);
+	assert_int_equal(cjk_analyzer_next(a, &t), 1);
+	cjk_analyzer_reset(a, "治理", 6, 5);
+	assert_int_equal(cjk_analyzer_next(a, &t), 1);
+	assert_string_equal(t.text, "治理");
+	assert_int_equal(t.pos, 1);
+	assert_int_equal(t.line, 5);
+	assert_int_equal(cjk_analyzer_next(a, &t), 0);
+	cjk_analyzer_free(a);
+	cjk_analyzer_free(NULL);
+}
+
+static void test_lexicon(void **state)
+{
+	(void)state;
+	char path[4096];
+	const char *tmp = getenv("TMPDIR");
+	snprintf(path, sizeof path, "%s/test_cjk_lexicon_XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *words = "# domain terms\n數字鴻溝\n人工智能\n\n  跨境数据流动  \n网络\n";
+	assert_int_equal(write(fd, words, strlen(words)), (ssize_t)strlen(words));
+	close(fd);
+	cjk_options o;
+	cjk_options_default(&o);
+	o.lexicon_path = path;
+	const char *text = "弥合数字鸿沟，促进跨境数据流动";
+	tterms ts = analyze_opts(&o, text, strlen(text), 1);
+	assert_order(&ts);
+	/* 数字|鸿|沟 in ICU; the (traditional) lexicon entry joins them. */
+	const tterm *w = must(&ts, "数字鸿沟", CJK_TERM_CJK_WORD);
+	assert_int_equal(w->pos, 3);
+	assert_original(text, w);
+	long b = find(&ts, "数字", CJK_TERM_BIGRAM);
+	assert_int_equal(find(&ts, "数字鸿沟", CJK_TERM_CJK_WORD), b + 1);
+	w = must(&ts, "跨境数据流动", CJK_TERM_CJK_WORD);
+	assert_int_equal(w->pos, 9);
+	tterms_free(&ts);
+
+	/* Without the lexicon, no such words. */
+	ts = analyze(text);
+	assert_int_equal(find(&ts, "数字鸿沟", CJK_TERM_CJK_WORD), -1);
+	tterms_free(&ts);
+
+	unlink(path);
+	o.lexicon_path = path;          /* now missing: a clear error */
+	char *err = NULL;
+	assert_null(cjk_analyzer_new(&o, &err));
+	assert_non_null(err);
+	assert_non_null(strstr(err, path));
+	free(err);
+}
+
+/* A text made of k copies of a unit analyses as k copies of the unit's
+ * terms, shifted: chunking (64 KiB) changes nothing, and line numbers stay
+ * right across chunks. */
+static void test_chunks_are_invisible(void **state)
+{
+	(void)state;
+	const char *unit =
+		"本简报建议制定一项《全球数字契约》，为\n推进开放、自由、安全、以人为本的数字未\n"
+		"来制定原则 \n\n目标和行动。The Global Digital Compact (GDC) would be inter-\n"
+		"national in scope; ＯＥＣＤ２０２４ 1835Tbps 數字鴻溝 99.7%\n"
+		"可持续发展目标。\n\n";    /* ends a run: copies do not join */
+	size_t ulen = strlen(unit);
+	size_t k = 700;                                 /* ~230 KB: several chunks */
+	char *text = malloc(ulen * k + 1);
+	assert_non_null(text);
+	for (size_t i = 0; i < k; i++)
+		memcpy(text + i * ulen, unit, ulen);
+	text[ulen * k] = '\0';
+	uint32_t unit_lines = 0;
+	for (size_t i = 0; i < ulen; i++)
+		unit_lines += unit[i] == '\n';
+
+	tterms one = analyze(unit);
+	tterms all = analyze(text);
+	assert_int_equal(all.n, one.n * k);
+	/* Positions one unit takes (its last Han char starts no term). */
+	uint32_t unit_pos = all.v[one.n].pos - one.v[0].pos;
+	assert_int_equal(unit_pos, one.v[one.n - 1].pos + 1);
+	assert_order(&all);
+	for (size_t i = 0; i < all.n; i++) {
+		size_t rep = i / one.n;
+		const tterm *u = &one.v[i % one.n];
+		const tterm *t = &all.v[i];
+		assert_string_equal(t->text, u->text);
+		assert_int_equal(t->kind, u->kind);
+		assert_int_equal(t->pos, u->pos + rep * unit_pos);
+		assert_int_equal(t->start, u->start + rep * ulen);
+		assert_int_equal(t->end, u->end + rep * ulen);
+		assert_int_equal(t->line, u->line + rep * unit_lines);
+	}
+	tterms_free(&one);
+	tterms_free(&all);
+	free(text);
+}
+
+/* 50 MB in one line: finishes, gives the expected terms, and the
+ * analyzer's memory does not grow with the input. */
+static void test_huge_line(void **state)
+{
+	(void)state;
+	const char *unit = "数字治理 data governance ";   /* 3 bigrams, 2 words, 2 stems */
+	size_t ulen = strlen(unit);
+	size_t k = 50u * 1000u * 1000u / ulen;
+	char *text = malloc(ulen * k);
+	assert_non_null(text);
+	for (size_t i = 0; i < k; i++)
+		memcpy(text + i * ulen, unit, ulen);
+	cjk_analyzer *a = cjk_analyzer_new(NULL, NULL);
+	assert_non_null(a);
+	cjk_analyzer_reset(a, text, ulen * k, 1);
+	cjk_term t;
+	size_t n = 0, bigrams = 0, max_mem = 0;
+	uint32_t last_pos = 0;
+	int r;
+	while ((r = cjk_analyzer_next(a, &t)) == 1) {
+		n++;
+		bigrams += t.kind == CJK_TERM_BIGRAM;
+		last_pos = t.pos;
+		if ((n & 0xFFFFu) == 0) {
+			size_t m = cjk_analyzer_memory(a);
+			if (m > max_mem)
+				max_mem = m;
+		}
+		assert_true(t.line == 1);
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(n, 7 * k);
+	assert_int_equal(bigrams, 3 * k);
+	assert_int_equal(last_pos, 6 * k);
+	assert_true(max_mem < 8u * 1024u * 1024u);
+	cjk_analyzer_free(a);
+	free(text);
+}
+
+/* 2 MB of Han text without a single safe cut point: a hard cut at a
+ * character boundary after 1 MiB loses one bigram per cut, nothing else. */
+static void test_hard_cut(void **state)
+{
+	(void)state;
+	size_t chars = 700000;
+	char *text = malloc(chars * 3);
+	assert_non_null(text);
+	for (size_t i = 0; i < chars; i++)
+		memcpy(text + i * 3, i % 2 ? "据" : "数", 3);
+	cjk_analyzer *a = cjk_analyzer_new(NULL, NULL);
+	assert_non_null(a);
+	cjk_analyzer_reset(a, text, chars * 3, 1);
+	cjk_term t;
+	size_t bigrams = 0;
+	uint32_t last_pos = 0;
+	int r;
+	while ((r = cjk_analyzer_next(a, &t)) == 1) {
+		if (t.kind != CJK_TERM_BIGRAM)
+			continue;
+		bigrams++;
+		assert_true(t.pos > last_pos);
+		last_pos = t.pos;
+		assert_int_equal(t.end - t.start, 6);
+		assert_int_equal(t.start, (t.pos - 1) * 3);
+	}
+	assert_int_equal(r, 0);
+	size_t cuts = (chars * 3 - 1) / (1024 * 1024);
+	assert_int_equal(bigrams, chars - 1 - cuts);
+	cjk_analyzer_free(a);
+	free(text);
+}
+
+/* ---- page numbers ---- */
+
+static void test_page_numbers(void **state)
+{
+	(void)state;
+	static const char *const yes[] = {
+		" 8 ", "31", "- 3 -", "第 3 页", "第3页", "iv", "XII", "Page 12",
+		"page 3 of 40", "— 17 —", "\t 120 \r", "２３", "2021 ",
+	};
+	static const char *const no[] = {
+		"数字经济 8", "2021年", "", "   ", "12345", "Chapter 3", "iiii", "mix",
+		"- 3", "3.5", "8%", "第三页", "ivX", "I have",
+	};
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+		if (!cjk_line_is_page_number(yes[i], strlen(yes[i])))
+			fail_msg("\"%s\" should be a page number", yes[i]);
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		if (cjk_line_is_page_number(no[i], strlen(no[i])))
+			fail_msg("\"%s\" is not a page number", no[i]);
+	assert_false(cjk_line_is_page_number(NULL, 0));
+}
+
+static void test_is_han(void **state)
+{
+	(void)state;
+	assert_true(cjk_is_han(0x6570));        /* 数 */
+	assert_true(cjk_is_han(0x3400));
+	assert_true(cjk_is_han(0x20000));
+	assert_true(cjk_is_han(0x3007));        /* 〇 */
+	assert_false(cjk_is_han(0x3002));       /* 。 */
+	assert_false(cjk_is_han(0x30AB));       /* カ */
+	assert_false(cjk_is_han('A'));
+	assert_false(cjk_is_han(0xFF10));       /* ０ */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bigram_two_chars),
+		cmocka_unit_test(test_bigram_runs),
+		cmocka_unit_test(test_cjk_word),
+		cmocka_unit_test(test_newline_between_han),
+		cmocka_unit_test(test_hyphenated_newline),
+		cmocka_unit_test(test_mixed_latin_han),
+		cmocka_unit_test(test_fullwidth_and_numbers),
+		cmocka_unit_test(test_stem_off),
+		cmocka_unit_test(test_long_term_dropped),
+		cmocka_unit_test(test_traditional),
+		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_lexicon),
+		cmocka_unit_test(test_chunks_are_invisible),
+		cmocka_unit_test(test_huge_line),
+		cmocka_unit_test(test_hard_cut),
+		cmocka_unit_test(test_page_numbers),
+		cmocka_unit_test(test_is_han),
+	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	u_cleanup();    /* free ICU's caches: valgrind then reports no leak */
+	return failed;
+}
