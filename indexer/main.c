@@ -2,11 +2,12 @@
  * wensou-index - index folders of reports into a wensou (Xapian) index.
  *
  * One run: walk the paths, decide per file (unchanged on size+mtime,
- * unchanged on content hash, new, changed), prepare the changed files on a
- * worker thread (read, split, analyse) while this thread writes them,
- * commit in batches, drop files that vanished, and commit once more.
- * Each commit leaves a consistent index: a file's passages and its record
- * always go in the same commit.
+ * unchanged on content hash, new, changed), then one writer thread per
+ * shard prepares its files (read, split, analyse, on a worker of its own)
+ * and writes them, committing in batches; finally drop the files that
+ * vanished and commit every shard.  Each commit leaves a consistent
+ * index: a file's passages and its record live in one shard and go in the
+ * same commit.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,7 @@
 #include "discover.h"
 #include "fileid.h"
 #include "prepare.h"
+#include "pipeline.h"
 #include "progress.h"
 #include "records.h"
 #include "schema.h"
@@ -31,12 +33,9 @@
 #include "xq.h"
 
 #define PROG "wensou-index"
-/* Commit after this much text, so memory stays bounded and a killed run
- * keeps most of its work. */
-#define BATCH_BYTES (64u << 20)
-/* At most this many prepared files, or bytes of them, wait for the writer. */
-#define QUEUE_FILES 32
-#define QUEUE_BYTES (32u << 20)
+/* Commit a shard after this much text, so memory stays bounded and a
+ * killed run keeps most of its work. */
+#define BATCH_BYTES (4u << 20)
 
 typedef struct options {
 	const char *db;
@@ -63,6 +62,10 @@ typedef struct run {
 	protect_list protect;
 	bool walking;
 	ws_progress *progress;
+	size_t jobs_done;
+	/* The shard writers share the counts, stderr and the progress bar. */
+	pthread_mutex_t mu;
+	bool abort;          /* a shard writer met a fatal error */
 } run;
 
 static void usage(FILE *f)
@@ -113,14 +116,16 @@ static bool protected_path(const protect_list *pl, const char *path)
 static void report(const char *path, const char *msg, bool error, void *ud)
 {
 	run *r = ud;
+	pthread_mutex_lock(&r->mu);
 	if (error && r->walking) {
 		protect_add(&r->protect, path);
 		r->c.failed++;
 	}
-	if (r->opt.quiet && !error)
-		return;
-	ws_progress_clear(r->progress);
-	fprintf(stderr, PROG ": %s: %s\n", path, msg);
+	if (!r->opt.quiet || error) {
+		ws_progress_clear(r->progress);
+		fprintf(stderr, PROG ": %s: %s\n", path, msg);
+	}
+	pthread_mutex_unlock(&r->mu);
 }
 
 static double now(void)
@@ -130,53 +135,12 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- the worker thread: prepares files in order ---- */
-
-typedef struct job {
-	const ws_file *file;
-	const char *old_hash; /* NULL: index whatever the content */
-	bool is_new;
-	ws_prepared pr;
-} job;
-
-typedef struct pipeline {
-	job *jobs;
-	size_t n;
-	size_t prepared;     /* jobs[0..prepared) are ready */
-	size_t written;      /* jobs[0..written) are written and freed */
-	uint64_t queued_bytes;
-	bool stop;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	ws_preparer *preparer;
-} pipeline;
-
-static void *worker(void *arg)
+/* Counts, messages and the file record for a job whose pieces are all
+ * written.  Returns 0, or -1 on a database error (fatal).  Called by the
+ * shard writers: r's counts are updated under its lock. */
+static int finish_job(run *r, xq_db *db, ws_job *j, bool oom)
 {
-	pipeline *pl = arg;
-	for (size_t i = 0; i < pl->n; i++) {
-		pthread_mutex_lock(&pl->mu);
-		while (!pl->stop && i > pl->written &&
-		       (i - pl->written >= QUEUE_FILES || pl->queued_bytes >= QUEUE_BYTES))
-			pthread_cond_wait(&pl->cv, &pl->mu);
-		bool stop = pl->stop;
-		pthread_mutex_unlock(&pl->mu);
-		if (stop)
-			break;
-		job *j = &pl->jobs[i];
-		ws_prepare_file(pl->preparer, j->file, j->old_hash, &j->pr);
-		pthread_mutex_lock(&pl->mu);
-		pl->prepared = i + 1;
-		pl->queued_bytes += j->pr.bytes;
-		pthread_cond_broadcast(&pl->cv);
-		pthread_mutex_unlock(&pl->mu);
-	}
-	return NULL;
-}
-
-/* Write one prepared file.  Returns 0, or -1 on a database error (fatal). */
-static int write_job(run *r, xq_db *db, job *j)
-{
+	counts c = {0};
 	ws_prepared *pr = &j->pr;
 	const char *path = j->file->path;
 	char key[sizeof WS_META_FILE_PREFIX + WS_HASH_HEX_LEN];
@@ -185,14 +149,22 @@ static int write_job(run *r, xq_db *db, job *j)
 	int tl = snprintf(term, sizeof term, WS_PREFIX_FILE "%s", pr->fileid);
 	xq_status xs = XQ_OK;
 
+	if (oom && pr->result == WS_PREP_INDEX) {
+		/* what was added of it goes; the old record stays, so the next
+		 * run tries again */
+		xs = xq_db_delete_documents(db, term, (size_t)tl);
+		pr->result = WS_PREP_FAILED;
+		free(pr->message);
+		pr->message = strdup("out of memory building passages");
+	}
 	switch (pr->result) {
 	case WS_PREP_UNSUPPORTED:
-		r->c.skipped++;
+		c.skipped++;
 		if (r->opt.verbose)
 			report(path, pr->message, false, r);
-		return 0;
+		break;
 	case WS_PREP_EMPTY:
-		r->c.skipped++;
+		c.skipped++;
 		report(path, pr->message, false, r);
 		/* an emptied file no longer has passages */
 		if (!j->is_new) {
@@ -202,37 +174,131 @@ static int write_job(run *r, xq_db *db, job *j)
 		}
 		break;
 	case WS_PREP_FAILED:
-		r->c.failed++;
-		report(path, pr->message, true, r);
-		return 0;
+		c.failed++;
+		report(path, pr->message ? pr->message : "out of memory", true, r);
+		break;
 	case WS_PREP_SAME:
-		r->c.unchanged++;
+		c.unchanged++;
 		xs = xq_db_set_metadata(db, key, pr->record, strlen(pr->record));
 		break;
 	case WS_PREP_INDEX:
-		if (!j->is_new)
-			xs = xq_db_delete_documents(db, term, (size_t)tl);
-		for (size_t i = 0; xs == XQ_OK && i < pr->ndocs; i++)
-			xs = xq_db_add_document(db, pr->docs[i], NULL);
-		if (xs == XQ_OK)
-			xs = xq_db_set_metadata(db, key, pr->record, strlen(pr->record));
+		xs = xq_db_set_metadata(db, key, pr->record, strlen(pr->record));
 		if (j->is_new)
-			r->c.added++;
+			c.added++;
 		else
-			r->c.changed++;
-		r->c.passages += pr->ndocs;
+			c.changed++;
+		c.passages += pr->npassages;
 		if (r->opt.verbose) {
-			ws_progress_clear(r->progress);
-			fprintf(stderr, PROG ": %s: %s, %zu passages\n", path, j->is_new ? "added" : "changed", pr->ndocs);
+			char msg[64];
+			snprintf(msg, sizeof msg, "%s, %zu passages", j->is_new ? "added" : "changed", pr->npassages);
+			report(path, msg, false, r);
 		}
 		break;
 	}
 	if (xs != XQ_OK) {
-		ws_progress_clear(r->progress);
-		fprintf(stderr, PROG ": writing %s failed: %s\n", path, xq_last_error());
+		char msg[512];
+		snprintf(msg, sizeof msg, "writing failed: %s", xq_last_error());
+		report(path, msg, true, r);
+		return -1;
+	}
+	pthread_mutex_lock(&r->mu);
+	r->c.added += c.added;
+	r->c.changed += c.changed;
+	r->c.unchanged += c.unchanged;
+	r->c.skipped += c.skipped;
+	r->c.failed += c.failed;
+	r->c.passages += c.passages;
+	r->c.bytes += pr->bytes;
+	r->jobs_done++;
+	ws_progress_update(r->progress, r->jobs_done, r->c.bytes, path);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+/* Write one piece: a job's first piece replaces what the index had of the
+ * file.  Returns 0, or -1 on a database error (fatal). */
+static int write_piece(run *r, xq_db *db, ws_piece *pc)
+{
+	ws_job *j = pc->job;
+	xq_status xs = XQ_OK;
+	if (pc->first && j->pr.result == WS_PREP_INDEX && !j->is_new) {
+		char term[WS_HASH_HEX_LEN + 8];
+		int tl = snprintf(term, sizeof term, WS_PREFIX_FILE "%s", j->pr.fileid);
+		xs = xq_db_delete_documents(db, term, (size_t)tl);
+	}
+	for (size_t i = 0; i < pc->ndocs; i++) {
+		if (xs == XQ_OK)
+			xs = xq_db_add_document(db, pc->docs[i], NULL);
+		xq_doc_free(pc->docs[i]);
+	}
+	pc->ndocs = 0;
+	if (xs != XQ_OK) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "writing failed: %s", xq_last_error());
+		report(j->file->path, msg, true, r);
 		return -1;
 	}
 	return 0;
+}
+
+/* One shard's writer: prepares its files on a worker of its own and
+ * writes them, committing in batches. */
+typedef struct shard_run {
+	run *r;
+	ws_store *st;
+	unsigned k;
+	ws_job *jobs;
+	size_t njobs;
+	const cjk_options *copts;
+	uint64_t batch_bytes;
+	char *err;           /* set when the shard failed (fatal) */
+} shard_run;
+
+static void *shard_main(void *arg)
+{
+	shard_run *sr = arg;
+	run *r = sr->r;
+	xq_db *db = ws_store_shard(sr->st, sr->k);
+	ws_preparer *preparer = ws_preparer_new(sr->copts, report, r, &sr->err);
+	ws_pipeline *pl = preparer ? ws_pipeline_start(preparer, sr->jobs, sr->njobs, &sr->err) : NULL;
+	uint64_t since_commit = 0;
+	bool oom = false;
+	ws_piece *pc;
+	while (pl && (pc = ws_pipeline_next(pl))) {
+		ws_job *j = pc->job;
+		int rc = write_piece(r, db, pc);
+		oom |= pc->oom;
+		since_commit += pc->text_bytes;
+		bool last = pc->last;
+		ws_pipeline_done(pl, pc);
+		if (rc == 0 && last) {
+			rc = finish_job(r, db, j, oom);
+			oom = false;
+			ws_prepared_free(&j->pr);
+		}
+		/* Commit at file boundaries once a batch is full, so that a
+		 * file's passages and its record go in one commit; a file
+		 * larger than two batches is committed in the middle too, to
+		 * bound memory (a crash then leaves it half indexed under its
+		 * old record, and the next run indexes it again). */
+		if (rc == 0 && ((last && since_commit >= sr->batch_bytes) || since_commit >= 2 * sr->batch_bytes)) {
+			rc = ws_store_commit_shard(sr->st, sr->k, &sr->err);
+			since_commit = 0;
+		}
+		pthread_mutex_lock(&r->mu);
+		if (rc != 0)
+			r->abort = true;
+		bool stop = r->abort;
+		pthread_mutex_unlock(&r->mu);
+		if (stop) {
+			if (!sr->err)
+				sr->err = strdup(rc ? "the index was left as of its last commit" : "stopped");
+			break;
+		}
+	}
+	ws_pipeline_free(pl);
+	ws_preparer_free(preparer);
+	return NULL;
 }
 
 static int parse_options(int argc, char **argv, options *o)
@@ -305,7 +371,7 @@ static int parse_options(int argc, char **argv, options *o)
 
 int main(int argc, char **argv)
 {
-	run r = {0};
+	run r = {.mu = PTHREAD_MUTEX_INITIALIZER};
 	int rc = parse_options(argc, argv, &r.opt);
 	if (rc >= 0)
 		return rc;
@@ -318,10 +384,9 @@ int main(int argc, char **argv)
 	ws_filelist files = {0};
 	char **roots = NULL;
 	size_t nroots = 0;
-	job *jobs = NULL;
-	pipeline pl = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-	bool thread_started = false;
-	pthread_t th;
+	ws_job *jobs = NULL;
+	shard_run shards[16] = {{0}};
+	unsigned nshards = 0;
 
 	dbdir = ws_db_path_resolve(r.opt.db, &err);
 	if (!dbdir)
@@ -333,10 +398,12 @@ int main(int argc, char **argv)
 	ws_store_status ss = ws_store_open(dbdir, r.opt.rebuild, &copts, &st, &err);
 	if (ss != WS_STORE_OK)
 		goto fatal;
-	xq_db *db = ws_store_db(st);
-	if (ws_records_load(&recs, db) != XQ_OK) {
-		err = strdup(xq_last_error());
-		goto fatal;
+	nshards = ws_store_nshards(st);
+	for (unsigned k = 0; k < nshards; k++) {
+		if (ws_records_load(&recs, ws_store_shard(st, k)) != XQ_OK) {
+			err = strdup(xq_last_error());
+			goto fatal;
+		}
 	}
 
 	bool show = r.opt.progress == 1 || (r.opt.progress == -1 && !r.opt.quiet && isatty(STDERR_FILENO));
@@ -360,13 +427,16 @@ int main(int argc, char **argv)
 	r.walking = false;
 	ws_filelist_sort_unique(&files);
 
-	/* Decide per file; unchanged ones (size and mtime) are not even read. */
+	/* Decide per file; unchanged ones (size and mtime) are not even read.
+	 * The jobs are grouped by shard. */
 	jobs = calloc(files.n ? files.n : 1, sizeof *jobs);
-	if (!jobs) {
+	unsigned *shard_of = calloc(files.n ? files.n : 1, sizeof *shard_of);
+	if (!jobs || !shard_of) {
+		free(shard_of);
 		err = strdup("out of memory");
 		goto fatal;
 	}
-	size_t njobs = 0;
+	size_t njobs = 0, per_shard[16] = {0};
 	uint64_t total_bytes = 0;
 	ws_sidecars *sc = ws_sidecars_new(NULL, NULL);
 	for (size_t i = 0; i < files.n; i++) {
@@ -381,54 +451,67 @@ int main(int argc, char **argv)
 				continue;
 			}
 		}
-		job *j = &jobs[njobs++];
+		char fileid[WS_HASH_HEX_LEN + 1];
+		ws_fileid(f->path, fileid);
+		shard_of[i] = ws_store_shard_of(st, fileid);
+		per_shard[shard_of[i]]++;
+		njobs++;
+	}
+	size_t start = 0;
+	for (unsigned k = 0; k < nshards; k++) {
+		shards[k].jobs = jobs + start;
+		start += per_shard[k];
+	}
+	for (size_t i = 0; i < files.n; i++) {
+		ws_file *f = &files.items[i];
+		ws_record *rec = ws_records_find(&recs, f->path);
+		int64_t side = sc ? ws_sidecar_mtime(sc, f->path) : 0;
+		if (rec && !r.opt.rebuild && rec->size == f->size && rec->mtime_ns == f->mtime_ns &&
+		    rec->sidecar_mtime_ns == side)
+			continue;
+		shard_run *sr = &shards[shard_of[i]];
+		ws_job *j = &sr->jobs[sr->njobs++];
 		j->file = f;
 		j->is_new = !rec || r.opt.rebuild;
 		/* a changed sidecar changes the passages' metadata: no shortcut */
 		j->old_hash = rec && !r.opt.rebuild && rec->sidecar_mtime_ns == side ? rec->hash : NULL;
 		total_bytes += f->size;
 	}
+	free(shard_of);
 	ws_sidecars_free(sc);
 
-	pl.jobs = jobs;
-	pl.n = njobs;
-	pl.preparer = ws_preparer_new(&copts, report, &r, &err);
-	if (!pl.preparer)
-		goto fatal;
-	if (njobs) {
-		if (pthread_create(&th, NULL, worker, &pl) != 0) {
-			err = strdup("cannot start the worker thread");
-			goto fatal;
-		}
-		thread_started = true;
-	}
-	ws_progress_start(r.progress, njobs, total_bytes);
-
-	uint64_t batch_bytes = BATCH_BYTES, since_commit = 0;
+	/* The batch is per shard: each holds its uncommitted changes in
+	 * memory, about 25 times the text. */
+	uint64_t batch_bytes = BATCH_BYTES;
 	const char *batch_env = getenv("WENSOU_INDEX_BATCH_MB");
-	if (batch_env && atoi(batch_env) > 0)
-		batch_bytes = (uint64_t)atoi(batch_env) << 20;
-	for (size_t i = 0; i < njobs; i++) {
-		pthread_mutex_lock(&pl.mu);
-		while (pl.prepared <= i)
-			pthread_cond_wait(&pl.cv, &pl.mu);
-		pthread_mutex_unlock(&pl.mu);
-		job *j = &jobs[i];
-		if (write_job(&r, db, j) != 0)
-			goto fatal_db;
-		r.c.bytes += j->pr.bytes;
-		since_commit += j->pr.bytes;
-		pthread_mutex_lock(&pl.mu);
-		pl.queued_bytes -= j->pr.bytes;
-		ws_prepared_free(&j->pr);
-		pl.written = i + 1;
-		pthread_cond_broadcast(&pl.cv);
-		pthread_mutex_unlock(&pl.mu);
-		ws_progress_update(r.progress, i + 1, r.c.bytes, j->file->path);
-		if (since_commit >= batch_bytes) {
-			if (ws_store_commit(st, false, &err) != 0)
-				goto fatal;
-			since_commit = 0;
+	if (batch_env && atof(batch_env) > 0)
+		batch_bytes = (uint64_t)(atof(batch_env) * (1 << 20));
+	ws_progress_start(r.progress, njobs, total_bytes);
+	pthread_t threads[16];
+	bool started[16] = {false};
+	for (unsigned k = 0; k < nshards; k++) {
+		shard_run *sr = &shards[k];
+		sr->r = &r;
+		sr->st = st;
+		sr->k = k;
+		sr->copts = &copts;
+		sr->batch_bytes = batch_bytes;
+		if (!sr->njobs)
+			continue;
+		if (pthread_create(&threads[k], NULL, shard_main, sr) != 0) {
+			sr->err = strdup("cannot start a writer thread");
+			break;
+		}
+		started[k] = true;
+	}
+	for (unsigned k = 0; k < nshards; k++)
+		if (started[k])
+			pthread_join(threads[k], NULL);
+	for (unsigned k = 0; k < nshards; k++) {
+		if (shards[k].err) {
+			err = shards[k].err;
+			shards[k].err = NULL;
+			goto fatal;
 		}
 	}
 
@@ -444,16 +527,19 @@ int main(int argc, char **argv)
 			continue;
 		char fileid[WS_HASH_HEX_LEN + 1];
 		ws_fileid(rec->path, fileid);
+		xq_db *db = ws_store_shard(st, ws_store_shard_of(st, fileid));
 		char key[sizeof WS_META_FILE_PREFIX + WS_HASH_HEX_LEN], term[WS_HASH_HEX_LEN + 8];
 		snprintf(key, sizeof key, WS_META_FILE_PREFIX "%s", fileid);
 		int tl = snprintf(term, sizeof term, WS_PREFIX_FILE "%s", fileid);
-		if (xq_db_delete_documents(db, term, (size_t)tl) != XQ_OK || xq_db_set_metadata(db, key, "", 0) != XQ_OK)
-			goto fatal_db;
+		if (xq_db_delete_documents(db, term, (size_t)tl) != XQ_OK || xq_db_set_metadata(db, key, "", 0) != XQ_OK) {
+			err = strdup(xq_last_error());
+			goto fatal;
+		}
 		r.c.removed++;
 		if (r.opt.verbose)
-			fprintf(stderr, PROG ": %s: removed (no longer there)\n", rec->path);
+			report(rec->path, "removed (no longer there)", false, &r);
 	}
-	if (ws_store_commit(st, true, &err) != 0)
+	if (ws_store_commit(st, &err) != 0)
 		goto fatal;
 	ws_progress_finish(r.progress);
 	if (!r.opt.quiet)
@@ -465,25 +551,13 @@ int main(int argc, char **argv)
 	exit_code = r.c.failed ? 1 : 0;
 	goto out;
 
-fatal_db:
-	err = strdup("the index was left as of its last commit");
 fatal:
 	ws_progress_clear(r.progress);
 	fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
 	exit_code = 2;
 out:
-	if (thread_started) {
-		pthread_mutex_lock(&pl.mu);
-		pl.stop = true;
-		pthread_cond_broadcast(&pl.cv);
-		pthread_mutex_unlock(&pl.mu);
-		pthread_join(th, NULL);
-		for (size_t i = pl.written; i < pl.prepared; i++)
-			ws_prepared_free(&jobs[i].pr);
-	}
-	pthread_mutex_destroy(&pl.mu);
-	pthread_cond_destroy(&pl.cv);
-	ws_preparer_free(pl.preparer);
+	for (unsigned k = 0; k < nshards; k++)
+		free(shards[k].err);
 	ws_progress_free(r.progress);
 	free(jobs);
 	for (size_t i = 0; i < nroots; i++)
@@ -497,5 +571,6 @@ out:
 	ws_store_close(st);
 	free(dbdir);
 	free(err);
+	pthread_mutex_destroy(&r.mu);
 	return exit_code;
 }

@@ -17,6 +17,16 @@
 #include "schema.h"
 #include "strbuf.h"
 
+struct ws_prepared_state {
+	char *data;
+	ws_doctext dt;
+	ws_passages ps;
+	ws_docmeta meta;
+	char *src_norm;
+	char *path;
+	size_t next; /* the next passage to analyse */
+};
+
 struct ws_preparer {
 	cjk_analyzer *an;
 	ws_sidecars *sidecars;
@@ -148,7 +158,7 @@ static size_t cut_utf8(const char *s, size_t len, size_t max)
 	return max;
 }
 
-static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage *ps, const ws_file *f,
+static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage *ps, const char *path,
                          const char *fileid, const ws_docmeta *m, const char *src_norm, const char *fileterm)
 {
 	xq_doc *doc = xq_doc_new();
@@ -177,7 +187,7 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	xq_doc_set_value(doc, WS_SLOT_FILE, fileid, WS_HASH_HEX_LEN);
 
 	json_t *j = json_object();
-	json_object_set_new(j, WS_DATA_PATH, json_string(f->path));
+	json_object_set_new(j, WS_DATA_PATH, json_string(path));
 	json_object_set_new(j, WS_DATA_TITLE, json_string(m->title));
 	json_object_set_new(j, WS_DATA_YEAR, m->year ? json_integer(m->year) : json_null());
 	json_object_set_new(j, WS_DATA_SOURCE, m->source ? json_string(m->source) : json_null());
@@ -198,14 +208,24 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	return doc;
 }
 
+static void state_free(struct ws_prepared_state *s)
+{
+	if (!s)
+		return;
+	free(s->src_norm);
+	free(s->path);
+	ws_docmeta_free(&s->meta);
+	ws_passages_free(&s->ps);
+	ws_doctext_free(&s->dt);
+	free(s->data);
+	free(s);
+}
+
 void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_prepared *out)
 {
 	memset(out, 0, sizeof *out);
 	ws_fileid(f->path, out->fileid);
-	char *data = NULL, *err = NULL, *src_norm = NULL;
-	ws_doctext dt = {0};
-	ws_passages ps = {0};
-	ws_docmeta meta = {0};
+	char *err = NULL;
 
 	int sniff;
 	ws_format fmt = ws_format_from_path(f->path, &sniff);
@@ -225,83 +245,94 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 		                    WS_MAX_FILE_BYTES >> 20);
 		return;
 	}
-	size_t len = 0;
-	data = read_all(f->path, f->size, &len, &err);
-	if (!data) {
+	struct ws_prepared_state *st = calloc(1, sizeof *st);
+	if (!st || !(st->path = strdup(f->path))) {
+		free(st);
 		out->result = WS_PREP_FAILED;
-		out->message = err;
+		out->message = strdup("out of memory");
 		return;
 	}
+	out->state = st;
+	size_t len = 0;
+	st->data = read_all(f->path, f->size, &len, &err);
+	if (!st->data) {
+		out->result = WS_PREP_FAILED;
+		out->message = err;
+		goto drop_state;
+	}
 	out->bytes = len;
-	ws_hash_hex(data, len, out->hash);
+	ws_hash_hex(st->data, len, out->hash);
 	int64_t side_mtime = ws_sidecar_mtime(p->sidecars, f->path);
 
 	const char *why = NULL;
-	ws_extract_result xr = ws_extract(data, len, fmt, &dt, &why);
+	ws_extract_result xr = ws_extract(st->data, len, fmt, &st->dt, &why);
 	if (xr != WS_EXTRACT_OK) {
 		bool quiet_skip = sniff && xr != WS_EXTRACT_EMPTY;
 		out->result = xr == WS_EXTRACT_EMPTY ? WS_PREP_EMPTY : quiet_skip ? WS_PREP_UNSUPPORTED : WS_PREP_FAILED;
 		out->message = msgf("%s%s", quiet_skip ? "skipped: " : "", why);
-		goto out;
+		goto drop_state;
 	}
-	if (ws_passages_split(dt.text, dt.len, dt.body_offset, dt.body_line, &ps) != 0 ||
-	    ws_meta_resolve(p->sidecars, f->path, &dt, &ps, &meta) != 0) {
+	if (ws_passages_split(st->dt.text, st->dt.len, st->dt.body_offset, st->dt.body_line, &st->ps) != 0 ||
+	    ws_meta_resolve(p->sidecars, f->path, &st->dt, &st->ps, &st->meta) != 0) {
 		out->result = WS_PREP_FAILED;
 		out->message = strdup("out of memory");
-		goto out;
+		goto drop_state;
 	}
-	if (ps.n == 0) {
+	if (st->ps.n == 0) {
 		out->result = WS_PREP_EMPTY;
 		out->message = strdup("no text to index");
-		goto out;
+		goto drop_state;
+	}
+	out->npassages = st->ps.n;
+	out->record = ws_record_json(f->path, f->size, f->mtime_ns, side_mtime, out->hash, st->meta.title,
+	                             st->meta.year, st->meta.source, st->ps.n);
+	if (!out->record) {
+		out->result = WS_PREP_FAILED;
+		out->message = strdup("out of memory");
+		goto drop_state;
 	}
 	if (old_hash && strcmp(old_hash, out->hash) == 0) {
 		/* same content: keep the passages; the record is refreshed so the
 		 * next run can skip the file on size and mtime alone */
 		out->result = WS_PREP_SAME;
-		goto record;
+		goto drop_state;
 	}
-	if (meta.source)
-		src_norm = cjk_normalize(p->an, meta.source, strlen(meta.source));
-	char fileterm[WS_HASH_HEX_LEN + 8];
-	snprintf(fileterm, sizeof fileterm, WS_PREFIX_FILE "%s", out->fileid);
-	out->docs = calloc(ps.n, sizeof *out->docs);
-	if (!out->docs) {
-		out->result = WS_PREP_FAILED;
-		out->message = strdup("out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < ps.n; i++) {
-		out->docs[i] = build_doc(p, &dt, &ps.items[i], f, out->fileid, &meta, src_norm, fileterm);
-		if (!out->docs[i]) {
-			out->result = WS_PREP_FAILED;
-			out->message = strdup("out of memory building passages");
-			goto out;
-		}
-		out->ndocs++;
-	}
+	if (st->meta.source)
+		st->src_norm = cjk_normalize(p->an, st->meta.source, strlen(st->meta.source));
 	out->result = WS_PREP_INDEX;
-record:
-	out->record = ws_record_json(f->path, f->size, f->mtime_ns, side_mtime, out->hash, meta.title, meta.year,
-	                             meta.source, ps.n);
-	if (!out->record) {
-		out->result = WS_PREP_FAILED;
-		free(out->message);
-		out->message = strdup("out of memory");
+	return;
+drop_state:
+	state_free(st);
+	out->state = NULL;
+}
+
+int ws_prepare_docs(ws_preparer *p, ws_prepared *pr, xq_doc **docs, size_t max, size_t *text_bytes)
+{
+	*text_bytes = 0;
+	struct ws_prepared_state *st = pr->state;
+	if (!st)
+		return 0;
+	char fileterm[WS_HASH_HEX_LEN + 8];
+	snprintf(fileterm, sizeof fileterm, WS_PREFIX_FILE "%s", pr->fileid);
+	size_t n = 0;
+	while (n < max && st->next < st->ps.n) {
+		docs[n] = build_doc(p, &st->dt, &st->ps.items[st->next], st->path, pr->fileid, &st->meta, st->src_norm,
+		                    fileterm);
+		if (!docs[n]) {
+			while (n > 0)
+				xq_doc_free(docs[--n]);
+			return -1;
+		}
+		*text_bytes += st->ps.items[st->next].end - st->ps.items[st->next].start;
+		n++;
+		st->next++;
 	}
-out:
-	free(src_norm);
-	ws_docmeta_free(&meta);
-	ws_passages_free(&ps);
-	ws_doctext_free(&dt);
-	free(data);
+	return (int)n;
 }
 
 void ws_prepared_free(ws_prepared *pr)
 {
-	for (size_t i = 0; i < pr->ndocs; i++)
-		xq_doc_free(pr->docs[i]);
-	free(pr->docs);
+	state_free(pr->state);
 	free(pr->record);
 	free(pr->message);
 	memset(pr, 0, sizeof *pr);

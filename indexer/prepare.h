@@ -33,9 +33,9 @@ typedef struct ws_prepared {
 	char fileid[WS_HASH_HEX_LEN + 1];
 	char hash[WS_HASH_HEX_LEN + 1];
 	char *record;         /* JSON for the file record (malloc'd) */
-	xq_doc **docs;        /* one per passage (owned) */
-	size_t ndocs;
+	size_t npassages;
 	uint64_t bytes;       /* bytes read */
+	struct ws_prepared_state *state; /* what ws_prepare_docs works from */
 } ws_prepared;
 
 typedef struct ws_preparer ws_preparer;
@@ -44,9 +44,17 @@ typedef struct ws_preparer ws_preparer;
 ws_preparer *ws_preparer_new(const cjk_options *opts, ws_report_fn report, void *ud, char **err);
 void ws_preparer_free(ws_preparer *p);
 
-/* Prepare f.  old_hash is the content hash on record (NULL for a new
- * file): equal content gives WS_PREP_SAME without analysing. */
+/* Read f and split it into passages.  old_hash is the content hash on
+ * record (NULL for a new file): equal content gives WS_PREP_SAME. */
 void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_prepared *out);
+
+/* For a WS_PREP_INDEX file: analyse the next passages into at most max new
+ * documents stored in docs (the caller owns and frees them); *text_bytes
+ * gets the bytes of text they hold.  Returns how
+ * many, 0 when all are done, or -1 when out of memory.  Documents come in
+ * pieces so that memory stays bounded whatever the size of the file. */
+int ws_prepare_docs(ws_preparer *p, ws_prepared *pr, xq_doc **docs, size_t max, size_t *text_bytes);
+
 void ws_prepared_free(ws_prepared *pr);
 
 #endif

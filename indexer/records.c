@@ -85,8 +85,7 @@ static int load_one(const char *key, const char *value, size_t len, void *ud)
 
 xq_status ws_records_load(ws_records *r, xq_db *db)
 {
-	memset(r, 0, sizeof *r);
-	if (!grow(r))
+	if (!r->cap && !grow(r))
 		return XQ_ERR_NOMEM;
 	return xq_db_metadata_foreach(db, WS_META_FILE_PREFIX, load_one, r);
 }

@@ -26,7 +26,8 @@ typedef struct ws_records {
 	size_t cap, n;
 } ws_records;
 
-/* Load every file record of db.  Returns XQ_OK or the failing status. */
+/* Add every file record of db to r (which starts zeroed: several shards
+ * load into one table).  Returns XQ_OK or the failing status. */
 xq_status ws_records_load(ws_records *r, xq_db *db);
 ws_record *ws_records_find(ws_records *r, const char *path);
 void ws_records_free(ws_records *r);

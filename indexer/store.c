@@ -22,7 +22,8 @@ struct ws_store {
 	int gen;          /* generation being written */
 	bool rebuild;
 	bool swapped;
-	xq_db *db;
+	unsigned nshards;
+	xq_db *shards[16];
 };
 
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
@@ -67,37 +68,49 @@ static int rm_rf(const char *path)
 	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-/* The generation number in DIR/XAPIANDB ("glass gen-N"), 0 if none. */
-static int read_stub(const char *dir)
+/* The generation number and shard count in DIR/XAPIANDB ("glass
+ * gen-N/sK" lines), 0 if there is none. */
+static int read_stub(const char *dir, unsigned *nshards)
 {
 	char *path = fmt("%s/XAPIANDB", dir);
 	FILE *f = path ? fopen(path, "r") : NULL;
 	free(path);
+	*nshards = 0;
 	if (!f)
 		return 0;
 	char line[256];
 	int gen = 0;
-	if (fgets(line, sizeof line, f))
-		if (sscanf(line, "glass gen-%d", &gen) != 1 && sscanf(line, "auto gen-%d", &gen) != 1)
+	while (fgets(line, sizeof line, f)) {
+		int g;
+		unsigned k;
+		if (sscanf(line, "glass gen-%d/s%u", &g, &k) != 2 || (gen && g != gen) || k != *nshards) {
 			gen = 0;
+			break;
+		}
+		gen = g;
+		(*nshards)++;
+	}
 	fclose(f);
+	if (!gen || *nshards == 0 || *nshards > 16)
+		return *nshards = 0, 0;
 	return gen;
 }
 
-/* Point the stub at gen atomically: write a temporary file, fsync it,
- * rename it over the stub, fsync the folder. */
-static int write_stub(const char *dir, int gen)
+/* Point the stub at generation gen atomically: write a temporary file,
+ * fsync it, rename it over the stub, fsync the folder. */
+static int write_stub(const char *dir, int gen, unsigned nshards)
 {
 	char *tmp = fmt("%s/XAPIANDB.tmp", dir), *path = fmt("%s/XAPIANDB", dir);
+	strbuf body = STRBUF_INIT;
 	int rc = -1;
-	if (!tmp || !path)
+	for (unsigned k = 0; k < nshards; k++)
+		strbuf_appendf(&body, "glass gen-%d/s%u\n", gen, k);
+	if (!tmp || !path || !body.len)
 		goto out;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		goto out;
-	char line[64];
-	int n = snprintf(line, sizeof line, "glass gen-%d\n", gen);
-	if (write(fd, line, (size_t)n) != n || fsync(fd) != 0) {
+	if (write(fd, body.data, body.len) != (ssize_t)body.len || fsync(fd) != 0) {
 		close(fd);
 		goto out;
 	}
@@ -111,6 +124,7 @@ static int write_stub(const char *dir, int gen)
 	}
 	rc = 0;
 out:
+	strbuf_free(&body);
 	free(tmp);
 	free(path);
 	return rc;
@@ -198,47 +212,57 @@ ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *
 		/* the pid is only a hint for the "locked" message */
 	}
 
-	st->live_gen = read_stub(dir);
+	unsigned live_shards;
+	st->live_gen = read_stub(dir, &live_shards);
 	st->rebuild = rebuild || st->live_gen == 0;
 	st->gen = st->rebuild ? st->live_gen + 1 : st->live_gen;
-	char *gpath = fmt("%s/gen-%d", dir, st->gen);
-	if (!gpath) {
-		*err = strdup("out of memory");
-		goto fail;
-	}
-	xq_status xs = xq_db_open_writable(gpath, st->rebuild ? XQ_CREATE_OR_OVERWRITE : XQ_OPEN, &st->db);
-	free(gpath);
-	if (xs != XQ_OK) {
-		*err = fmt("cannot open the index %s: %s%s", dir, xq_last_error(),
-		           xs == XQ_ERR_CORRUPT ? " (rebuild it with wensou-index --rebuild)" : "");
-		status = xs == XQ_ERR_LOCKED ? WS_STORE_LOCKED : WS_STORE_ERROR;
-		goto fail;
-	}
+	st->nshards = st->rebuild ? WS_STORE_SHARDS : live_shards;
 	char *want = schema_json(opts);
 	if (!want) {
 		*err = strdup("out of memory");
 		goto fail;
 	}
-	if (st->rebuild) {
-		xs = xq_db_set_metadata(st->db, WS_META_SCHEMA, want, strlen(want));
-	} else {
-		char *have = NULL;
-		xs = xq_db_get_metadata(st->db, WS_META_SCHEMA, &have, NULL);
-		if (xs == XQ_OK && strcmp(have, want) != 0) {
-			*err = fmt("the index %s was built with other settings (%s, now %s): run wensou-index --rebuild",
-			           dir, have, want);
-			free(have);
+	for (unsigned k = 0; k < st->nshards; k++) {
+		char *gpath = fmt("%s/gen-%d/s%u", dir, st->gen, k);
+		if (!gpath || (st->rebuild && mkdir_p(gpath) != 0)) {
+			*err = fmt("cannot create %s: %s", gpath ? gpath : dir, strerror(errno));
+			free(gpath);
 			free(want);
-			status = WS_STORE_MISMATCH;
 			goto fail;
 		}
-		free(have);
+		xq_status xs =
+			xq_db_open_writable(gpath, st->rebuild ? XQ_CREATE_OR_OVERWRITE : XQ_OPEN, &st->shards[k]);
+		free(gpath);
+		if (xs != XQ_OK) {
+			*err = fmt("cannot open the index %s: %s%s", dir, xq_last_error(),
+			           xs == XQ_ERR_CORRUPT ? " (rebuild it with wensou-index --rebuild)" : "");
+			status = xs == XQ_ERR_LOCKED ? WS_STORE_LOCKED : WS_STORE_ERROR;
+			free(want);
+			goto fail;
+		}
+		if (st->rebuild) {
+			xs = xq_db_set_metadata(st->shards[k], WS_META_SCHEMA, want, strlen(want));
+		} else {
+			char *have = NULL;
+			xs = xq_db_get_metadata(st->shards[k], WS_META_SCHEMA, &have, NULL);
+			if (xs == XQ_OK && strcmp(have, want) != 0) {
+				*err = fmt("the index %s was built with other settings (%s, now %s): "
+				           "run wensou-index --rebuild",
+				           dir, have, want);
+				free(have);
+				free(want);
+				status = WS_STORE_MISMATCH;
+				goto fail;
+			}
+			free(have);
+		}
+		if (xs != XQ_OK) {
+			*err = fmt("cannot read the index %s: %s", dir, xq_last_error());
+			free(want);
+			goto fail;
+		}
 	}
 	free(want);
-	if (xs != XQ_OK) {
-		*err = fmt("cannot read the index %s: %s", dir, xq_last_error());
-		goto fail;
-	}
 	*out = st;
 	return WS_STORE_OK;
 fail:
@@ -246,9 +270,24 @@ fail:
 	return status;
 }
 
-xq_db *ws_store_db(ws_store *st)
+unsigned ws_store_nshards(const ws_store *st)
 {
-	return st->db;
+	return st->nshards;
+}
+
+xq_db *ws_store_shard(ws_store *st, unsigned k)
+{
+	return st->shards[k];
+}
+
+unsigned ws_store_shard_of(const ws_store *st, const char *fileid)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = fileid[i];
+		v = v * 16 + (unsigned)(c >= 'a' ? c - 'a' + 10 : c - '0');
+	}
+	return v % st->nshards;
 }
 
 const char *ws_store_dir(ws_store *st)
@@ -256,14 +295,22 @@ const char *ws_store_dir(ws_store *st)
 	return st->dir;
 }
 
-int ws_store_commit(ws_store *st, bool final, char **err)
+int ws_store_commit_shard(ws_store *st, unsigned k, char **err)
 {
-	if (xq_db_commit(st->db) != XQ_OK) {
+	if (xq_db_commit(st->shards[k]) != XQ_OK) {
 		*err = fmt("commit failed: %s", xq_last_error());
 		return -1;
 	}
-	if (final && st->rebuild && !st->swapped) {
-		if (write_stub(st->dir, st->gen) != 0) {
+	return 0;
+}
+
+int ws_store_commit(ws_store *st, char **err)
+{
+	for (unsigned k = 0; k < st->nshards; k++)
+		if (ws_store_commit_shard(st, k, err) != 0)
+			return -1;
+	if (st->rebuild && !st->swapped) {
+		if (write_stub(st->dir, st->gen, st->nshards) != 0) {
 			*err = fmt("cannot switch %s to the new index: %s", st->dir, strerror(errno));
 			return -1;
 		}
@@ -277,7 +324,8 @@ void ws_store_close(ws_store *st)
 {
 	if (!st)
 		return;
-	xq_db_close(st->db);
+	for (unsigned k = 0; k < st->nshards; k++)
+		xq_db_close(st->shards[k]);
 	if (st->rebuild && !st->swapped && st->gen > 0 && st->dir) {
 		/* an unfinished rebuild: its generation is of no use */
 		char *p = fmt("%s/gen-%d", st->dir, st->gen);

@@ -3,10 +3,14 @@
  * per-file records used for incremental indexing.
  *
  * Layout of an index DIR:
- *   DIR/XAPIANDB      a Xapian stub file naming the live generation ("glass gen-3")
- *   DIR/gen-N/        Xapian glass databases; --rebuild writes gen-(N+1) beside the
- *                     live one and swaps the stub atomically (rename), so readers
- *                     see the old index or the new one, never half of one
+ *   DIR/XAPIANDB      a Xapian stub file naming the shards of the live generation
+ *                     ("glass gen-3/s0", "glass gen-3/s1")
+ *   DIR/gen-N/sK/     Xapian glass databases, one per shard.  A file's passages
+ *                     and its record live in shard (file id mod shards), so each
+ *                     shard is consistent on its own and the shards are written
+ *                     in parallel.  --rebuild writes gen-(N+1) beside the live
+ *                     one and swaps the stub atomically (rename), so readers see
+ *                     the old index or the new one, never half of one
  *   DIR/wensou.lock   flock()ed by the running indexer (released by the kernel
  *                     if it dies), so a second indexer fails at once
  */
@@ -36,15 +40,25 @@ typedef enum ws_store_status {
 ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *opts, ws_store **out,
                               char **err);
 
-/* The writable database (owned by the store). */
-xq_db *ws_store_db(ws_store *st);
+/* Shards a new index gets. */
+#define WS_STORE_SHARDS 2
+
+/* The number of shards, and shard k's writable database (owned by the store). */
+unsigned ws_store_nshards(const ws_store *st);
+xq_db *ws_store_shard(ws_store *st, unsigned k);
+
+/* The shard a file id belongs to. */
+unsigned ws_store_shard_of(const ws_store *st, const char *fileid);
 
 /* The absolute path of the index directory (owned by the store). */
 const char *ws_store_dir(ws_store *st);
 
-/* Commit; for a rebuild, also make the new generation the live one.
- * Returns 0, or -1 with *err set. */
-int ws_store_commit(ws_store *st, bool final, char **err);
+/* Commit shard k alone (a batch).  Returns 0, or -1 with *err set. */
+int ws_store_commit_shard(ws_store *st, unsigned k, char **err);
+
+/* Commit every shard; for a rebuild, then make the new generation the
+ * live one.  Returns 0, or -1 with *err set. */
+int ws_store_commit(ws_store *st, char **err);
 
 /* Release the lock and free.  Uncommitted changes are dropped; an
  * unfinished rebuild generation is removed. */

@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sys/stat.h>
 #include <exception>
 #include <map>
 #include <new>
@@ -29,6 +31,12 @@ struct xq_db {
 	 * read() gives whichever is live. */
 	Xapian::Database rdb;
 	Xapian::WritableDatabase wdb;
+	/* The shards of rdb, each also opened on its own: Xapian answers
+	 * metadata of a multi-database from its first shard only, and wensou
+	 * keeps per-file metadata in every shard.  Empty when a shard could
+	 * not be opened on its own (a remote one): metadata then comes from
+	 * rdb. */
+	std::vector<Xapian::Database> shards;
 	bool writable = false;
 	/* A writable handle always has a transaction open: either our own
 	 * implicit unflushed one, or the caller's (user_txn).  See
@@ -239,6 +247,69 @@ const char *xq_last_error(void)
 /* ------------------------------------------------------------------ */
 /* Databases                                                            */
 
+/* The local databases a stub file lists (see Xapian's "stub database"
+ * format: "TYPE PATH" lines, '#' comments, paths relative to the stub's
+ * folder), or false if path is no stub or lists anything but local
+ * databases. */
+static bool stub_shards(const std::string &path, std::vector<std::string> &out)
+{
+	struct stat st;
+	if (stat(path.c_str(), &st) != 0)
+		return false;
+	std::string stub = path, dir;
+	if (S_ISDIR(st.st_mode)) {
+		stub = path + "/XAPIANDB";
+		dir = path;
+		if (stat(stub.c_str(), &st) != 0)
+			return false;
+	} else {
+		size_t slash = path.rfind('/');
+		dir = slash == std::string::npos ? "." : path.substr(0, slash);
+	}
+	std::ifstream in(stub);
+	if (!in)
+		return false;
+	std::string line;
+	while (std::getline(in, line)) {
+		size_t b = line.find_first_not_of(" \t\r");
+		if (b == std::string::npos || line[b] == '#')
+			continue;
+		size_t sp = line.find_first_of(" \t", b);
+		if (sp == std::string::npos)
+			return false;
+		std::string type = line.substr(b, sp - b);
+		if (type != "auto" && type != "glass" && type != "chert" && type != "honey")
+			return false;
+		size_t pb = line.find_first_not_of(" \t", sp);
+		size_t pe = line.find_last_not_of(" \t\r");
+		if (pb == std::string::npos)
+			return false;
+		std::string p = line.substr(pb, pe - pb + 1);
+		out.push_back(p[0] == '/' ? p : dir + "/" + p);
+	}
+	return !out.empty();
+}
+
+/* Open path (a database or a stub) into the read-only handle db. */
+static void open_into(xq_db *db, const char *path)
+{
+	std::vector<std::string> parts;
+	if (stub_shards(path, parts)) {
+		std::vector<Xapian::Database> opened;
+		for (const std::string &p : parts)
+			opened.push_back(Xapian::Database(p));
+		for (Xapian::Database &d : opened) {
+			db->rdb.add_database(d);
+			db->shards.push_back(d);
+		}
+	} else {
+		/* a plain database, or a stub naming remote ones */
+		Xapian::Database d(path);
+		db->rdb.add_database(d);
+		db->shards.push_back(d);
+	}
+}
+
 xq_status xq_db_open(const char *path, xq_db **out)
 {
 	if (!out)
@@ -249,9 +320,7 @@ xq_status xq_db_open(const char *path, xq_db **out)
 	return guard(nullptr, [&] {
 		xq_db *db = new xq_db;
 		try {
-			/* Xapian::Database(path) detects directories and stub
-			 * files alike. */
-			db->rdb = Xapian::Database(path);
+			open_into(db, path);
 		} catch (...) {
 			delete db;
 			throw;
@@ -270,7 +339,7 @@ xq_status xq_db_add_database(xq_db *db, const char *path)
 	if (db->writable)
 		return fail(db, XQ_ERR_INVALID, "cannot add a database to a writable handle");
 	return guard(db, [&] {
-		db->rdb.add_database(Xapian::Database(path));
+		open_into(db, path);
 		return XQ_OK;
 	});
 }
@@ -386,7 +455,14 @@ xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *l
 		return fail(db, XQ_ERR_INVALID, "NULL argument");
 	*value = nullptr;
 	return guard(db, [&] {
-		std::string v = db->read().get_metadata(key);
+		/* the first shard that has the key */
+		std::string v;
+		if (db->writable || db->shards.empty())
+			v = db->read().get_metadata(key);
+		else
+			for (Xapian::Database &d : db->shards)
+				if (!(v = d.get_metadata(key)).empty())
+					break;
 		char *p = dup_bytes(v);
 		if (!p)
 			throw std::bad_alloc();
@@ -414,13 +490,17 @@ xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn f
 	if (!db || !fn)
 		return fail(db, XQ_ERR_INVALID, "NULL argument");
 	return guard(db, [&] {
-		Xapian::Database &d = db->read();
 		std::string pfx = prefix ? prefix : "";
-		for (auto it = d.metadata_keys_begin(pfx); it != d.metadata_keys_end(pfx); ++it) {
-			std::string key = *it;
-			std::string val = d.get_metadata(key);
-			if (fn(key.c_str(), val.c_str(), val.size(), ud) != 0)
-				break;
+		std::vector<Xapian::Database> one;
+		if (db->writable || db->shards.empty())
+			one.push_back(db->read());
+		for (Xapian::Database &d : db->writable || db->shards.empty() ? one : db->shards) {
+			for (auto it = d.metadata_keys_begin(pfx); it != d.metadata_keys_end(pfx); ++it) {
+				std::string key = *it;
+				std::string val = d.get_metadata(key);
+				if (fn(key.c_str(), val.c_str(), val.size(), ud) != 0)
+					return XQ_OK;
+			}
 		}
 		return XQ_OK;
 	});

@@ -95,7 +95,10 @@ xq_status xq_db_doccount(xq_db *db, unsigned *out);
 /* Number of documents indexed by term (0 if none). */
 xq_status xq_db_termfreq(xq_db *db, const char *term, size_t len, unsigned *out);
 
-/* User metadata.  *value is a new NUL-terminated malloc'd buffer (free with
+/* User metadata.  A handle over several databases (a stub, or
+ * xq_db_add_database) reads each of them: get gives the value of the first
+ * that has the key, foreach walks them all in turn.
+ * *value is a new NUL-terminated malloc'd buffer (free with
  * free()); a missing key gives XQ_OK with *value = an empty string and
  * *len = 0.  len may be NULL. */
 xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len);
@@ -103,7 +106,8 @@ xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *l
 /* Set metadata on a writable handle; an empty value deletes the key. */
 xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size_t len);
 
-/* Call fn for every metadata key starting with prefix, in key order, with
+/* Call fn for every metadata key starting with prefix, in key order (per
+ * database), with
  * its value.  key and value are valid only during the call.  A non-zero
  * return from fn stops the walk (the function still returns XQ_OK). */
 typedef int (*xq_metadata_fn)(const char *key, const char *value, size_t len, void *ud);

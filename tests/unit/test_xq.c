@@ -765,10 +765,13 @@ static void test_multi_and_stub(void **state)
 	path_in_tmp(stub, sizeof stub, "shards.stub");
 	xq_db *w = open_rw(p1, XQ_CREATE_OR_OVERWRITE);
 	add_doc(w, "s1", "shared alpha", 0, NULL);
+	assert_int_equal(xq_db_set_metadata(w, "file:a", "1", 1), XQ_OK);
 	assert_int_equal(xq_db_commit(w), XQ_OK);
 	xq_db_close(w);
 	w = open_rw(p2, XQ_CREATE_OR_OVERWRITE);
 	add_doc(w, "s2", "shared beta", 0, NULL);
+	assert_int_equal(xq_db_set_metadata(w, "file:b", "2", 1), XQ_OK);
+	assert_int_equal(xq_db_set_metadata(w, "only-in-2", "yes", 3), XQ_OK);
 	add_doc(w, "s3", "other", 0, NULL);
 	assert_int_equal(xq_db_commit(w), XQ_OK);
 	/* A writable handle takes no extra databases. */
@@ -785,12 +788,22 @@ static void test_multi_and_stub(void **state)
 
 	FILE *f = fopen(stub, "w");
 	assert_non_null(f);
-	fprintf(f, "auto %s\nauto %s\n", p1, p2);
+	/* a comment, and a path relative to the stub's folder */
+	fprintf(f, "# shards\nauto %s\nglass shard2\n", p1);
 	fclose(f);
 	db = open_ro(stub);
 	assert_int_equal(doccount(db), 3);
 	run_ids(db, term("shared"), 0, ids, sizeof ids);
 	assert_string_equal(ids, "s1 s2");
+	/* metadata is read from every shard, not only the first (Xapian's
+	 * own multi-database answer) */
+	struct walk wk = {.stop_after = 0};
+	assert_int_equal(xq_db_metadata_foreach(db, "file:", walk_fn, &wk), XQ_OK);
+	assert_string_equal(wk.keys, "file:a=1 file:b=2");
+	char *v = NULL;
+	assert_int_equal(xq_db_get_metadata(db, "only-in-2", &v, NULL), XQ_OK);
+	assert_string_equal(v, "yes");
+	free(v);
 	xq_db_close(db);
 }
 
