@@ -35,7 +35,7 @@
 #define PROG "wensou-index"
 /* Commit a shard after this much text, so memory stays bounded and a
  * killed run keeps most of its work. */
-#define BATCH_BYTES (4u << 20)
+#define BATCH_BYTES (1u << 20)
 
 typedef struct options {
 	const char *db;

@@ -304,12 +304,41 @@ int ws_store_commit_shard(ws_store *st, unsigned k, char **err)
 	return 0;
 }
 
+/* A fresh generation is written in many small commits, which leaves its
+ * B-trees half full; compacting it before it goes live halves its size
+ * and costs a second or two per 100 MB of text.  A shard that fails to
+ * compact is used as written. */
+static void compact_generation(ws_store *st)
+{
+	for (unsigned k = 0; k < st->nshards; k++) {
+		xq_db_close(st->shards[k]);
+		st->shards[k] = NULL;
+		char *path = fmt("%s/gen-%d/s%u", st->dir, st->gen, k);
+		char *tmp = fmt("%s/gen-%d/s%u.compact", st->dir, st->gen, k);
+		char *old = fmt("%s/gen-%d/s%u.old", st->dir, st->gen, k);
+		if (path && tmp && old) {
+			rm_rf(tmp);
+			if (xq_db_compact(path, tmp) == XQ_OK && rename(path, old) == 0) {
+				if (rename(tmp, path) == 0)
+					rm_rf(old);
+				else
+					rename(old, path);
+			}
+			rm_rf(tmp);
+		}
+		free(path);
+		free(tmp);
+		free(old);
+	}
+}
+
 int ws_store_commit(ws_store *st, char **err)
 {
 	for (unsigned k = 0; k < st->nshards; k++)
 		if (ws_store_commit_shard(st, k, err) != 0)
 			return -1;
 	if (st->rebuild && !st->swapped) {
+		compact_generation(st);
 		if (write_stub(st->dir, st->gen, st->nshards) != 0) {
 			*err = fmt("cannot switch %s to the new index: %s", st->dir, strerror(errno));
 			return -1;

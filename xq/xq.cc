@@ -344,6 +344,16 @@ xq_status xq_db_add_database(xq_db *db, const char *path)
 	});
 }
 
+xq_status xq_db_compact(const char *src, const char *dst)
+{
+	if (!src || !dst)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL path");
+	return guard(nullptr, [&] {
+		Xapian::Database(src).compact(dst);
+		return XQ_OK;
+	});
+}
+
 /* Why a writable handle always holds an open transaction:
  *
  * xq.h promises that xq_db_close discards uncommitted changes, but

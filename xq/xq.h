@@ -152,6 +152,10 @@ xq_status xq_db_begin_transaction(xq_db *db, bool flushed);
 xq_status xq_db_commit_transaction(xq_db *db);
 xq_status xq_db_cancel_transaction(xq_db *db);
 
+/* Write a compact copy of the database at src (not open for writing) to
+ * the new folder dst: full blocks, no gaps, as xapian-compact does. */
+xq_status xq_db_compact(const char *src, const char *dst);
+
 /* Xapian's sortable_serialise: write the encoding of value into buf (at
  * least 18 bytes) and return its length.  Encodings sort as the numbers do. */
 size_t xq_sortable_serialise(double value, char buf[18]);

@@ -807,6 +807,40 @@ static void test_multi_and_stub(void **state)
 	xq_db_close(db);
 }
 
+static void test_compact(void **state)
+{
+	(void)state;
+	char src[PATH_MAX], dst[PATH_MAX];
+	path_in_tmp(src, sizeof src, "to-compact");
+	path_in_tmp(dst, sizeof dst, "compacted");
+	xq_db *w = open_rw(src, XQ_CREATE_OR_OVERWRITE);
+	for (int i = 0; i < 50; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "c%d", i);
+		add_doc(w, id, i % 2 ? "odd words here" : "even words here", 2000 + i, NULL);
+		assert_int_equal(xq_db_commit(w), XQ_OK);
+	}
+	assert_int_equal(xq_db_set_metadata(w, "kept", "yes", 3), XQ_OK);
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+	xq_db_close(w);
+	assert_int_equal(xq_db_compact(src, dst), XQ_OK);
+	xq_db *db = open_ro(dst);
+	assert_int_equal(doccount(db), 50);
+	char ids[512];
+	run_ids(db, term("odd"), 0, ids, sizeof ids);
+	assert_int_equal(strlen(ids) > 0, 1);
+	char *v = NULL;
+	assert_int_equal(xq_db_get_metadata(db, "kept", &v, NULL), XQ_OK);
+	assert_string_equal(v, "yes");
+	free(v);
+	xq_db_close(db);
+	/* a missing source is an error with a message, not a crash */
+	char missing[PATH_MAX];
+	path_in_tmp(missing, sizeof missing, "no-such-db");
+	assert_int_not_equal(xq_db_compact(missing, dst), XQ_OK);
+	assert_true(strlen(xq_last_error()) > 0);
+}
+
 static void test_bad_arguments(void **state)
 {
 	(void)state;
@@ -868,6 +902,7 @@ int main(void)
 		cmocka_unit_test(test_transactions),
 		cmocka_unit_test(test_modified),
 		cmocka_unit_test(test_multi_and_stub),
+		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_null_frees),
 	};
