@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""Indexing benchmark: wensou-index against two baselines in the same run.
+
+Builds a data set of ../shared/corpus repeated to about 100 MB across ~300
+files, then measures:
+  - wensou-index: throughput (MB/s), index size / text size (as written and
+    after xapian-compact), peak RSS, and an incremental run with nothing changed;
+  - Xapian's own TermGenerator with FLAG_CJK_NGRAM over the same passages
+    (read back from wensou's index, so both index exactly the same text);
+  - SQLite FTS5 with the trigram tokenizer over the same passages.
+Each is run --repeat times (default 3) and the median reported.
+
+Needs python3-xapian and xapian-tools (scripts/install-deps --bench).
+Usage: bench/bench_index.py --index build/indexer/wensou-index [--mb 100] [--files 300]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "corpus")
+
+
+def run_measured(cmd, env=None):
+    """Run cmd; return (seconds, peak RSS in MB, exit code, stderr)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    err = p.stderr.read().decode(errors="replace")
+    _, status, ru = os.wait4(p.pid, 0)
+    elapsed = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, ru.ru_maxrss / 1024.0, p.returncode, err
+
+
+def dir_size(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            total += os.path.getsize(os.path.join(root, f))
+    return total
+
+
+def make_data(corpus, out, target_mb, nfiles):
+    docs = []
+    for name in sorted(os.listdir(corpus)):
+        if name.endswith((".txt", ".md")):
+            with open(os.path.join(corpus, name), "rb") as f:
+                docs.append((name, f.read()))
+    if not docs:
+        sys.exit(f"no documents in {corpus}")
+    per_file = target_mb * 1e6 / nfiles
+    os.makedirs(out)
+    total = 0
+    for i in range(nfiles):
+        name, data = docs[i % len(docs)]
+        reps = max(1, round(per_file / len(data)))
+        stem, ext = os.path.splitext(name)
+        # a Markdown file keeps its front matter only once, at the top
+        with open(os.path.join(out, f"{stem}-{i:03d}{ext}"), "wb") as f:
+            for r in range(reps):
+                f.write(data)
+                f.write(b"\n\n")
+                total += len(data) + 2
+    return total
+
+
+def passages_of(index_dir):
+    import xapian
+    db = xapian.Database(index_dir)
+    for item in db.postlist(""):
+        d = json.loads(db.get_document(item.docid).get_data())
+        yield d["text"]
+
+
+def xapian_baseline(texts, out):
+    import xapian
+    db = xapian.WritableDatabase(out, xapian.DB_CREATE_OR_OVERWRITE)
+    tg = xapian.TermGenerator()
+    tg.set_stemmer(xapian.Stem("english"))
+    tg.set_flags(xapian.TermGenerator.FLAG_CJK_NGRAM)
+    t0 = time.monotonic()
+    for text in texts:
+        doc = xapian.Document()
+        tg.set_document(doc)
+        tg.index_text(text)
+        doc.set_data(text)
+        db.add_document(doc)
+    db.commit()
+    db.close()
+    return time.monotonic() - t0
+
+
+def sqlite_baseline(texts, out):
+    con = sqlite3.connect(out)
+    con.execute("CREATE VIRTUAL TABLE p USING fts5(text, tokenize='trigram')")
+    t0 = time.monotonic()
+    with con:
+        con.executemany("INSERT INTO p(text) VALUES (?)", ((t,) for t in texts))
+    con.close()
+    return time.monotonic() - t0
+
+
+def compacted_size(src, tmp):
+    dst = os.path.join(tmp, "compact")
+    shutil.rmtree(dst, ignore_errors=True)
+    subprocess.run(["xapian-compact", "--no-renumber", src, dst], check=True, stdout=subprocess.DEVNULL)
+    size = dir_size(dst)
+    shutil.rmtree(dst)
+    return size
+
+
+def baseline_child(kind, index_dir, out):
+    """Run one baseline in this (child) process and print its seconds."""
+    texts = list(passages_of(index_dir))
+    secs = xapian_baseline(texts, out) if kind == "xapian" else sqlite_baseline(texts, out)
+    print(secs)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", required=True, help="path of wensou-index")
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
+    ap.add_argument("--mb", type=float, default=100)
+    ap.add_argument("--files", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-baselines", action="store_true")
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        baseline_child(*a.child)
+        return
+    if not os.path.isdir(a.corpus):
+        print(f"bench_index: {a.corpus} is absent; nothing to measure", file=sys.stderr)
+        return
+    tmp = tempfile.mkdtemp(prefix="wensou-bench-")
+    try:
+        data = os.path.join(tmp, "data")
+        text_bytes = make_data(a.corpus, data, a.mb, a.files)
+        print(f"data: {a.files} files, {text_bytes / 1e6:.1f} MB of text")
+        rows = []
+
+        runs, rss, nochange = [], [], []
+        for r in range(a.repeat):
+            db = os.path.join(tmp, "wensou")
+            shutil.rmtree(db, ignore_errors=True)
+            secs, mb, rc, err = run_measured([a.index, "--db", db, "--progress=never", data])
+            if rc != 0:
+                sys.exit(f"wensou-index failed ({rc}): {err}")
+            runs.append(secs)
+            rss.append(mb)
+            secs, _, rc, err = run_measured([a.index, "--db", db, "--progress=never", data])
+            nochange.append(secs)
+        gen = [n for n in os.listdir(db) if n.startswith("gen-")][0]
+        size = dir_size(os.path.join(db, gen))
+        csize = compacted_size(os.path.join(db, gen), tmp)
+        w_secs = statistics.median(runs)
+        rows.append(("wensou-index", w_secs, statistics.median(rss), size, csize))
+        print(f"wensou no-change run: median {statistics.median(nochange) * 1000:.0f} ms "
+              f"(runs: {', '.join(f'{s * 1000:.0f}' for s in nochange)} ms)")
+
+        if not a.skip_baselines:
+            for kind in ("xapian", "sqlite"):
+                secs_l, rss_l = [], []
+                out = os.path.join(tmp, kind)
+                for r in range(a.repeat):
+                    shutil.rmtree(out, ignore_errors=True)
+                    if os.path.exists(out):
+                        os.remove(out)
+                    t0 = time.monotonic()
+                    p = subprocess.Popen([sys.executable, __file__, "--index", a.index, "--child", kind, db, out],
+                                         stdout=subprocess.PIPE)
+                    outp = p.stdout.read().decode()
+                    _, status, ru = os.wait4(p.pid, 0)
+                    if os.waitstatus_to_exitcode(status) != 0:
+                        sys.exit(f"{kind} baseline failed")
+                    secs_l.append(float(outp.strip()))
+                    rss_l.append(ru.ru_maxrss / 1024.0)
+                if kind == "xapian":
+                    size_b = dir_size(out)
+                    csize_b = compacted_size(out, tmp)
+                else:
+                    size_b = csize_b = os.path.getsize(out)
+                name = "Xapian TermGenerator CJK_NGRAM" if kind == "xapian" else "SQLite FTS5 trigram"
+                rows.append((name, statistics.median(secs_l), statistics.median(rss_l), size_b, csize_b))
+
+        print()
+        print(f"{'indexer':32} {'MB/s':>7} {'x xapian':>9} {'index/text':>11} {'compacted':>10} {'RSS MB':>8}")
+        base = next((r for r in rows if r[0].startswith("Xapian")), None)
+        for name, secs, mb, size, csize in rows:
+            ratio = f"{base[1] / secs:.2f}" if base else "-"
+            print(f"{name:32} {text_bytes / 1e6 / secs:7.2f} {ratio:>9} {size / text_bytes:10.2f}x "
+                  f"{csize / text_bytes:9.2f}x {mb:8.0f}")
+        print("(baselines time indexing only, not reading the passages; RSS includes that reading)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
