@@ -1,0 +1,78 @@
+/*
+ * engine.h - run one search: parse and analyse the query, build the Xapian
+ * query, run it (relaxing to "most units" when nothing has them all), and
+ * turn each passage into a hit with its location and snippet.  The engine
+ * never formats output and never prints: printers (print.h) do, so that a
+ * one-shot run, --serve and the prompt share it.
+ */
+#ifndef WS_SEARCH_ENGINE_H
+#define WS_SEARCH_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "index.h"
+#include "snippet.h"
+
+/* When nothing matches every unit, this many passages matching some unit
+ * are fetched and re-ranked by how many units they match. */
+#define WS_RELAX_CANDIDATES 200
+
+/* When Xapian cannot express a unit exactly (query.h: approx), at most
+ * this many candidates are checked passage by passage. */
+#define WS_CHECK_CANDIDATES 5000
+
+typedef enum ws_mode {
+	WS_MODE_HITS,  /* ranked passages with snippets */
+	WS_MODE_FILES, /* one hit per file (its best passage) */
+	WS_MODE_COUNT, /* only the exact number of matching passages */
+} ws_mode;
+
+typedef struct ws_request {
+	const char *query; /* UTF-8 query text (the query language of query.h) */
+	size_t query_len;
+	ws_mode mode;
+	unsigned limit;    /* hits to return; 0: all (WS_MODE_FILES only) */
+	unsigned offset;   /* hits to skip first */
+	unsigned per_doc;  /* at most this many passages per file; 0: no limit */
+	int year;          /* 0: not given */
+	int since, until;  /* 0: open */
+	const char *const *sources; /* OR'ed substrings of the source */
+	size_t nsources;
+} ws_request;
+
+typedef struct ws_hit {
+	unsigned rank;     /* 1-based, counting the offset */
+	double score;      /* BM25 */
+	char *path;        /* as stored by the indexer; owned */
+	char *title;       /* owned; NULL if unknown */
+	char *source;      /* owned; NULL if unknown */
+	char *section;     /* heading trail, "" if none; owned */
+	int year;          /* 0: unknown */
+	int page;          /* 0: none */
+	unsigned first_line, last_line; /* the passage, 1-based inclusive */
+	unsigned line;     /* the first match (or the passage's first line) */
+	unsigned column;   /* 1-based, in bytes from the start of line */
+	unsigned column_char; /* 1-based, in characters */
+	unsigned groups;   /* how many of the query's units it matches */
+	bool vetoed;       /* it holds an excluded unit (checked queries only) */
+	ws_snippet snippet;
+} ws_hit;
+
+typedef struct ws_result {
+	ws_hit *hits;
+	size_t nhits;
+	unsigned estimated; /* Xapian's estimate of all matching passages */
+	unsigned count;     /* WS_MODE_COUNT: the exact number */
+	bool relaxed;       /* no passage had every unit: ranked by units matched */
+	double elapsed_ms;
+} ws_result;
+
+/* Run req against ix.  On success stores a new result in *out (free with
+ * ws_result_free; no hits is a success) and returns true.  On a malformed
+ * query or a failure returns false with a malloc'd message in *err. */
+bool ws_search(ws_index *ix, const ws_request *req, ws_result **out, char **err);
+
+void ws_result_free(ws_result *r);
+
+#endif

@@ -1,0 +1,250 @@
+/* index.c - open indexes, check their schema, load the file table. */
+#include "index.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "text.h"
+
+/* What one database's schema says. */
+typedef struct schema_info {
+	bool present;
+	bool fold_traditional;
+	bool stem_english;
+} schema_info;
+
+/* The file table before normalisation: raw strings from the metadata. */
+typedef struct raw_files {
+	ws_index *ix;
+	char **titles;
+	char **sources;
+	size_t cap;
+	bool oom;
+} raw_files;
+
+static bool open_failed(const char *path, xq_status st, const char *msg, char **err)
+{
+	struct stat sb;
+	bool missing = stat(path, &sb) != 0 && errno == ENOENT;
+
+	if (missing || st == XQ_ERR_NOT_FOUND)
+		return ws_fail(err, "no index at %s; build one with: wensou-index --db %s FOLDER", path, path);
+	switch (st) {
+	case XQ_ERR_CORRUPT:
+		return ws_fail(err, "the index at %s is damaged (%s); rebuild it with: wensou-index --rebuild --db %s FOLDER",
+		               path, msg, path);
+	case XQ_ERR_VERSION:
+		return ws_fail(err, "the index at %s is in a format this Xapian cannot read (%s); rebuild it with: wensou-index --rebuild --db %s FOLDER",
+		               path, msg, path);
+	case XQ_ERR_OPENING:
+		return ws_fail(err, "cannot open the index at %s: %s (is it a wensou index? build one with: wensou-index --db %s FOLDER)",
+		               path, msg, path);
+	default:
+		return ws_fail(err, "cannot open the index at %s: %s (%s)", path, msg, xq_status_to_string(st));
+	}
+}
+
+static bool read_schema(xq_db *db, const char *path, schema_info *si, char **err)
+{
+	char *val = NULL;
+	size_t len = 0;
+	xq_status st = xq_db_get_metadata(db, WS_META_SCHEMA, &val, &len);
+	if (st != XQ_OK)
+		return ws_fail(err, "cannot read the index at %s: %s", path, xq_db_error(db));
+
+	si->present = len > 0;
+	si->fold_traditional = true;
+	si->stem_english = true;
+	if (!si->present) {
+		free(val);
+		return true;
+	}
+	json_error_t jerr;
+	json_t *o = json_loadb(val, len, 0, &jerr);
+	free(val);
+	json_t *v = o ? json_object_get(o, "version") : NULL;
+	if (!json_is_object(o) || !json_is_integer(v)) {
+		json_decref(o);
+		return ws_fail(err, "the index at %s has an unreadable schema record; rebuild it with: wensou-index --rebuild --db %s FOLDER",
+		               path, path);
+	}
+	json_int_t version = json_integer_value(v);
+	if (version != WS_SCHEMA_VERSION) {
+		json_decref(o);
+		return ws_fail(err, "the index at %s has schema version %lld but this wensou-search reads version %d; rebuild it with: wensou-index --rebuild --db %s FOLDER",
+		               path, (long long)version, WS_SCHEMA_VERSION, path);
+	}
+	json_t *ft = json_object_get(o, "fold_traditional");
+	json_t *se = json_object_get(o, "stem_english");
+	if (json_is_boolean(ft))
+		si->fold_traditional = json_is_true(ft);
+	if (json_is_boolean(se))
+		si->stem_english = json_is_true(se);
+	json_decref(o);
+	return true;
+}
+
+static char *json_strdup(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s && *s ? strdup(s) : NULL;
+}
+
+static int collect_file(const char *key, const char *value, size_t len, void *ud)
+{
+	raw_files *rf = ud;
+	ws_index *ix = rf->ix;
+	const char *id = key + strlen(WS_META_FILE_PREFIX);
+
+	if (strlen(id) != WS_FILEID_LEN)
+		return 0;
+	if (ix->nfiles == rf->cap) {
+		size_t cap = rf->cap ? rf->cap * 2 : 16;
+		ws_file *f = realloc(ix->files, cap * sizeof *f);
+		if (f)
+			ix->files = f;
+		char **t = realloc(rf->titles, cap * sizeof *t);
+		if (t)
+			rf->titles = t;
+		char **s = realloc(rf->sources, cap * sizeof *s);
+		if (s)
+			rf->sources = s;
+		if (!f || !t || !s) {
+			rf->oom = true;
+			return 1;
+		}
+		rf->cap = cap;
+	}
+	json_t *o = json_loadb(value, len, 0, NULL);
+	ws_file *f = &ix->files[ix->nfiles];
+	memset(f, 0, sizeof *f);
+	memcpy(f->fileid, id, WS_FILEID_LEN + 1);
+	rf->titles[ix->nfiles] = o ? json_strdup(o, WS_FILE_TITLE) : NULL;
+	rf->sources[ix->nfiles] = o ? json_strdup(o, WS_FILE_SOURCE) : NULL;
+	json_decref(o);
+	ix->nfiles++;
+	return 0;
+}
+
+static char *normalize(cjk_analyzer *a, const char *s)
+{
+	return s ? cjk_normalize(a, s, strlen(s)) : NULL;
+}
+
+void ws_index_close(ws_index *ix)
+{
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->nfiles; i++) {
+		free(ix->files[i].title);
+		free(ix->files[i].source);
+	}
+	free(ix->files);
+	cjk_analyzer_free(ix->analyzer);
+	xq_db_close(ix->db);
+	free(ix);
+}
+
+bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **err)
+{
+	ws_index *ix = calloc(1, sizeof *ix);
+	raw_files rf = {.ix = ix};
+	schema_info first = {0};
+	bool have_schema = false, ok = false;
+	char *cerr = NULL;
+
+	*out = NULL;
+	if (!ix)
+		return ws_fail(err, "out of memory");
+
+	for (size_t i = 0; i < n; i++) {
+		xq_db *db = NULL;
+		xq_status st = xq_db_open(paths[i], &db);
+		if (st != XQ_OK) {
+			open_failed(paths[i], st, xq_last_error(), err);
+			goto out;
+		}
+		schema_info si = {0};
+		unsigned count = 0;
+		if (!read_schema(db, paths[i], &si, err) || xq_db_doccount(db, &count) != XQ_OK ||
+		    xq_db_metadata_foreach(db, WS_META_FILE_PREFIX, collect_file, &rf) != XQ_OK) {
+			ws_fail(err, "cannot read the index at %s: %s", paths[i], xq_db_error(db));
+			xq_db_close(db);
+			goto out;
+		}
+		if (rf.oom) {
+			ws_fail(err, "out of memory");
+			xq_db_close(db);
+			goto out;
+		}
+		if (!si.present && count > 0) {
+			ws_fail(err, "%s is not a wensou index (it has no schema record); build one with: wensou-index --db %s FOLDER",
+			        paths[i], paths[i]);
+			xq_db_close(db);
+			goto out;
+		}
+		if (si.present && have_schema &&
+		    (si.fold_traditional != first.fold_traditional || si.stem_english != first.stem_english)) {
+			ws_fail(err, "the indexes %s and %s were built with different analysis options and cannot be searched together",
+			        paths[0], paths[i]);
+			xq_db_close(db);
+			goto out;
+		}
+		if (si.present && !have_schema) {
+			first = si;
+			have_schema = true;
+		}
+		xq_db_close(db);
+	}
+
+	/* Searching: one handle over all of them. */
+	xq_status st = xq_db_open(paths[0], &ix->db);
+	if (st != XQ_OK) {
+		open_failed(paths[0], st, xq_last_error(), err);
+		goto out;
+	}
+	for (size_t i = 1; i < n; i++) {
+		st = xq_db_add_database(ix->db, paths[i]);
+		if (st != XQ_OK) {
+			open_failed(paths[i], st, xq_db_error(ix->db), err);
+			goto out;
+		}
+	}
+	if (xq_db_doccount(ix->db, &ix->doccount) != XQ_OK) {
+		ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
+		goto out;
+	}
+
+	cjk_options_default(&ix->opts);
+	if (have_schema) {
+		ix->opts.fold_traditional = first.fold_traditional;
+		ix->opts.stem_english = first.stem_english;
+	}
+	ix->analyzer = cjk_analyzer_new(&ix->opts, &cerr);
+	if (!ix->analyzer) {
+		ws_fail(err, "cannot set up text analysis: %s", cerr ? cerr : "unknown error");
+		goto out;
+	}
+	for (size_t i = 0; i < ix->nfiles; i++) {
+		ix->files[i].title = normalize(ix->analyzer, rf.titles[i]);
+		ix->files[i].source = normalize(ix->analyzer, rf.sources[i]);
+	}
+	ok = true;
+out:
+	for (size_t i = 0; i < ix->nfiles; i++) {
+		free(rf.titles[i]);
+		free(rf.sources[i]);
+	}
+	free(rf.titles);
+	free(rf.sources);
+	free(cerr);
+	if (ok)
+		*out = ix;
+	else
+		ws_index_close(ix);
+	return ok;
+}

@@ -1,0 +1,41 @@
+/*
+ * index.h - the searcher's view of one or more wensou indexes: the Xapian
+ * handle (several databases searched as one), the cjk analyzer configured
+ * exactly as the indexer's (from WS_META_SCHEMA), and the table of indexed
+ * files used by source: and title: filters.
+ */
+#ifndef WS_SEARCH_INDEX_H
+#define WS_SEARCH_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cjk.h"
+#include "schema.h"
+#include "xq.h"
+
+typedef struct ws_file {
+	char fileid[WS_FILEID_LEN + 1];
+	char *title;  /* normalised (cjk_normalize) title, or NULL; owned */
+	char *source; /* normalised source, or NULL; owned */
+} ws_file;
+
+typedef struct ws_index {
+	xq_db *db;               /* every database, searched as one; owned */
+	cjk_analyzer *analyzer;  /* configured from the schema; owned */
+	cjk_options opts;
+	ws_file *files;          /* every indexed file of every database */
+	size_t nfiles;
+	unsigned doccount;       /* passages */
+} ws_index;
+
+/* Open the indexes at paths[0..n) (n >= 1; each a database directory or a
+ * Xapian stub file).  Returns true and a new handle in *out, or false with
+ * a malloc'd message in *err meant for the user (missing index with the
+ * command that builds one, damaged index, unknown schema version, indexes
+ * analysed differently, ...). */
+bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **err);
+
+void ws_index_close(ws_index *ix);
+
+#endif

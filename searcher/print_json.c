@@ -1,0 +1,101 @@
+/* print_json.c - JSON Lines output, version 1 (doc/json.md). */
+#include "print.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "text.h"
+
+#define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+
+/* A JSON string for s, or null for NULL.  Strings that are not valid UTF-8
+ * (which the index should never hold) get U+FFFD for their bad bytes. */
+static json_t *jstr(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *clean = ws_sanitize(s, strlen(s));
+	j = clean ? json_string(clean) : NULL;
+	free(clean);
+	return j ? j : json_string("");
+}
+
+static json_t *jint_or_null(int v)
+{
+	return v ? json_integer(v) : json_null();
+}
+
+static bool emit(FILE *out, json_t *o)
+{
+	if (!o)
+		return false;
+	int r = json_dumpf(o, out, DUMP_FLAGS);
+	json_decref(o);
+	return r == 0 && fputc('\n', out) != EOF;
+}
+
+bool ws_print_json_hit(FILE *out, const ws_hit *h)
+{
+	json_t *o = json_object();
+	json_t *lines = json_array();
+	json_t *hl = json_array();
+
+	if (!o || !lines || !hl) {
+		json_decref(o);
+		json_decref(lines);
+		json_decref(hl);
+		return false;
+	}
+	json_array_append_new(lines, json_integer(h->first_line));
+	json_array_append_new(lines, json_integer(h->last_line));
+	for (size_t i = 0; i < h->snippet.nhl; i++) {
+		json_t *pair = json_array();
+		json_array_append_new(pair, json_integer((json_int_t)h->snippet.hl[i].start));
+		json_array_append_new(pair, json_integer((json_int_t)h->snippet.hl[i].end));
+		json_array_append_new(hl, pair);
+	}
+	json_object_set_new(o, "type", json_string("hit"));
+	json_object_set_new(o, "rank", json_integer(h->rank));
+	json_object_set_new(o, "score", json_real(h->score));
+	json_object_set_new(o, "path", jstr(h->path));
+	json_object_set_new(o, "title", jstr(h->title));
+	json_object_set_new(o, "year", jint_or_null(h->year));
+	json_object_set_new(o, "source", jstr(h->source));
+	json_object_set_new(o, "page", jint_or_null(h->page));
+	json_object_set_new(o, "lines", lines);
+	json_object_set_new(o, "line", json_integer(h->line));
+	json_object_set_new(o, "column", json_integer(h->column));
+	json_object_set_new(o, "column_char", json_integer(h->column_char));
+	json_object_set_new(o, "section", jstr(h->section ? h->section : ""));
+	json_object_set_new(o, "snippet", jstr(h->snippet.text ? h->snippet.text : ""));
+	json_object_set_new(o, "highlights", hl);
+	return emit(out, o);
+}
+
+bool ws_print_json_summary(FILE *out, const ws_result *r)
+{
+	json_t *o = json_object();
+	if (!o)
+		return false;
+	json_object_set_new(o, "type", json_string("summary"));
+	json_object_set_new(o, "hits", json_integer((json_int_t)r->nhits));
+	json_object_set_new(o, "estimated_total", json_integer(r->estimated));
+	json_object_set_new(o, "elapsed_ms", json_real((double)(long long)(r->elapsed_ms * 1000 + 0.5) / 1000));
+	json_object_set_new(o, "relaxed", json_boolean(r->relaxed));
+	return emit(out, o);
+}
+
+bool ws_print_json_error(FILE *out, const char *message)
+{
+	json_t *o = json_object();
+	if (!o)
+		return false;
+	json_object_set_new(o, "type", json_string("error"));
+	json_object_set_new(o, "message", jstr(message));
+	return emit(out, o);
+}

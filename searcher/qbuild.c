@@ -1,0 +1,516 @@
+/* qbuild.c - analyse query units with cjk and build the Xapian query. */
+#include "qbuild.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "text.h"
+
+/* A growable list of owned subqueries. */
+typedef struct qlist {
+	xq_query **v;
+	size_t n, cap;
+} qlist;
+
+static void qlist_free(qlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		xq_query_free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* Take ownership of q (which may be NULL after a failed constructor). */
+static bool qlist_push(qlist *l, xq_query *q, char **err)
+{
+	if (!q)
+		return ws_fail(err, "cannot build the query: %s", xq_last_error());
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		xq_query **v = realloc(l->v, cap * sizeof *v);
+		if (!v) {
+			xq_query_free(q);
+			return ws_fail(err, "out of memory");
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = q;
+	return true;
+}
+
+/* Combine l's queries with op (a single one is returned as is) into *out,
+ * emptying l. */
+static bool qlist_combine(qlist *l, xq_op op, unsigned window, xq_query **out, char **err)
+{
+	*out = NULL;
+	if (l->n == 1) {
+		*out = l->v[0];
+		l->n = 0;
+		qlist_free(l);
+		return true;
+	}
+	xq_status st = xq_query_combine(op, l->v, l->n, window, out);
+	qlist_free(l);
+	if (st != XQ_OK)
+		return ws_fail(err, "cannot build the query: %s", xq_last_error());
+	return true;
+}
+
+/* Replace *top with op(*top, rest...), emptying rest. */
+static bool combine_with(xq_op op, xq_query **top, qlist *rest, char **err)
+{
+	size_t n = rest->n + 1;
+	xq_query **subs = malloc(n * sizeof *subs);
+	xq_query *q = NULL;
+
+	if (!subs) {
+		qlist_free(rest);
+		return ws_fail(err, "out of memory");
+	}
+	subs[0] = *top;
+	memcpy(subs + 1, rest->v, rest->n * sizeof *subs);
+	xq_status st = xq_query_combine(op, subs, n, 0, &q);
+	free(subs);
+	qlist_free(rest);
+	if (st != XQ_OK)
+		return ws_fail(err, "cannot build the query: %s", xq_last_error());
+	xq_query_free(*top);
+	*top = q;
+	return true;
+}
+
+static xq_query *term_query(const char *t, size_t len)
+{
+	xq_query *q = NULL;
+	xq_query_term(t, len, 1, 0, &q);
+	return q;
+}
+
+/* ------------------------------------------------------------------ */
+/* Analysis                                                             */
+
+static bool push_term(ws_unit *u, const cjk_term *t, uint32_t first_pos, char **err)
+{
+	ws_qterm *v = realloc(u->terms, (u->nterms + 1) * sizeof *v);
+	if (!v)
+		return ws_fail(err, "out of memory");
+	u->terms = v;
+	ws_qterm *q = &v[u->nterms];
+	q->text = strndup(t->text, t->len);
+	if (!q->text)
+		return ws_fail(err, "out of memory");
+	q->len = t->len;
+	q->rel = t->pos - first_pos;
+	q->prefix = t->kind == CJK_TERM_CHAR;
+	u->nterms++;
+	return true;
+}
+
+static bool push_weight(ws_unit *u, const cjk_term *t, char **err)
+{
+	char **v = realloc(u->weights, (u->nweights + 1) * sizeof *v);
+	if (!v)
+		return ws_fail(err, "out of memory");
+	u->weights = v;
+	if (!(v[u->nweights] = strndup(t->text, t->len)))
+		return ws_fail(err, "out of memory");
+	u->nweights++;
+	return true;
+}
+
+static bool analyse_unit(ws_unit *u, cjk_analyzer *a, char **err)
+{
+	cjk_term t;
+	int r;
+	uint32_t first_pos = 0;
+	bool first_is_word = false;
+	char *stem = NULL;
+
+	cjk_analyzer_reset(a, u->text, strlen(u->text), 1);
+	while ((r = cjk_analyzer_next(a, &t)) == 1) {
+		switch (t.kind) {
+		case CJK_TERM_WORD:
+		case CJK_TERM_NUMBER:
+		case CJK_TERM_BIGRAM:
+		case CJK_TERM_CHAR:
+			if (!u->nterms) {
+				first_pos = t.pos;
+				first_is_word = t.kind == CJK_TERM_WORD;
+			}
+			if (t.pos < first_pos)
+				break; /* cannot happen by the cjk contract */
+			if (!push_term(u, &t, first_pos, err))
+				goto fail;
+			break;
+		case CJK_TERM_STEM:
+			if (!stem && !(stem = strndup(t.text, t.len))) {
+				ws_fail(err, "out of memory");
+				goto fail;
+			}
+			break;
+		case CJK_TERM_CJK_WORD:
+			if (!push_weight(u, &t, err))
+				goto fail;
+			break;
+		}
+	}
+	if (r < 0) {
+		ws_fail(err, "text analysis of \"%s\" failed: %s", u->text, cjk_analyzer_error(a));
+		goto fail;
+	}
+	if (!u->quoted && u->nterms == 1 && first_is_word && stem)
+		u->stem = stem;
+	else
+		free(stem);
+	if (u->nterms > 1) {
+		bool prefix = false;
+		for (size_t i = 0; i < u->nterms; i++)
+			prefix |= u->terms[i].prefix;
+		u->approx = prefix || u->terms[u->nterms - 1].rel + 1 > u->nterms;
+	}
+	return true;
+fail:
+	free(stem);
+	return false;
+}
+
+bool ws_query_analyse(ws_query *q, cjk_analyzer *a, bool has_filters, char **err)
+{
+	bool positive = false, excluded = false, fields = false;
+	const ws_unit *empty = NULL;
+
+	for (size_t i = 0; i < q->nunits; i++) {
+		ws_unit *u = &q->units[i];
+		if (u->kind != WS_UNIT_TEXT) {
+			fields = true;
+			continue;
+		}
+		if (!analyse_unit(u, a, err))
+			return false;
+		if (!u->nterms && !empty)
+			empty = u;
+		if (u->nterms && u->excluded)
+			excluded = true;
+		else if (u->nterms)
+			positive = true;
+	}
+	if (positive || fields || has_filters)
+		return true;
+	if (excluded)
+		return ws_fail(err, "the query only excludes: give a word or a filter (year:, source:, title:) to search for");
+	return ws_fail(err, "the query has nothing to search for: \"%s\" has no words or numbers, only punctuation or symbols",
+	               empty ? empty->text : "");
+}
+
+bool ws_query_needs_check(const ws_query *q)
+{
+	for (size_t i = 0; i < q->nunits; i++)
+		if (q->units[i].kind == WS_UNIT_TEXT && q->units[i].nterms && q->units[i].approx)
+			return true;
+	return false;
+}
+
+unsigned ws_query_positive_groups(const ws_query *q)
+{
+	unsigned n = 0;
+	for (unsigned g = 0; g < q->ngroups; g++) {
+		for (size_t i = 0; i < q->nunits; i++) {
+			const ws_unit *u = &q->units[i];
+			if (u->group == g && u->kind == WS_UNIT_TEXT && !u->excluded && u->nterms) {
+				n++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Text units                                                           */
+
+static xq_query *slot_query(const ws_qterm *t)
+{
+	xq_query *q = NULL;
+	if (t->prefix)
+		xq_query_wildcard(t->text, t->len, WS_PREFIX_EXPANSION, &q);
+	else
+		xq_query_term(t->text, t->len, 1, 0, &q);
+	return q;
+}
+
+/* The positional part of a unit of several terms.  Xapian 1.4 phrases take
+ * only plain terms, so a Han character slot that may start a bigram
+ * cannot be in the phrase: such a unit (approx) becomes the phrase of its
+ * other terms AND each character's expansion, and the engine checks the
+ * candidates with the matcher. */
+static bool phrase_query(const ws_unit *u, xq_query **out, char **err)
+{
+	qlist l = {0}, chars = {0};
+	uint32_t first = 0, last = 0;
+	bool any = false;
+
+	*out = NULL;
+	if (u->nterms == 1) {
+		*out = slot_query(&u->terms[0]);
+		return *out ? true : ws_fail(err, "cannot build the query: %s", xq_last_error());
+	}
+	for (size_t i = 0; i < u->nterms; i++) {
+		const ws_qterm *t = &u->terms[i];
+		if (t->prefix) {
+			if (!qlist_push(&chars, slot_query(t), err))
+				goto fail;
+			continue;
+		}
+		if (!any)
+			first = t->rel;
+		last = t->rel;
+		any = true;
+		if (!qlist_push(&l, term_query(t->text, t->len), err))
+			goto fail;
+	}
+	if (l.n) {
+		xq_query *p;
+		/* Terms are at consecutive positions unless some are left out
+		 * or a Han run meets a Latin word (the run's last character has
+		 * no term of its own): the window is the span they cover. */
+		unsigned span = last - first + 1;
+		unsigned window = span > l.n ? span : 0;
+		if (!qlist_combine(&l, XQ_OP_PHRASE, window, &p, err) || !qlist_push(&chars, p, err))
+			goto fail;
+	}
+	return qlist_combine(&chars, XQ_OP_AND, 0, out, err);
+fail:
+	qlist_free(&l);
+	qlist_free(&chars);
+	return false;
+}
+
+static bool unit_query(const ws_unit *u, xq_query **out, char **err)
+{
+	qlist l = {0};
+	xq_query *core = NULL;
+
+	*out = NULL;
+	if (u->stem) {
+		/* The stem finds every form; the word as written ranks higher. */
+		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) ||
+		    !qlist_push(&l, term_query(u->terms[0].text, u->terms[0].len), err) ||
+		    !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
+			goto fail;
+	} else if (!phrase_query(u, &core, err)) {
+		goto fail;
+	}
+	if (!u->nweights) {
+		*out = core;
+		return true;
+	}
+	/* Dictionary words of the unit add weight where they occur. */
+	xq_query *w = NULL;
+	for (size_t i = 0; i < u->nweights; i++)
+		if (!qlist_push(&l, term_query(u->weights[i], strlen(u->weights[i])), err))
+			goto fail;
+	if (!qlist_combine(&l, XQ_OP_OR, 0, &w, err))
+		goto fail;
+	xq_query *pair[2] = {core, w};
+	xq_status st = xq_query_combine(XQ_OP_AND_MAYBE, pair, 2, 0, out);
+	xq_query_free(core);
+	xq_query_free(w);
+	if (st != XQ_OK)
+		return ws_fail(err, "cannot build the query: %s", xq_last_error());
+	return true;
+fail:
+	qlist_free(&l);
+	xq_query_free(core);
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Filters                                                              */
+
+static xq_query *year_term(int year)
+{
+	char t[16];
+	int n = snprintf(t, sizeof t, WS_PREFIX_YEAR "%d", year);
+	return term_query(t, (size_t)n);
+}
+
+static xq_query *year_range(int lo, int hi)
+{
+	char a[18], b[18];
+	size_t alen = lo ? xq_sortable_serialise(lo, a) : 0;
+	size_t blen = hi ? xq_sortable_serialise(hi, b) : 0;
+	xq_query *q = NULL;
+	xq_query_value_range(WS_SLOT_YEAR, lo ? a : NULL, alen, hi ? b : NULL, blen, &q);
+	return q;
+}
+
+static xq_query *year_query(int lo, int hi)
+{
+	return lo && lo == hi ? year_term(lo) : year_range(lo, hi);
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+	return hay && needle && strstr(hay, needle);
+}
+
+/* Push onto l a boolean term for each distinct file field (source or
+ * title) containing needle.  For sources the term is XS + the normalised
+ * source; for titles Q + the file id. */
+static bool push_file_terms(ws_index *ix, ws_unit_kind kind, const char *value, qlist *l, char **err)
+{
+	char *needle = cjk_normalize(ix->analyzer, value, strlen(value));
+	bool ok = true;
+
+	if (!needle)
+		return ws_fail(err, "cannot normalise \"%s\"", value);
+	for (size_t i = 0; i < ix->nfiles && ok; i++) {
+		const ws_file *f = &ix->files[i];
+		if (kind == WS_UNIT_TITLE) {
+			if (!contains(f->title, needle))
+				continue;
+			char t[sizeof WS_PREFIX_FILE + WS_FILEID_LEN];
+			int n = snprintf(t, sizeof t, WS_PREFIX_FILE "%s", f->fileid);
+			ok = qlist_push(l, term_query(t, (size_t)n), err);
+			continue;
+		}
+		if (!contains(f->source, needle))
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = contains(ix->files[j].source, needle) && !strcmp(ix->files[j].source, f->source);
+		if (seen)
+			continue;
+		size_t n = strlen(WS_PREFIX_SOURCE) + strlen(f->source);
+		char *t = malloc(n + 1);
+		if (!t) {
+			ok = ws_fail(err, "out of memory");
+			break;
+		}
+		snprintf(t, n + 1, WS_PREFIX_SOURCE "%s", f->source);
+		ok = qlist_push(l, term_query(t, n), err);
+		free(t);
+	}
+	free(needle);
+	return ok;
+}
+
+/* The filter of one field unit, pushed onto l; nothing is pushed if no
+ * indexed file can match it. */
+static bool field_query(ws_index *ix, const ws_unit *u, qlist *l, char **err)
+{
+	if (u->kind == WS_UNIT_YEAR)
+		return qlist_push(l, year_query(u->year_lo, u->year_hi), err);
+	qlist terms = {0};
+	if (!push_file_terms(ix, u->kind, u->text, &terms, err)) {
+		qlist_free(&terms);
+		return false;
+	}
+	if (!terms.n)
+		return true;
+	xq_query *q;
+	return qlist_combine(&terms, XQ_OP_OR, 0, &q, err) && qlist_push(l, q, err);
+}
+
+/* Option filters onto filters; *none if one of them matches nothing. */
+static bool option_filters(ws_index *ix, const ws_filters *f, qlist *filters, bool *none, char **err)
+{
+	if (f->year && !qlist_push(filters, year_term(f->year), err))
+		return false;
+	if ((f->since || f->until) && !qlist_push(filters, year_range(f->since, f->until), err))
+		return false;
+	if (!f->nsources)
+		return true;
+	qlist src = {0};
+	for (size_t i = 0; i < f->nsources; i++) {
+		if (!push_file_terms(ix, WS_UNIT_SOURCE, f->sources[i], &src, err)) {
+			qlist_free(&src);
+			return false;
+		}
+	}
+	if (!src.n) {
+		*none = true;
+		return true;
+	}
+	xq_query *q;
+	return qlist_combine(&src, XQ_OP_OR, 0, &q, err) && qlist_push(filters, q, err);
+}
+
+bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool relaxed, xq_query **out,
+                    bool *none, char **err)
+{
+	qlist positives = {0}, excluded = {0}, filters = {0}, group = {0};
+	xq_query *top = NULL, *tmp = NULL;
+	bool ok = false;
+
+	*out = NULL;
+	*none = false;
+	for (unsigned g = 0; g < q->ngroups; g++) {
+		bool is_field = false;
+		for (size_t i = 0; i < q->nunits; i++) {
+			const ws_unit *u = &q->units[i];
+			if (u->group != g)
+				continue;
+			is_field = u->kind != WS_UNIT_TEXT;
+			if (u->kind == WS_UNIT_TEXT && !u->nterms)
+				continue;
+			/* Xapian would exclude too much: the engine checks these. */
+			if (u->kind == WS_UNIT_TEXT && u->excluded && u->approx)
+				continue;
+			xq_query *uq = NULL;
+			if (u->kind == WS_UNIT_TEXT) {
+				if (!unit_query(u, &uq, err))
+					goto out;
+				if (!qlist_push(u->excluded ? &excluded : &group, uq, err))
+					goto out;
+			} else if (!field_query(ix, u, u->excluded ? &excluded : &group, err)) {
+				goto out;
+			}
+		}
+		if (!group.n) {
+			/* A field group no file can match filters everything out. */
+			bool positive_field = false;
+			for (size_t i = 0; i < q->nunits; i++)
+				if (q->units[i].group == g && q->units[i].kind != WS_UNIT_TEXT && !q->units[i].excluded)
+					positive_field = true;
+			if (positive_field)
+				*none = true;
+			continue;
+		}
+		if (!qlist_combine(&group, XQ_OP_OR, 0, &tmp, err) ||
+		    !qlist_push(is_field ? &filters : &positives, tmp, err))
+			goto out;
+		tmp = NULL;
+	}
+	if (!option_filters(ix, f, &filters, none, err))
+		goto out;
+	if (*none) {
+		ok = true;
+		goto out;
+	}
+
+	if (positives.n) {
+		if (!qlist_combine(&positives, relaxed ? XQ_OP_OR : XQ_OP_AND, 0, &top, err))
+			goto out;
+	} else if (xq_query_match_all(&top) != XQ_OK) {
+		ws_fail(err, "cannot build the query: %s", xq_last_error());
+		goto out;
+	}
+	if (excluded.n && !combine_with(XQ_OP_AND_NOT, &top, &excluded, err))
+		goto out;
+	if (filters.n && !combine_with(XQ_OP_FILTER, &top, &filters, err))
+		goto out;
+	*out = top;
+	top = NULL;
+	ok = true;
+out:
+	xq_query_free(top);
+	qlist_free(&positives);
+	qlist_free(&excluded);
+	qlist_free(&filters);
+	qlist_free(&group);
+	return ok;
+}

@@ -1,0 +1,49 @@
+/*
+ * qbuild.h - from a parsed query to an xq_query: cjk analysis of each text
+ * unit, then the Xapian query with its exclusions and filters.
+ */
+#ifndef WS_SEARCH_QBUILD_H
+#define WS_SEARCH_QBUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cjk.h"
+#include "index.h"
+#include "query.h"
+#include "xq.h"
+
+/* A single Han character unit expands to at most this many terms. */
+#define WS_PREFIX_EXPANSION 100
+
+/* Filters given as command-line options (0 / NULL: not given). */
+typedef struct ws_filters {
+	int year;
+	int since, until;
+	const char *const *sources; /* OR'ed */
+	size_t nsources;
+} ws_filters;
+
+/* Analyse every text unit of q with a (configured like the index): fills
+ * terms, stem and weights.  Fails with a message if the query has nothing
+ * to search for (only punctuation) and no filter (filters may be in q or,
+ * when has_filters is true, given as options). */
+bool ws_query_analyse(ws_query *q, cjk_analyzer *a, bool has_filters, char **err);
+
+/* True if some text unit is approx (query.h): the Xapian query may then
+ * match more than the query means, and the excluded approx units are left
+ * out of it; each candidate must be checked with ws_match_passage. */
+bool ws_query_needs_check(const ws_query *q);
+
+/* Number of groups of positive (not excluded) text units with terms: the
+ * units that relaxation counts. */
+unsigned ws_query_positive_groups(const ws_query *q);
+
+/* Build the Xapian query: the positive groups AND'ed (OR'ed if relaxed),
+ * minus the excluded units, filtered by the query's fields and f.  If the
+ * filters can match nothing (a source: no indexed source contains), sets
+ * *none and stores no query.  Otherwise stores a new query in *out. */
+bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool relaxed, xq_query **out,
+                    bool *none, char **err);
+
+#endif

@@ -1,0 +1,180 @@
+/* text.c - UTF-8, display width and control-character helpers. */
+#include "text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
+
+#include "strbuf.h"
+
+uint32_t ws_utf8_next(const char *s, size_t len, size_t *i)
+{
+	const unsigned char *p = (const unsigned char *)s + *i;
+	size_t left = len - *i;
+	uint32_t c;
+	size_t n;
+
+	if (p[0] < 0x80) {
+		*i += 1;
+		return p[0];
+	} else if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		c = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		c = p[0] & 0x07;
+	} else {
+		goto bad;
+	}
+	if (left < n)
+		goto bad;
+	for (size_t k = 1; k < n; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			goto bad;
+		c = (c << 6) | (p[k] & 0x3f);
+	}
+	/* Reject overlong forms, surrogates and values past U+10FFFF. */
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		goto bad;
+	*i += n;
+	return c;
+bad:
+	*i += 1;
+	return 0xfffd;
+}
+
+size_t ws_utf8_encode(uint32_t c, char buf[4])
+{
+	if (c < 0x80) {
+		buf[0] = (char)c;
+		return 1;
+	} else if (c < 0x800) {
+		buf[0] = (char)(0xc0 | (c >> 6));
+		buf[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	} else if (c < 0x10000) {
+		buf[0] = (char)(0xe0 | (c >> 12));
+		buf[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		buf[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	buf[0] = (char)(0xf0 | (c >> 18));
+	buf[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	buf[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	buf[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+bool ws_utf8_valid(const char *s, size_t len, size_t *bad)
+{
+	size_t i = 0;
+	while (i < len) {
+		size_t at = i;
+		uint32_t c = ws_utf8_next(s, len, &i);
+		/* A genuine U+FFFD is three bytes; a replacement for a bad byte
+		 * advanced only one. */
+		if (c == 0xfffd && i - at != 3) {
+			if (bad)
+				*bad = at;
+			return false;
+		}
+	}
+	return true;
+}
+
+size_t ws_utf8_count(const char *s, size_t len)
+{
+	size_t i = 0, n = 0;
+	while (i < len) {
+		ws_utf8_next(s, len, &i);
+		n++;
+	}
+	return n;
+}
+
+bool ws_is_wide(uint32_t c)
+{
+	if (c < 0x1100)
+		return false;
+	int w = u_getIntPropertyValue((UChar32)c, UCHAR_EAST_ASIAN_WIDTH);
+	return w == U_EA_WIDE || w == U_EA_FULLWIDTH;
+}
+
+int ws_char_width(uint32_t c)
+{
+	if (c >= 0x20 && c < 0x7f)
+		return 1;
+	if (c == 0 || ws_is_unsafe(c))
+		return 0;
+	int8_t type = u_charType((UChar32)c);
+	if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_FORMAT_CHAR)
+		return 0;
+	return ws_is_wide(c) ? 2 : 1;
+}
+
+size_t ws_str_width(const char *s, size_t len)
+{
+	size_t i = 0, w = 0;
+	while (i < len)
+		w += (size_t)ws_char_width(ws_utf8_next(s, len, &i));
+	return w;
+}
+
+bool ws_is_unsafe(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	       c == 0x200e || c == 0x200f || c == 0x061c;
+}
+
+char *ws_sanitize(const char *s, size_t len)
+{
+	strbuf sb = STRBUF_INIT;
+	size_t i = 0;
+	bool ok = strbuf_reserve(&sb, len);
+
+	while (ok && i < len) {
+		uint32_t c = ws_utf8_next(s, len, &i);
+		char buf[4];
+		if (c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f') {
+			if (sb.len && sb.data[sb.len - 1] != ' ')
+				ok = strbuf_appendc(&sb, ' ');
+		} else if (!ws_is_unsafe(c)) {
+			ok = strbuf_append(&sb, buf, ws_utf8_encode(c, buf));
+		}
+	}
+	if (!ok) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	if (!sb.data)
+		return strdup("");
+	return strbuf_detach(&sb);
+}
+
+bool ws_fail(char **err, const char *fmt, ...)
+{
+	if (!err || *err)
+		return false;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return false;
+	char *m = malloc((size_t)n + 1);
+	if (!m)
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(m, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	*err = m;
+	return false;
+}

@@ -1,0 +1,592 @@
+#!/usr/bin/env python3
+"""Command-line tests of wensou-search: index the real reports with the real
+wensou-index, run the real searcher, and check what a user or an editor gets
+back, field by field: JSON objects (no unknown field), locations that open
+at the match, snippets and highlights, filters, exit codes and messages."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+INDEX = os.environ.get("WENSOU_INDEX", "")
+SEARCH = os.environ.get("WENSOU_SEARCH", "")
+SHARED = os.environ.get("WENSOU_SHARED_CORPUS", "")
+
+HAVE_SHARED = bool(SHARED) and os.path.isdir(SHARED)
+SHARED_MSG = "../shared/corpus is absent: real-report tests skipped"
+HAVE_BINARIES = all(p and os.path.exists(p) for p in (INDEX, SEARCH))
+BINARIES_MSG = "wensou-index or wensou-search not built"
+
+WP2022 = "caict-global-digital-governance-whitepaper-2022.txt"
+WP2023 = "caict-global-digital-governance-whitepaper-2023.txt"
+BB2025 = "caict-global-digital-governance-bluebook-2025.txt"
+CISC = "cisc-global-digital-compact-commentary-2024.md"
+UN = "un-global-digital-compact-policy-brief-2023.txt"
+YEARS = {WP2022: 2022, WP2023: 2023, BB2025: 2025, CISC: 2024, UN: 2023}
+
+# JSON Lines version 1 (doc/json.md): exactly these fields.
+HIT_FIELDS = {
+    "type": str, "rank": int, "score": (int, float), "path": str, "title": (str, type(None)),
+    "year": (int, type(None)), "source": (str, type(None)), "page": (int, type(None)),
+    "lines": list, "line": int, "column": int, "column_char": int, "section": str,
+    "snippet": str, "highlights": list,
+}
+SUMMARY_FIELDS = {"type": str, "hits": int, "estimated_total": int, "elapsed_ms": (int, float),
+                  "relaxed": bool}
+ERROR_FIELDS = {"type": str, "message": str}
+
+HAN = r"\u3400-\u9fff\uf900-\ufaff"
+
+
+def squash(s):
+    """Text as it reads: without the white space that hard line breaks put
+    inside words (PDF extraction)."""
+    return re.sub(r"\s+", "", s)
+
+
+def han_join(s):
+    """Remove line breaks and spaces between Han characters only."""
+    return re.sub(rf"(?<=[{HAN}])\s+(?=[{HAN}])", "", s)
+
+
+def base(h):
+    return os.path.basename(h["path"])
+
+
+def run(*args, env=None):
+    """Run wensou-search; stdout and stderr as bytes."""
+    return subprocess.run([SEARCH, *args], capture_output=True, env=env, timeout=120)
+
+
+def decode(p):
+    return p.stdout.decode("utf-8"), p.stderr.decode("utf-8", "replace")
+
+
+class Search:
+    """Helpers shared by the test classes; self.db is an index."""
+
+    def cmd(self, *args, env=None):
+        return run("--db", self.db, *args, env=env)
+
+    def check_object(self, o, fields):
+        self.assertEqual(set(o), set(fields), f"unexpected or missing fields in {o}")
+        for k, t in fields.items():
+            self.assertIsInstance(o[k], t, f"field {k} of {o}")
+            if t is int:
+                self.assertNotIsInstance(o[k], bool, k)
+
+    def parse_json(self, out):
+        """Every line a JSON object of a known type with exactly its fields;
+        hits first (ranks 1, 2, ...), then one summary."""
+        objs = [json.loads(line) for line in out.splitlines()]
+        self.assertTrue(objs, "no JSON output")
+        for o in objs[:-1]:
+            self.assertEqual(o.get("type"), "hit", o)
+            self.check_object(o, HIT_FIELDS)
+            self.assertEqual(len(o["lines"]), 2)
+            self.assertLessEqual(o["lines"][0], o["line"])
+            self.assertLessEqual(o["line"], o["lines"][1])
+            for a, b in o["highlights"]:
+                self.assertLess(a, b)
+                self.assertLessEqual(b, len(o["snippet"].encode()))
+        self.check_object(objs[-1], SUMMARY_FIELDS)
+        self.assertEqual(objs[-1]["type"], "summary")
+        self.assertEqual(objs[-1]["hits"], len(objs) - 1)
+        return objs[:-1], objs[-1]
+
+    def search(self, *query, args=(), expect=0):
+        p = self.cmd("--json", *args, "--", *query)
+        out, err = decode(p)
+        self.assertEqual(p.returncode, expect, err)
+        hits, summ = self.parse_json(out)
+        return hits, summ
+
+    def passage_text(self, h):
+        with open(h["path"], encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        a, b = h["lines"]
+        return "\n".join(lines[a - 1:b])
+
+    def highlighted(self, h):
+        snip = h["snippet"].encode()
+        return [snip[a:b].decode() for a, b in h["highlights"]]
+
+    def check_error(self, *args, needle=None):
+        """Exit 2 with a message on stderr; with --json also an error object."""
+        p = self.cmd(*args)
+        out, err = decode(p)
+        self.assertEqual(p.returncode, 2, f"{args}: {out} {err}")
+        self.assertTrue(err.startswith("wensou-search: "), err)
+        if needle:
+            self.assertIn(needle, err)
+        self.assertNotIn("Traceback", err)
+        p = self.cmd("--json", *args)
+        out, err2 = decode(p)
+        self.assertEqual(p.returncode, 2)
+        objs = [json.loads(line) for line in out.splitlines()]
+        self.assertEqual(len(objs), 1, out)
+        self.check_object(objs[0], ERROR_FIELDS)
+        self.assertEqual(objs[0]["type"], "error")
+        return err
+
+
+_shared_index = {}
+
+
+def shared_index():
+    """One index of ../shared/corpus for the whole run."""
+    if "db" not in _shared_index:
+        tmp = tempfile.mkdtemp(prefix="wensou-search-test-")
+        db = os.path.join(tmp, "index")
+        p = subprocess.run([INDEX, "--db", db, "--progress=never", SHARED], capture_output=True,
+                           text=True, timeout=600)
+        if p.returncode != 0:
+            raise RuntimeError("wensou-index failed: " + p.stderr)
+        _shared_index.update(tmp=tmp, db=db)
+    return _shared_index["db"]
+
+
+def tearDownModule():
+    if "tmp" in _shared_index:
+        shutil.rmtree(_shared_index["tmp"], ignore_errors=True)
+
+
+@unittest.skipUnless(HAVE_BINARIES, BINARIES_MSG)
+@unittest.skipUnless(HAVE_SHARED, SHARED_MSG)
+class TestResults(Search, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = shared_index()
+
+    def test_digital_divide_field_by_field(self):
+        hits, summ = self.search("数字鸿沟", args=["-n", "30"])
+        self.assertGreaterEqual(len(hits), 10)
+        self.assertFalse(summ["relaxed"])
+        self.assertGreaterEqual(summ["estimated_total"], len(hits))
+        self.assertEqual([h["rank"] for h in hits], list(range(1, len(hits) + 1)))
+        scores = [h["score"] for h in hits]
+        self.assertEqual(scores, sorted(scores, reverse=True))
+        files = set()
+        for h in hits:
+            name = base(h)
+            files.add(name)
+            self.assertTrue(os.path.isabs(h["path"]))
+            self.assertEqual(os.path.dirname(h["path"]), os.path.realpath(SHARED))
+            self.assertEqual(h["year"], YEARS[name])
+            self.assertEqual(h["source"], "联合国" if name == UN else
+                             "中国信息安全" if name == CISC else "中国信息通信研究院")
+            self.assertIn("数字鸿沟", han_join(self.passage_text(h)), h)
+            self.assertIn("数字鸿沟", h["snippet"])
+            self.assertIn("数字鸿沟", self.highlighted(h))
+            # The location opens at the match.
+            with open(h["path"], "rb") as f:
+                line = f.read().split(b"\n")[h["line"] - 1]
+            self.assertTrue(line[h["column"] - 1:].startswith("数".encode()), (h, line))
+            chars = line[:h["column"] - 1].decode("utf-8")
+            self.assertEqual(len(chars) + 1, h["column_char"])
+        self.assertEqual(files, set(YEARS))
+
+    def test_words_broken_across_lines_are_found_and_highlighted(self):
+        # In the PDF-extracted 2022 white paper lines break inside words.
+        with open(os.path.join(SHARED, WP2022), encoding="utf-8") as f:
+            text = f.read()
+        m = re.search(rf"([{HAN}]{{2}})\n\s*\n?([{HAN}]{{2}})", text)
+        word = m.group(1) + m.group(2)
+        hits, _ = self.search(word, args=["--year", "2022", "-n", "50"])
+        self.assertTrue(hits, word)
+        for h in hits:
+            self.assertIn(word, han_join(self.passage_text(h)))
+            self.assertIn(word, self.highlighted(h), h["snippet"])
+
+    def test_year_2022_is_the_2022_white_paper(self):
+        hits, _ = self.search("数字", args=["--year", "2022", "-n", "200"])
+        self.assertGreater(len(hits), 20)
+        self.assertEqual({base(h) for h in hits}, {WP2022})
+        hits, _ = self.search("数字 year:2022", args=["-n", "200"])
+        self.assertEqual({base(h) for h in hits}, {WP2022})
+
+    def test_since_until_and_year_ranges(self):
+        def files(query, *args):
+            hits, _ = self.search(query, args=["-n", "500", *args])
+            return {base(h) for h in hits}
+        everything = files("数字")
+        self.assertEqual(everything, set(YEARS))
+        self.assertEqual(files("数字", "--since", "2024"), {BB2025, CISC})
+        self.assertEqual(files("数字", "--until", "2022"), {WP2022})
+        self.assertEqual(files("数字", "--since", "2023", "--until", "2023"), {WP2023, UN})
+        self.assertEqual(files("数字 year:2023..2024"), {WP2023, UN, CISC})
+        self.assertEqual(files("数字 year:2024.."), {BB2025, CISC})
+        self.assertEqual(files("数字 year:..2022"), {WP2022})
+        hits, _ = self.search("数字", args=["--year", "2019"], expect=1)
+        self.assertEqual(hits, [])
+
+    def test_source_and_title_filters(self):
+        def files(*q, args=()):
+            hits, _ = self.search(*q, args=["-n", "500", *args])
+            return {base(h) for h in hits}
+        self.assertEqual(files("数字", args=["--source", "联合国"]), {UN})
+        self.assertEqual(files("数字", args=["--source", "信息安全"]), {CISC})
+        self.assertEqual(files("数字", args=["--source", "联合国", "--source", "信息安全"]), {UN, CISC})
+        self.assertEqual(files("数字", args=["--source", "中国"]), {WP2022, WP2023, BB2025, CISC})
+        self.assertEqual(files("数字 source:通信研究院"), {WP2022, WP2023, BB2025})
+        self.assertEqual(files("数字 source:联合国 OR source:信息安全"), {UN, CISC})
+        self.assertEqual(files("数字 title:白皮书"), {WP2022, WP2023})
+        self.assertEqual(files("数字 title:蓝皮书"), {BB2025})
+        self.assertEqual(files('数字 title:"全球数字契约"'), {UN, CISC})
+        self.assertEqual(files("数字 -title:白皮书"), {BB2025, UN, CISC})
+        # Normalised like the text: full-width and Traditional input.
+        self.assertEqual(files("数字 source:聯合國"), {UN})
+        hits, _ = self.search("数字", args=["--source", "没有这个出版者"], expect=1)
+        self.assertEqual(hits, [])
+        hits, _ = self.search("数字 title:没有这个标题", expect=1)
+
+    def test_several_words_all_match(self):
+        hits, _ = self.search("数字鸿沟", "人工智能", args=["-n", "50"])
+        self.assertTrue(hits)
+        for h in hits:
+            text = han_join(self.passage_text(h))
+            self.assertIn("数字鸿沟", text)
+            self.assertIn("人工智能", text)
+            # The snippet shows the densest cluster: at least one of them.
+            self.assertTrue(set(self.highlighted(h)) & {"数字鸿沟", "人工智能"}, h)
+
+    def test_mixed_chinese_and_english(self):
+        hits, _ = self.search("OECD 数据", args=["-n", "50"])
+        self.assertTrue(hits)
+        for h in hits:
+            text = han_join(self.passage_text(h))
+            self.assertIn("oecd", text.lower())
+            self.assertIn("数据", text)
+
+    def test_phrase(self):
+        hits, _ = self.search('"全球数字契约"', args=["-n", "100"])
+        self.assertTrue(hits)
+        for h in hits:
+            self.assertIn("全球数字契约", han_join(self.passage_text(h)))
+            self.assertIn("全球数字契约", self.highlighted(h))
+        # Curly quotes are quotes too.
+        curly, _ = self.search("“全球数字契约”", args=["-n", "100"])
+        self.assertEqual([h["lines"] for h in curly], [h["lines"] for h in hits])
+
+    def test_exclusion(self):
+        all_hits, _ = self.search("数字鸿沟", args=["-n", "500"])
+        hits, _ = self.search("数字鸿沟", "-联合国", args=["-n", "500"])
+        self.assertTrue(hits)
+        self.assertLess(len(hits), len(all_hits))
+        for h in hits:
+            text = han_join(self.passage_text(h))
+            self.assertIn("数字鸿沟", text)
+            self.assertNotIn("联合国", text)
+            self.assertNotIn("联合国", self.highlighted(h))
+        # One argument holding the whole query works the same.
+        same, _ = self.search("数字鸿沟 -联合国", args=["-n", "500"])
+        self.assertEqual(len(same), len(hits))
+
+    def test_or(self):
+        a, _ = self.search("数字鸿沟", args=["-n", "500"])
+        b, _ = self.search("智能鸿沟", args=["-n", "500"])
+        both, _ = self.search("数字鸿沟 OR 智能鸿沟", args=["-n", "500"])
+        key = lambda h: (h["path"], tuple(h["lines"]))
+        self.assertEqual({key(h) for h in both}, {key(h) for h in a} | {key(h) for h in b})
+        self.assertGreater(len(both), len(a))
+        for h in both:
+            text = han_join(self.passage_text(h))
+            self.assertTrue("数字鸿沟" in text or "智能鸿沟" in text)
+
+    def test_unit_matches_only_as_written(self):
+        # 数字人民币 never matches a passage that merely has 数字.
+        p = self.cmd("--json", "数字人民币")
+        out, err = decode(p)
+        self.assertEqual(p.returncode, 1, err)
+        hits, summ = self.parse_json(out)
+        self.assertEqual(hits, [])
+        self.assertFalse(summ["relaxed"])
+        p = self.cmd("--count", "数字")
+        self.assertGreater(int(p.stdout), 100)
+        # A number and a lone Han character: 2024年, not 2024 ... 年.
+        hits, _ = self.search("2024年", args=["-n", "100"])
+        self.assertTrue(hits)
+        for h in hits:
+            self.assertIn("2024年", squash(self.passage_text(h)))
+            self.assertTrue(any(squash(x) == "2024年" for x in self.highlighted(h)), h)
+
+    def test_relaxed_when_nothing_has_every_unit(self):
+        hits, summ = self.search("数字鸿沟", "数字人民币", args=["-n", "5"])
+        self.assertTrue(summ["relaxed"])
+        self.assertEqual(len(hits), 5)
+        for h in hits:
+            self.assertIn("数字鸿沟", han_join(self.passage_text(h)))
+        p = self.cmd("数字鸿沟", "数字人民币")
+        out, err = decode(p)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("no passage has every term", err)
+
+    def test_full_width_traditional_and_stems(self):
+        def keys(q):
+            hits, _ = self.search(q, args=["-n", "100"])
+            return [(h["path"], tuple(h["lines"])) for h in hits]
+        self.assertEqual(keys("ＯＥＣＤ"), keys("OECD"))
+        self.assertEqual(keys("oecd"), keys("OECD"))
+        self.assertEqual(keys("數字鴻溝"), keys("数字鸿沟"))
+        self.assertTrue(keys("regulations"))
+        self.assertEqual(set(keys("regulations")), set(keys("regulation")))
+        # Quoted: the exact word only.
+        for h in self.search('"regulation"', args=["-n", "50"])[0]:
+            self.assertIn("regulation", self.passage_text(h).lower())
+
+    def test_per_doc_offset_and_limit(self):
+        hits, _ = self.search("数字", args=["--per-doc", "1", "-n", "100"])
+        paths = [h["path"] for h in hits]
+        self.assertEqual(len(paths), len(set(paths)))
+        self.assertEqual(len(paths), 5)
+        hits, _ = self.search("数字", args=["--per-doc", "2", "-n", "100"])
+        self.assertEqual(len(hits), 10)
+        top, _ = self.search("数字", args=["-n", "8"])
+        self.assertEqual(len(top), 8)
+        page, _ = self.search("数字", args=["-n", "4", "--offset", "4"])
+        self.assertEqual([h["lines"] for h in page], [h["lines"] for h in top[4:]])
+        self.assertEqual([h["rank"] for h in page], [5, 6, 7, 8])
+        self.search("数字", args=["--offset", "100000"], expect=1)
+
+    def test_vimgrep_opens_at_the_match(self):
+        p = self.cmd("--vimgrep", "-n", "40", "数字鸿沟")
+        out, err = decode(p)
+        self.assertEqual(p.returncode, 0, err)
+        lines = out.splitlines()
+        self.assertGreater(len(lines), 10)
+        for row in lines:
+            m = re.match(r"^(/[^:]+):(\d+):(\d+):(.*)$", row)
+            self.assertTrue(m, row)
+            path, line, col, snippet = m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)
+            with open(path, "rb") as f:
+                text = f.read().split(b"\n")[line - 1]
+            self.assertTrue(text[col - 1:].startswith("数".encode()), (row, text))
+            self.assertIn("数字鸿沟", snippet)
+            self.assertNotIn("\x1b", row)
+
+    def test_files_and_count(self):
+        p = self.cmd("--files", "数字鸿沟")
+        out, _ = decode(p)
+        self.assertEqual(p.returncode, 0)
+        files = out.splitlines()
+        self.assertEqual(len(files), len(set(files)))
+        self.assertEqual({os.path.basename(f) for f in files}, set(YEARS))
+        p = self.cmd("--count", "数字鸿沟")
+        n = int(p.stdout)
+        hits, _ = self.search("数字鸿沟", args=["-n", "1000"])
+        self.assertEqual(n, len(hits))
+        p = self.cmd("--count", "数字人民币")
+        self.assertEqual((p.returncode, p.stdout), (1, b"0\n"))
+
+    def test_filter_only_query(self):
+        hits, _ = self.search("year:2024", args=["-n", "500"])
+        self.assertTrue(hits)
+        self.assertEqual({base(h) for h in hits}, {CISC})
+
+    def test_exit_codes(self):
+        self.assertEqual(self.cmd("数字鸿沟").returncode, 0)
+        self.assertEqual(self.cmd("数字人民币").returncode, 1)
+        self.assertEqual(self.cmd("--json", "数字人民币").returncode, 1)
+        self.assertEqual(self.cmd("--frobnicate", "数字").returncode, 2)
+
+    def test_malformed_queries(self):
+        cases = {
+            '"数字鸿沟': "unbalanced quote",
+            "数字鸿沟”": "unbalanced quote",
+            "OR 数字": "OR",
+            "数字 OR": "OR",
+            "数字 - 鸿沟": 'lone "-"',
+            "，。！": "nothing to search for",
+            "year:abc": "year:",
+            "year:2024..2020": "backwards",
+            "source:": "needs a value",
+            "数字 OR year:2023": "OR",
+            '""': "enclose nothing",
+        }
+        for query, needle in cases.items():
+            with self.subTest(query=query):
+                self.check_error("--", query, needle=needle)
+        with self.subTest("invalid UTF-8"):
+            self.check_error("--", b"\xff\xfe\xe6\x95", needle="UTF-8")
+        with self.subTest("100 KB"):
+            self.check_error("--", "数" * 35000, needle="too long")
+
+    def test_bad_options(self):
+        cases = [
+            (["-n", "abc", "数字"], "-n"),
+            (["-n", "0", "数字"], "-n"),
+            (["--year", "99999", "数字"], "--year"),
+            (["--since", "20x4", "数字"], "--since"),
+            (["--color=purple", "数字"], "--color"),
+            (["--vimgrep", "--files", "数字"], "cannot be used together"),
+            (["--year", "2022", "--since", "2021", "数字"], "--year"),
+            (["--since", "2024", "--until", "2022", "数字"], "after"),
+            (["--count", "-n", "3", "数字"], "--count"),
+            (["--per-doc", "x", "数字"], "--per-doc"),
+            (["--source", "", "数字"], "--source"),
+            (["--frobnicate", "数字"], "unknown option"),
+        ]
+        for args, needle in cases:
+            with self.subTest(args=args):
+                self.check_error(*args, needle=needle)
+        p = self.cmd("--json", "--vimgrep", "数字")
+        self.assertEqual(p.returncode, 2)
+
+    def test_no_query_prints_usage(self):
+        p = self.cmd()
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"usage:", p.stderr)
+        self.assertEqual(p.stdout, b"")
+
+    def test_help_and_version(self):
+        p = run("--help")
+        self.assertEqual(p.returncode, 0)
+        for opt in ["--db", "--limit", "--offset", "--year", "--since", "--until", "--source",
+                    "--per-doc", "--json", "--vimgrep", "--files", "--count", "--color"]:
+            self.assertIn(opt.encode(), p.stdout)
+        p = run("--version")
+        self.assertEqual(p.returncode, 0)
+        self.assertTrue(p.stdout.startswith(b"wensou-search "))
+
+    def test_color_only_when_asked(self):
+        env = dict(os.environ, NO_COLOR="1")
+        p = self.cmd("数字鸿沟", env=env)
+        self.assertNotIn(b"\x1b", p.stdout)
+        env.pop("NO_COLOR")
+        p = self.cmd("数字鸿沟", env=env)  # not a terminal: no colour
+        self.assertNotIn(b"\x1b", p.stdout)
+        p = self.cmd("--color=never", "数字鸿沟")
+        self.assertNotIn(b"\x1b", p.stdout)
+        p = self.cmd("--color=always", "数字鸿沟", env=dict(os.environ, NO_COLOR="1"))
+        self.assertIn(b"\x1b[1;31m" + "数字鸿沟".encode() + b"\x1b[0m", p.stdout)
+        p = self.cmd("--json", "--color=always", "数字鸿沟")
+        self.assertNotIn(b"\x1b", p.stdout)
+
+    def test_terminal_output_groups_by_document(self):
+        p = self.cmd("--color=never", "-n", "5", "数字鸿沟")
+        out, _ = decode(p)
+        hits, _ = self.search("数字鸿沟", args=["-n", "5"])
+        for h in hits:
+            self.assertIn(h["path"], out)
+            self.assertIn(f"{h['line']}:{h['column_char']}", out)
+            self.assertIn(h["title"], out)
+        self.assertEqual(out.count("\n" + hits[0]["path"] + "\n") + out.startswith(hits[0]["path"]),
+                         out.count(hits[0]["path"]))
+
+    def test_broken_pipe_is_quiet(self):
+        proc = subprocess.Popen([SEARCH, "--db", self.db, "--json", "-n", "1000", "数字"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.stderr.close()
+        proc.wait(timeout=60)
+        self.assertEqual(err, b"")
+        self.assertIn(proc.returncode, (0, 1))
+
+    def test_two_indexes_searched_as_one(self):
+        tmp = tempfile.mkdtemp(prefix="wensou-search-multi-")
+        try:
+            dirs = {}
+            for name in (UN, CISC):
+                d = os.path.join(tmp, name + ".d")
+                os.mkdir(d)
+                shutil.copy(os.path.join(SHARED, name), d)
+                db = os.path.join(tmp, name + ".db")
+                p = subprocess.run([INDEX, "--db", db, "--progress=never", d], capture_output=True)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                dirs[name] = db
+            p = run("--db", dirs[UN], "--db", dirs[CISC], "--json", "-n", "500", "数字鸿沟")
+            hits, _ = self.parse_json(p.stdout.decode())
+            self.assertEqual({base(h) for h in hits}, {UN, CISC})
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+@unittest.skipUnless(HAVE_BINARIES, BINARIES_MSG)
+class TestIndexErrors(Search, unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="wensou-search-test-")
+        self.db = os.path.join(self.tmp, "missing-index")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_missing_index_says_how_to_build_one(self):
+        err = self.check_error("数字", needle="build one with: wensou-index --db " + self.db)
+        self.assertIn("no index at " + self.db, err)
+
+    def test_default_location_from_environment(self):
+        env = dict(os.environ, WENSOU_DB=os.path.join(self.tmp, "env-index"))
+        p = run("数字", env=env)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"env-index", p.stderr)
+        env = dict(os.environ, XDG_DATA_HOME=self.tmp)
+        env.pop("WENSOU_DB", None)
+        p = run("数字", env=env)
+        self.assertIn(os.path.join(self.tmp, "wensou", "index").encode(), p.stderr)
+
+    def test_not_an_index(self):
+        os.mkdir(self.db)
+        with open(os.path.join(self.db, "junk"), "w") as f:
+            f.write("not a database\n")
+        self.check_error("数字")
+
+    def test_malformed_query_reported_before_the_index(self):
+        self.check_error('"数字', needle="unbalanced quote")
+
+
+@unittest.skipUnless(HAVE_BINARIES, BINARIES_MSG)
+class TestHostileDocuments(Search, unittest.TestCase):
+    """No control character from a document reaches the terminal."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="wensou-search-test-")
+        docs = os.path.join(cls.tmp, "docs")
+        os.mkdir(docs)
+        with open(os.path.join(docs, "evil-2023.txt"), "w", encoding="utf-8") as f:
+            f.write("# 标题\x1b[2J\x07\n\n"
+                    "数字鸿沟\x1b[31m仍然\x1b]0;pwned\x07存在，\u202e控制字符\x7f\x85不应到达终端。\n"
+                    "second line with \x1b[1mbold\x1b[0m and a tab\there.\n")
+        with open(os.path.join(docs, "wensou-meta.json"), "w", encoding="utf-8") as f:
+            json.dump({"files": {"evil-2023.txt": {"title": "恶意\u001b[5m标题", "source": "测试\u0007"}}},
+                      f)
+        cls.db = os.path.join(cls.tmp, "index")
+        p = subprocess.run([INDEX, "--db", cls.db, "--progress=never", docs], capture_output=True)
+        if p.returncode not in (0, 1):
+            raise RuntimeError(p.stderr.decode())
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def assert_clean(self, out):
+        bad = [c for c in out.decode("utf-8") if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f
+               or 0x202a <= ord(c) <= 0x202e]
+        self.assertEqual(bad, [], out)
+
+    def test_terminal_vimgrep_files(self):
+        for args in (["--color=never"], ["--vimgrep"], ["--files"]):
+            with self.subTest(args=args):
+                p = self.cmd(*args, "数字鸿沟")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assert_clean(p.stdout)
+        p = self.cmd("--color=always", "数字鸿沟")
+        no_sgr = re.sub(rb"\x1b\[[0-9;]*m", b"", p.stdout)
+        self.assert_clean(no_sgr)
+
+    def test_json_snippet_is_clean(self):
+        hits, _ = self.search("数字鸿沟")
+        self.assertEqual(len(hits), 1)
+        self.assertIn("数字鸿沟", hits[0]["snippet"])
+        self.assertNotIn("\x1b", hits[0]["snippet"])
+        self.assertIn("数字鸿沟", self.highlighted(hits[0]))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
