@@ -42,6 +42,7 @@
 #define WS_DATA_LINE_OFFSET "line_offset" /* integer: bytes from the start of line
                                              lines[0] to the start of text (0 unless a
                                              very long line was split) */
+#define WS_DATA_LINE_OFFSET_CHARS "line_offset_chars" /* the same in characters */
 
 /* Metadata keys. */
 #define WS_META_SCHEMA "wensou:schema"     /* JSON: {"version":1,"fold_traditional":true,...} */

@@ -118,10 +118,11 @@ int ws_meta_resolve(ws_sidecars *sc, const char *path, const ws_doctext *dt, con
 	json_t *folder = sc->json;
 
 	const char *fm_title = dt ? dt->fm_title : NULL, *fm_source = dt ? dt->fm_source : NULL;
-	const char *heading = ps ? (ps->first_heading ? ps->first_heading : ps->first_line) : NULL;
-	/* a first line longer than a title is not one */
-	if (heading && strlen(heading) > 200)
-		heading = NULL;
+	/* a report's first line is usually its title; failing that, its
+	 * first heading */
+	const char *heading = NULL;
+	if (ps)
+		heading = ps->first_line && *ps->first_line ? ps->first_line : ps->first_heading;
 
 	out->title = first_of(get_str(entry, "title"), fm_title, heading);
 	if (!out->title)

@@ -486,11 +486,23 @@ static void mark_running_headers(const char *t, line_info *lines, size_t n)
 		free(tab);
 		return;
 	}
+	/* "within three lines" counts non-blank lines: PDF extraction often
+	 * puts a blank line after every line */
 	for (size_t i = 0; i < n; i++) {
 		if (lines[i].kind != LINE_FURNITURE)
 			continue;
-		for (size_t j = i >= 3 ? i - 3 : 0; j < n && j <= i + 3; j++)
-			near[j] = true;
+		for (int dir = -1; dir <= 1; dir += 2) {
+			size_t j = i;
+			for (int seen = 0; seen < 3;) {
+				if ((dir < 0 && j == 0) || (dir > 0 && j + 1 >= n))
+					break;
+				j = dir < 0 ? j - 1 : j + 1;
+				if (lines[j].kind == LINE_BLANK)
+					continue;
+				near[j] = true;
+				seen++;
+			}
+		}
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {
@@ -577,6 +589,8 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 			}
 			if (!out->first_heading)
 				out->first_heading = strdup(text);
+			if (!out->first_line)
+				out->first_line = strdup(text);
 			push_heading(&sp, l->level, text);
 			add_text_line(&sp, l, lineno);
 			/* a heading is a passage's first line, never a whole passage
@@ -591,7 +605,7 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 		if (!out->first_line) {
 			size_t s = l->start, e = l->end;
 			trim(t, &s, &e);
-			out->first_line = dup_range(t, s, e);
+			out->first_line = l->chars <= 100 && !l->ends_sentence ? dup_range(t, s, e) : strdup("");
 		}
 		if (sp.open) {
 			bool strong = prev_ends && saw_blank;

@@ -25,7 +25,9 @@ typedef struct ws_passages {
 	ws_passage *items;
 	size_t n, cap;
 	char *first_heading;      /* the first heading line seen (owned, may be NULL) */
-	char *first_line;         /* the first text line (trimmed, owned, may be NULL) */
+	char *first_line;         /* the first line of the body, if it reads as a title (up to
+	                             100 characters, no sentence end); "" if it does not;
+	                             NULL for no line at all (owned) */
 } ws_passages;
 
 /* Split text[body_offset..len) (body_offset is at the start of line

@@ -197,6 +197,12 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	json_object_set_new(j, WS_DATA_TEXT, json_stringn(text, tlen));
 	json_object_set_new(j, WS_DATA_OFFSET, json_integer((json_int_t)ps->start));
 	json_object_set_new(j, WS_DATA_LINE_OFFSET, json_integer((json_int_t)ps->line_offset));
+	if (ps->line_offset) {
+		size_t chars = 0;
+		for (size_t i = ps->start - ps->line_offset; i < ps->start; i++)
+			chars += ((unsigned char)dt->text[i] & 0xC0) != 0x80;
+		json_object_set_new(j, WS_DATA_LINE_OFFSET_CHARS, json_integer((json_int_t)chars));
+	}
 	char *data = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (!data || xq_doc_set_data(doc, data, strlen(data)) != XQ_OK) {

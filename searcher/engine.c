@@ -70,8 +70,11 @@ static int get_int(json_t *o, const char *key)
 	return i > 0 && i < 1000000000 ? (int)i : 0;
 }
 
-/* Line and columns of byte offset at in text, whose first line is first. */
-static void locate(const char *text, size_t at, unsigned first, ws_hit *h)
+/* Line and columns of byte offset at in text, whose first line is first
+ * and which starts line_offset bytes (line_offset_chars characters) into
+ * that line of the file: a very long line is split into several passages. */
+static void locate(const char *text, size_t at, unsigned first, size_t line_offset, size_t line_offset_chars,
+                   ws_hit *h)
 {
 	size_t line_start = 0;
 	unsigned line = first;
@@ -84,6 +87,10 @@ static void locate(const char *text, size_t at, unsigned first, ws_hit *h)
 	h->line = line;
 	h->column = (unsigned)(at - line_start + 1);
 	h->column_char = (unsigned)(ws_utf8_count(text + line_start, at - line_start) + 1);
+	if (line == first) {
+		h->column += (unsigned)line_offset;
+		h->column_char += (unsigned)line_offset_chars;
+	}
 }
 
 /* Fill h from a passage's data (the JSON of schema.h). */
@@ -126,10 +133,12 @@ static bool make_hit(run *r, const char *data, size_t len, double score, ws_hit 
 	h->vetoed = ws_matches_drop_excluded(&r->matches) > 0;
 	h->groups = ws_matches_groups(&r->matches, r->q->ngroups);
 	if (r->matches.n) {
-		locate(text, r->matches.v[0].start, h->first_line, h);
+		locate(text, r->matches.v[0].start, h->first_line, (size_t)get_int(o, WS_DATA_LINE_OFFSET),
+		       (size_t)get_int(o, WS_DATA_LINE_OFFSET_CHARS), h);
 	} else {
 		h->line = h->first_line;
-		h->column = h->column_char = 1;
+		h->column = 1 + (unsigned)get_int(o, WS_DATA_LINE_OFFSET);
+		h->column_char = 1 + (unsigned)get_int(o, WS_DATA_LINE_OFFSET_CHARS);
 	}
 	if (!ws_snippet_make(text, tlen, r->matches.v, r->matches.n, &h->snippet)) {
 		ws_fail(r->err, "out of memory");
