@@ -453,6 +453,17 @@ class TestSampleCorpus(TempDirTest):
                          ("Cross-Border Data Flows: Policy Note (2022)", 2022, None))
 
     @needs_search
+    def test_running_header_of_the_sample_report_is_dropped(self):
+        """Its title repeats at the top of pages 2 and 3, next to page
+        numbers: only the title line itself is indexed."""
+        corpus = os.path.join(SOURCE_ROOT, "corpus")
+        self.assertEqual(run_index(self.db, corpus).returncode, 0)
+        p, hits = search_json(self.db, "数字鸿沟观察报告")
+        self.assertEqual([(h["lines"], h["line"]) for h in hits], [([1, 1], 1)])
+        p, hits = search_json(self.db, "性别与年龄差距")
+        self.assertEqual(hits[0]["section"], "一、总体形势 > （三）性别与年龄差距")
+
+    @needs_search
     def test_sidecar_change_reindexes_its_folder(self):
         corpus = os.path.join(self.tmp, "corpus")
         shutil.copytree(os.path.join(SOURCE_ROOT, "corpus"), corpus)
