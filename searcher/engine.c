@@ -341,8 +341,10 @@ static bool search(run *r, ws_result *res)
 	    !ws_query_analyse(r->q, r->ix->analyzer, has_filters, r->err) ||
 	    !ws_query_build(r->q, &f, r->ix, false, &xq, &none, r->err))
 		return false;
-	if (none || !r->ix->doccount)
+	if (none || !r->ix->doccount) {
+		xq_query_free(xq);
 		return true;
+	}
 	r->check = ws_query_needs_check(r->q);
 	r->npositive = ws_query_positive_groups(r->q);
 	r->limit = req->limit ? req->limit : r->ix->doccount;
