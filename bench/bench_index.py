@@ -132,6 +132,8 @@ def main():
     ap.add_argument("--files", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-baselines", action="store_true")
+    ap.add_argument("--keep", help="leave the data set and wensou's index in this folder "
+                    "(for bench_search.py --data DIR/data --db DIR/wensou)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -140,7 +142,8 @@ def main():
     if not os.path.isdir(a.corpus):
         print(f"bench_index: {a.corpus} is absent; nothing to measure", file=sys.stderr)
         return
-    tmp = tempfile.mkdtemp(prefix="wensou-bench-")
+    tmp = a.keep or tempfile.mkdtemp(prefix="wensou-bench-")
+    os.makedirs(tmp, exist_ok=True)
     try:
         data = os.path.join(tmp, "data")
         text_bytes = make_data(a.corpus, data, a.mb, a.files)
@@ -200,7 +203,14 @@ def main():
                   f"{csize / text_bytes:9.2f}x {mb:8.0f}")
         print("(baselines time indexing only, not reading the passages; RSS includes that reading)")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if a.keep:
+            for name in ("xapian", "sqlite", "compact"):
+                p = os.path.join(tmp, name)
+                shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) else None
+                if os.path.isfile(p):
+                    os.remove(p)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

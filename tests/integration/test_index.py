@@ -102,6 +102,25 @@ class TestOptions(TempDirTest):
         self.assertIn("nope", p.stderr)
         self.assertEqual(summary(p.stderr)["added"], 1)
 
+    def test_progress_bar_only_when_asked_or_on_a_terminal(self):
+        docs = os.path.join(self.tmp, "docs")
+        os.makedirs(docs)
+        for i in range(3):
+            with open(os.path.join(docs, f"r{i}.txt"), "w", encoding="utf-8") as f:
+                f.write(f"第{i}份报告讨论数字治理与数据安全。\n" * 50)
+        p = subprocess.run([INDEX, "--db", self.db, "--progress=always", "--rebuild", docs],
+                           capture_output=True)
+        err = p.stderr.decode()  # bytes: text mode would turn \r into \n
+        self.assertEqual(p.returncode, 0, err)
+        self.assertRegex(err, r"\r\033\[K\[#+-*\] 3/3 files .* MB/s  ETA")
+        self.assertIn("\r\033[K" + "wensou-index: 3 added", err)  # erased before the summary
+        # not a terminal: auto means none
+        p = subprocess.run([INDEX, "--db", self.db, "--rebuild", docs], capture_output=True, text=True)
+        self.assertNotIn("\033", p.stderr)
+        self.assertEqual(summary(p.stderr)["added"], 3)
+        p = run_index(self.db, docs, args=["--quiet", "--rebuild"])
+        self.assertEqual(p.stderr, "")
+
     def test_help(self):
         p = subprocess.run([INDEX, "--help"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 0)
