@@ -23,6 +23,8 @@ void cjk_options_default(cjk_options *opts)
 	opts->fold_traditional = true;
 	opts->stem_english = true;
 	opts->lexicon_path = NULL;
+	opts->fold_table = NULL;
+	opts->fold_table_len = 0;
 }
 
 /* Record a failure: what failed and, if icu_status is not U_ZERO_ERROR,
@@ -82,6 +84,12 @@ cjk_analyzer *cjk_analyzer_new(const cjk_options *opts, char **err)
 		cjk_analyzer_fail(a, "out of memory", 0);
 		goto fail;
 	}
+	if (opts && opts->fold_table && !cjk_fold_load(&a->fold, opts->fold_table, opts->fold_table_len)) {
+		cjk_analyzer_fail(a, "the folding table is damaged (rebuild the index)", 0);
+		goto fail;
+	}
+	a->opts.fold_table = NULL; /* loaded: the caller's copy is not kept */
+	a->opts.fold_table_len = 0;
 	if (opts && opts->lexicon_path) {
 		a->lexicon = cjk_lexicon_load(a, opts->lexicon_path);
 		if (!a->lexicon)

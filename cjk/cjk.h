@@ -75,6 +75,12 @@ typedef struct cjk_options {
 	bool fold_traditional; /* map Traditional Han to Simplified (default true) */
 	bool stem_english;     /* emit CJK_TERM_STEM terms (default true) */
 	const char *lexicon_path; /* optional word list, one term per line; NULL for none */
+	/* The complete folding table from cjk_fold_table_export, or NULL.
+	 * With it the analyzer never opens ICU's Traditional -> Simplified
+	 * transliterator, which costs ~25 ms: too much for a searcher started
+	 * once per query.  The analyzer copies what it needs. */
+	const char *fold_table;
+	size_t fold_table_len;
 } cjk_options;
 
 /* Fills opts with the defaults. */
@@ -108,6 +114,15 @@ const char *cjk_analyzer_error(const cjk_analyzer *a);
  * argument with stored sources.  Returns a new malloc'd NUL-terminated
  * string (free()), or NULL on failure. */
 char *cjk_normalize(cjk_analyzer *a, const char *text, size_t len);
+
+/* The analyzer's whole per-code-point folding (NFKC for compatibility
+ * ideographs and radicals, and Traditional -> Simplified when enabled), as
+ * UTF-8 pairs "from to" for every Han-ish code point that changes,
+ * concatenated.  Computed with ICU (~0.1 s); the indexer stores it in the
+ * index so that searchers load it instead (cjk_options.fold_table).
+ * Returns a new malloc'd string (free()), *len its length; NULL on failure
+ * (message in cjk_analyzer_error). */
+char *cjk_fold_table_export(cjk_analyzer *a, size_t *len);
 
 /* True if the line (without its newline) is page furniture from PDF
  * extraction: only a page number ("12", " 8 ", "- 3 -", "第 3 页", "iv"). */

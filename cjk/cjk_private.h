@@ -43,6 +43,7 @@ typedef struct cjk_fold_cache {
 	uint32_t *hash_keys;    /* supplementary code points; 0 = empty slot */
 	uint32_t *hash_vals;    /* their folded code points */
 	size_t hash_cap, hash_used;
+	bool complete;          /* loaded from a fold table: whatever is not in it folds to itself */
 } cjk_fold_cache;
 
 #define CJK_FOLD_BMP_LO 0x2E80u
@@ -132,6 +133,9 @@ void cjk_fold_free(cjk_fold_cache *fc);
 /* Folded code point of c, which is in a Han-ish range (see
  * cjk_fold_applies); c itself when no single-code-point folding exists. */
 uint32_t cjk_fold_cp(cjk_analyzer *a, uint32_t c);
+/* Load a table from cjk_fold_table_export into the cache (complete from
+ * then on).  False when out of memory or the table is malformed. */
+bool cjk_fold_load(cjk_fold_cache *fc, const char *table, size_t len);
 /* True if c may change under cjk_fold_cp with the analyzer's options. */
 static inline bool cjk_fold_applies(const cjk_analyzer *a, uint32_t c)
 {

@@ -145,6 +145,8 @@ uint32_t cjk_fold_cp(cjk_analyzer *a, uint32_t c)
 		uint32_t v = fc->bmp[c - CJK_FOLD_BMP_LO];
 		if (v)
 			return v - 1;
+		if (fc->complete)
+			return c;
 		if (cjk_fold_compute(a, c, &v))
 			fc->bmp[c - CJK_FOLD_BMP_LO] = v + 1;
 		return v;
@@ -157,10 +159,102 @@ uint32_t cjk_fold_cp(cjk_analyzer *a, uint32_t c)
 			j = (j + 1) & (fc->hash_cap - 1);
 		}
 	}
+	if (fc->complete)
+		return c;
 	uint32_t v;
 	if (cjk_fold_compute(a, c, &v))
 		(void)cjk_fold_hash_put(fc, c, v); /* no room: just not cached */
 	return v;
+}
+
+/* Append code point c to sb as UTF-8. */
+static bool cjk_put_utf8(char **buf, size_t *len, size_t *cap, uint32_t c)
+{
+	if (*len + 4 > *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16384;
+		char *p = realloc(*buf, ncap);
+		if (!p)
+			return false;
+		*buf = p;
+		*cap = ncap;
+	}
+	unsigned char *o = (unsigned char *)*buf + *len;
+	if (c < 0x80) {
+		o[0] = (unsigned char)c;
+		*len += 1;
+	} else if (c < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (c >> 6));
+		o[1] = (unsigned char)(0x80 | (c & 0x3F));
+		*len += 2;
+	} else if (c < 0x10000) {
+		o[0] = (unsigned char)(0xE0 | (c >> 12));
+		o[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+		o[2] = (unsigned char)(0x80 | (c & 0x3F));
+		*len += 3;
+	} else {
+		o[0] = (unsigned char)(0xF0 | (c >> 18));
+		o[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+		o[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+		o[3] = (unsigned char)(0x80 | (c & 0x3F));
+		*len += 4;
+	}
+	return true;
+}
+
+char *cjk_fold_table_export(cjk_analyzer *a, size_t *len)
+{
+	static const uint32_t ranges[][2] = {
+		{CJK_FOLD_BMP_LO, CJK_FOLD_BMP_HI},
+		{0x20000u, 0x323AFu},
+	};
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+		for (uint32_t c = ranges[r][0]; c <= ranges[r][1]; c++) {
+			if (!cjk_fold_applies(a, c))
+				continue;
+			uint32_t v = cjk_fold_cp(a, c);
+			if (a->failed) {
+				free(buf);
+				return NULL;
+			}
+			if (v != c && (!cjk_put_utf8(&buf, &n, &cap, c) || !cjk_put_utf8(&buf, &n, &cap, v))) {
+				free(buf);
+				cjk_analyzer_fail(a, "out of memory", 0);
+				return NULL;
+			}
+		}
+	}
+	if (!cjk_put_utf8(&buf, &n, &cap, 0)) {
+		free(buf);
+		cjk_analyzer_fail(a, "out of memory", 0);
+		return NULL;
+	}
+	*len = n - 1;
+	return buf;
+}
+
+bool cjk_fold_load(cjk_fold_cache *fc, const char *table, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)table;
+	size_t i = 0;
+	while (i < len) {
+		size_t used;
+		uint32_t from = cjk_utf8_get(s + i, len - i, &used);
+		i += used;
+		if (i >= len)
+			return false;
+		uint32_t to = cjk_utf8_get(s + i, len - i, &used);
+		i += used;
+		if (from == 0xFFFDu || to == 0xFFFDu)
+			return false;
+		if (from >= CJK_FOLD_BMP_LO && from <= CJK_FOLD_BMP_HI)
+			fc->bmp[from - CJK_FOLD_BMP_LO] = to + 1;
+		else if (!cjk_fold_hash_put(fc, from, to))
+			return false;
+	}
+	fc->complete = true;
+	return true;
 }
 
 /* Make sure a->scratch16 holds at least n units. */

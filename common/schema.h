@@ -47,6 +47,9 @@
 /* Metadata keys. */
 #define WS_META_SCHEMA "wensou:schema"     /* JSON: {"version":1,"fold_traditional":true,...} */
 #define WS_META_FILE_PREFIX "wensou:file:" /* + fileid -> JSON below */
+#define WS_META_FOLD "wensou:fold"         /* cjk_fold_table_export() of the analysis
+                                              options: searchers load it instead of
+                                              opening ICU's slow transliterator */
 
 #define WS_FILE_PATH "path"
 #define WS_FILE_SIZE "size"

@@ -290,6 +290,22 @@ unsigned ws_store_shard_of(const ws_store *st, const char *fileid)
 	return v % st->nshards;
 }
 
+bool ws_store_is_new(const ws_store *st)
+{
+	return st->rebuild;
+}
+
+int ws_store_set_metadata(ws_store *st, const char *key, const char *value, size_t len, char **err)
+{
+	for (unsigned k = 0; k < st->nshards; k++) {
+		if (xq_db_set_metadata(st->shards[k], key, value, len) != XQ_OK) {
+			*err = fmt("cannot write to the index: %s", xq_last_error());
+			return -1;
+		}
+	}
+	return 0;
+}
+
 const char *ws_store_dir(ws_store *st)
 {
 	return st->dir;

@@ -50,6 +50,12 @@ xq_db *ws_store_shard(ws_store *st, unsigned k);
 /* The shard a file id belongs to. */
 unsigned ws_store_shard_of(const ws_store *st, const char *fileid);
 
+/* True when this run writes a new generation (a rebuild, or a first build). */
+bool ws_store_is_new(const ws_store *st);
+
+/* Record metadata (key, value) in every shard. */
+int ws_store_set_metadata(ws_store *st, const char *key, const char *value, size_t len, char **err);
+
 /* The absolute path of the index directory (owned by the store). */
 const char *ws_store_dir(ws_store *st);
 

@@ -149,10 +149,33 @@ void ws_index_close(ws_index *ix)
 	free(ix);
 }
 
+/* Check one database's schema against the first one's (*first, *have). */
+static bool check_schema(xq_db *db, const char *path, const char *first_path, schema_info *first, bool *have,
+                         char **err)
+{
+	schema_info si = {0};
+	unsigned count = 0;
+	if (!read_schema(db, path, &si, err))
+		return false;
+	if (xq_db_doccount(db, &count) != XQ_OK)
+		return ws_fail(err, "cannot read the index at %s: %s", path, xq_db_error(db));
+	if (!si.present && count > 0)
+		return ws_fail(err, "%s is not a wensou index (it has no schema record); build one with: wensou-index --db %s FOLDER",
+		               path, path);
+	if (si.present && *have &&
+	    (si.fold_traditional != first->fold_traditional || si.stem_english != first->stem_english))
+		return ws_fail(err, "the indexes %s and %s were built with different analysis options and cannot be searched together",
+		               first_path, path);
+	if (si.present && !*have) {
+		*first = si;
+		*have = true;
+	}
+	return true;
+}
+
 bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **err)
 {
 	ws_index *ix = calloc(1, sizeof *ix);
-	raw_files rf = {.ix = ix};
 	schema_info first = {0};
 	bool have_schema = false, ok = false;
 	char *cerr = NULL;
@@ -161,52 +184,30 @@ bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **er
 	if (!ix)
 		return ws_fail(err, "out of memory");
 
-	for (size_t i = 0; i < n; i++) {
-		xq_db *db = NULL;
-		xq_status st = xq_db_open(paths[i], &db);
-		if (st != XQ_OK) {
-			open_failed(paths[i], st, xq_last_error(), err);
-			goto out;
-		}
-		schema_info si = {0};
-		unsigned count = 0;
-		if (!read_schema(db, paths[i], &si, err) || xq_db_doccount(db, &count) != XQ_OK ||
-		    xq_db_metadata_foreach(db, WS_META_FILE_PREFIX, collect_file, &rf) != XQ_OK) {
-			ws_fail(err, "cannot read the index at %s: %s", paths[i], xq_db_error(db));
+	/* One index (the usual case) is opened once.  Several are each
+	 * checked on their own first: a combined handle answers metadata
+	 * from whichever has the key. */
+	if (n > 1) {
+		for (size_t i = 0; i < n; i++) {
+			xq_db *db = NULL;
+			xq_status st = xq_db_open(paths[i], &db);
+			if (st != XQ_OK) {
+				open_failed(paths[i], st, xq_last_error(), err);
+				goto out;
+			}
+			bool good = check_schema(db, paths[i], paths[0], &first, &have_schema, err);
 			xq_db_close(db);
-			goto out;
+			if (!good)
+				goto out;
 		}
-		if (rf.oom) {
-			ws_fail(err, "out of memory");
-			xq_db_close(db);
-			goto out;
-		}
-		if (!si.present && count > 0) {
-			ws_fail(err, "%s is not a wensou index (it has no schema record); build one with: wensou-index --db %s FOLDER",
-			        paths[i], paths[i]);
-			xq_db_close(db);
-			goto out;
-		}
-		if (si.present && have_schema &&
-		    (si.fold_traditional != first.fold_traditional || si.stem_english != first.stem_english)) {
-			ws_fail(err, "the indexes %s and %s were built with different analysis options and cannot be searched together",
-			        paths[0], paths[i]);
-			xq_db_close(db);
-			goto out;
-		}
-		if (si.present && !have_schema) {
-			first = si;
-			have_schema = true;
-		}
-		xq_db_close(db);
 	}
-
-	/* Searching: one handle over all of them. */
 	xq_status st = xq_db_open(paths[0], &ix->db);
 	if (st != XQ_OK) {
 		open_failed(paths[0], st, xq_last_error(), err);
 		goto out;
 	}
+	if (n == 1 && !check_schema(ix->db, paths[0], paths[0], &first, &have_schema, err))
+		goto out;
 	for (size_t i = 1; i < n; i++) {
 		st = xq_db_add_database(ix->db, paths[i]);
 		if (st != XQ_OK) {
@@ -224,16 +225,50 @@ bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **er
 		ix->opts.fold_traditional = first.fold_traditional;
 		ix->opts.stem_english = first.stem_english;
 	}
+	/* the index's folding table spares opening ICU's transliterator */
+	char *fold = NULL;
+	size_t fold_len = 0;
+	if (xq_db_get_metadata(ix->db, WS_META_FOLD, &fold, &fold_len) == XQ_OK && fold_len) {
+		ix->opts.fold_table = fold;
+		ix->opts.fold_table_len = fold_len;
+	}
 	ix->analyzer = cjk_analyzer_new(&ix->opts, &cerr);
+	free(fold);
+	ix->opts.fold_table = NULL;
+	ix->opts.fold_table_len = 0;
 	if (!ix->analyzer) {
 		ws_fail(err, "cannot set up text analysis: %s", cerr ? cerr : "unknown error");
+		goto out;
+	}
+	ok = true;
+out:
+	free(cerr);
+	if (ok)
+		*out = ix;
+	else
+		ws_index_close(ix);
+	return ok;
+}
+
+bool ws_index_load_files(ws_index *ix, char **err)
+{
+	if (ix->files_loaded)
+		return true;
+	raw_files rf = {.ix = ix};
+	bool ok = false;
+	if (xq_db_metadata_foreach(ix->db, WS_META_FILE_PREFIX, collect_file, &rf) != XQ_OK) {
+		ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
+		goto out;
+	}
+	if (rf.oom) {
+		ws_fail(err, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < ix->nfiles; i++) {
 		ix->files[i].title = normalize(ix->analyzer, rf.titles[i]);
 		ix->files[i].source = normalize(ix->analyzer, rf.sources[i]);
 	}
-	ok = true;
+	ix->files_loaded = ok = true;
 out:
 	for (size_t i = 0; i < ix->nfiles; i++) {
 		free(rf.titles[i]);
@@ -241,10 +276,5 @@ out:
 	}
 	free(rf.titles);
 	free(rf.sources);
-	free(cerr);
-	if (ok)
-		*out = ix;
-	else
-		ws_index_close(ix);
 	return ok;
 }

@@ -24,8 +24,9 @@ typedef struct ws_index {
 	xq_db *db;               /* every database, searched as one; owned */
 	cjk_analyzer *analyzer;  /* configured from the schema; owned */
 	cjk_options opts;
-	ws_file *files;          /* every indexed file of every database */
-	size_t nfiles;
+	ws_file *files;          /* every indexed file of every database, once */
+	size_t nfiles;           /* ws_index_load_files has loaded them */
+	bool files_loaded;
 	unsigned doccount;       /* passages */
 } ws_index;
 
@@ -35,6 +36,11 @@ typedef struct ws_index {
  * command that builds one, damaged index, unknown schema version, indexes
  * analysed differently, ...). */
 bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **err);
+
+/* Load the file table (titles and sources, normalised) on first need:
+ * only title: and source: filters use it, and it costs a JSON parse per
+ * indexed file.  False with a malloc'd message in *err on failure. */
+bool ws_index_load_files(ws_index *ix, char **err);
 
 void ws_index_close(ws_index *ix);
 

@@ -362,6 +362,8 @@ static bool contains(const char *hay, const char *needle)
  * source; for titles Q + the file id. */
 static bool push_file_terms(ws_index *ix, ws_unit_kind kind, const char *value, qlist *l, char **err)
 {
+	if (!ws_index_load_files(ix, err))
+		return false;
 	char *needle = cjk_normalize(ix->analyzer, value, strlen(value));
 	bool ok = true;
 

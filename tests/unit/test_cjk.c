@@ -428,6 +428,48 @@ static void test_traditional(void **state)
 	tterms_free(&t);
 }
 
+/* The exported folding table, loaded into another analyzer, gives the
+ * same terms as ICU's transliterator, without it. */
+static void test_fold_table(void **state)
+{
+	(void)state;
+	cjk_options o;
+	cjk_options_default(&o);
+	char *err = NULL;
+	cjk_analyzer *a = cjk_analyzer_new(&o, &err);
+	assert_non_null(a);
+	size_t len = 0;
+	char *table = cjk_fold_table_export(a, &len);
+	assert_non_null(table);
+	assert_int_equal(strlen(table), len);
+	/* 數 -> 数 and 鴻 -> 鸿 are in it; 数 (already simplified) is not a key */
+	assert_non_null(strstr(table, "數数"));
+	assert_non_null(strstr(table, "鴻鸿"));
+	assert_true(len > 2000 * 6 && len < 200000);
+	cjk_analyzer_free(a);
+
+	o.fold_table = table;
+	o.fold_table_len = len;
+	const char *texts[] = {"數字鴻溝與資料治理", "⼈⼯智能", "全球數位經濟的發展", "\xEF\xA4\x80"};
+	for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+		tterms with = analyze_opts(&o, texts[k], strlen(texts[k]), 1);
+		tterms without = analyze(texts[k]);
+		char *p = positional(&with), *q = positional(&without);
+		assert_string_equal(p, q);
+		free(p);
+		free(q);
+		tterms_free(&with);
+		tterms_free(&without);
+	}
+	/* a damaged table is refused with a message */
+	o.fold_table = "\xE6\x95";
+	o.fold_table_len = 2;
+	assert_null(cjk_analyzer_new(&o, &err));
+	assert_non_null(strstr(err, "folding table"));
+	free(err);
+	free(table);
+}
+
 static void test_normalize(void **state)
 {
 	(void)state;
@@ -718,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_stem_off),
 		cmocka_unit_test(test_long_term_dropped),
 		cmocka_unit_test(test_traditional),
+		cmocka_unit_test(test_fold_table),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_empty),
