@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjk.h"
 #include "schema.h"
 #include "text.h"
 
@@ -241,6 +242,64 @@ static xq_query *slot_query(const ws_qterm *t)
 	return q;
 }
 
+/* The two Han characters of a bigram term, or false if t is none. */
+static bool bigram_chars(const ws_qterm *t, uint32_t *a, uint32_t *b)
+{
+	if (t->prefix)
+		return false;
+	size_t i = 0;
+	*a = ws_utf8_next(t->text, t->len, &i);
+	*b = i < t->len ? ws_utf8_next(t->text, t->len, &i) : 0;
+	return i == t->len && cjk_is_han(*a) && cjk_is_han(*b);
+}
+
+/* Which terms of a unit the phrase needs.  A Han run of n characters is
+ * n-1 overlapping bigrams, but every other one says as much: the bigrams
+ * at offsets 0, 2, 4, … and the last, in order within the run's span, can
+ * only sit where the whole run does (each must start at least two
+ * characters after the one before, or one for the last, and the window
+ * leaves no slack).  That holds when the kept bigrams differ and no kept
+ * pair has its touching characters equal (「数据据点」 could otherwise be
+ * matched by 「数据点」); such a chain keeps all its bigrams.  Half the
+ * terms means half the position lists Xapian reads per candidate, which
+ * is most of a phrase search's time. */
+static void thin_bigram_chains(const ws_unit *u, bool *keep)
+{
+	for (size_t i = 0; i < u->nterms; i++)
+		keep[i] = true;
+	size_t i = 0;
+	while (i < u->nterms) {
+		uint32_t a, b, c, d;
+		if (!bigram_chars(&u->terms[i], &a, &b)) {
+			i++;
+			continue;
+		}
+		/* the chain of overlapping bigrams starting at i */
+		size_t j = i;
+		while (j + 1 < u->nterms && u->terms[j + 1].rel == u->terms[j].rel + 1 &&
+		       bigram_chars(&u->terms[j + 1], &c, &d) && bigram_chars(&u->terms[j], &a, &b) && b == c)
+			j++;
+		bool safe = j - i >= 2;
+		for (size_t k = i; safe && k + 2 <= j; k += 2) {
+			bigram_chars(&u->terms[k], &a, &b);
+			bigram_chars(&u->terms[k + 2], &c, &d);
+			safe = b != c;
+		}
+		/* the kept bigrams, i, i+2, … and j, must all differ */
+		for (size_t k = i; safe && k <= j; k++) {
+			if ((k - i) % 2 && k != j)
+				continue;
+			for (size_t m = k + 1; safe && m <= j; m++)
+				if (!((m - i) % 2 && m != j))
+					safe = strcmp(u->terms[k].text, u->terms[m].text) != 0;
+		}
+		if (safe)
+			for (size_t k = i + 1; k < j; k += 2)
+				keep[k] = false;
+		i = j + 1;
+	}
+}
+
 /* The positional part of a unit of several terms.  Xapian 1.4 phrases take
  * only plain terms, so a Han character slot that may start a bigram
  * cannot be in the phrase: such a unit (approx) becomes the phrase of its
@@ -257,8 +316,14 @@ static bool phrase_query(const ws_unit *u, xq_query **out, char **err)
 		*out = slot_query(&u->terms[0]);
 		return *out ? true : ws_fail(err, "cannot build the query: %s", xq_last_error());
 	}
+	bool *keep = malloc(u->nterms * sizeof *keep);
+	if (!keep)
+		return ws_fail(err, "out of memory");
+	thin_bigram_chains(u, keep);
 	for (size_t i = 0; i < u->nterms; i++) {
 		const ws_qterm *t = &u->terms[i];
+		if (!keep[i])
+			continue;
 		if (t->prefix) {
 			if (!qlist_push(&chars, slot_query(t), err))
 				goto fail;
@@ -271,11 +336,14 @@ static bool phrase_query(const ws_unit *u, xq_query **out, char **err)
 		if (!qlist_push(&l, term_query(t->text, t->len), err))
 			goto fail;
 	}
+	free(keep);
+	keep = NULL;
 	if (l.n) {
 		xq_query *p;
 		/* Terms are at consecutive positions unless some are left out
-		 * or a Han run meets a Latin word (the run's last character has
-		 * no term of its own): the window is the span they cover. */
+		 * (thinned bigrams, above) or a Han run meets a Latin word (the
+		 * run's last character has no term of its own): the window is
+		 * the span they cover. */
 		unsigned span = last - first + 1;
 		unsigned window = span > l.n ? span : 0;
 		if (!qlist_combine(&l, XQ_OP_PHRASE, window, &p, err) || !qlist_push(&chars, p, err))
@@ -283,6 +351,7 @@ static bool phrase_query(const ws_unit *u, xq_query **out, char **err)
 	}
 	return qlist_combine(&chars, XQ_OP_AND, 0, out, err);
 fail:
+	free(keep);
 	qlist_free(&l);
 	qlist_free(&chars);
 	return false;

@@ -588,5 +588,56 @@ class TestHostileDocuments(Search, unittest.TestCase):
         self.assertIn("数字鸿沟", self.highlighted(hits[0]))
 
 
+class TestPhraseExactness(Search, unittest.TestCase):
+    """A Chinese run matches only where it occurs as written, also where
+    repeated characters could let a shorter text stand in for it (the
+    phrase uses every other bigram of a long run, except in such cases)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="wensou-search-test-")
+        docs = os.path.join(cls.tmp, "docs")
+        os.mkdir(docs)
+        texts = {
+            "a.txt": "这些数据点说明了问题。",
+            "b.txt": "笑声哈哈哈传来。",
+            "c.txt": "完善全球数字治理体系是共同任务。",
+            "d.txt": "全球数字化治理体系也被提到。",
+            "e.txt": "数字人民币试点扩大。",
+        }
+        for name, text in texts.items():
+            with open(os.path.join(docs, name), "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+        cls.db = os.path.join(cls.tmp, "index")
+        p = subprocess.run([INDEX, "--db", cls.db, "--progress=never", docs], capture_output=True)
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr.decode())
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def files(self, query):
+        p = self.cmd("--json", "--", query)
+        out, err = decode(p)
+        self.assertIn(p.returncode, (0, 1), err)
+        hits, _ = self.parse_json(out)
+        self.assertEqual(p.returncode, 0 if hits else 1)
+        return sorted(base(h) for h in hits)
+
+    def test_long_runs_match_exactly(self):
+        self.assertEqual(self.files("全球数字治理体系"), ["c.txt"])
+        self.assertEqual(self.files("全球数字化治理体系"), ["d.txt"])
+        self.assertEqual(self.files("数字人民币试点"), ["e.txt"])
+        self.assertEqual(self.files("球数字治"), ["c.txt"])
+
+    def test_repeated_characters_are_not_fooled(self):
+        self.assertEqual(self.files("数据点"), ["a.txt"])
+        self.assertEqual(self.files("数据据点"), [])
+        self.assertEqual(self.files("哈哈哈"), ["b.txt"])
+        self.assertEqual(self.files("哈哈哈哈"), [])
+        self.assertEqual(self.files("声哈哈哈传"), ["b.txt"])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
