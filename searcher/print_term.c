@@ -66,6 +66,18 @@ static void indent(term *t, unsigned n)
 		put(t, " ", 1);
 }
 
+/* Break a snippet line, keeping a highlight that spans the break lit on
+ * both sides without colouring the indentation. */
+static void wrap(term *t, bool lit)
+{
+	if (lit)
+		sgr(t, SGR_RESET);
+	put(t, "\n", 1);
+	indent(t, SNIPPET_INDENT);
+	if (lit)
+		sgr(t, SGR_MATCH);
+}
+
 static void heading(term *t, const ws_hit *h, bool first)
 {
 	const char *base = strrchr(h->path, '/');
@@ -146,12 +158,7 @@ static void snippet(term *t, const ws_snippet *sn)
 			j = p;
 		}
 		if (avail && col > 0 && col + tw > avail && tw <= avail) {
-			if (lit)
-				sgr(t, SGR_RESET);
-			put(t, "\n", 1);
-			indent(t, SNIPPET_INDENT);
-			if (lit)
-				sgr(t, SGR_MATCH);
+			wrap(t, lit);
 			col = 0;
 			if (c == ' ') {
 				i = j;
@@ -171,12 +178,7 @@ static void snippet(term *t, const ws_snippet *sn)
 			uint32_t d = ws_utf8_next(s, len, &q);
 			unsigned cw = (unsigned)ws_char_width(d);
 			if (avail && col + cw > avail) {
-				if (lit)
-					sgr(t, SGR_RESET);
-				put(t, "\n", 1);
-				indent(t, SNIPPET_INDENT);
-				if (lit)
-					sgr(t, SGR_MATCH);
+				wrap(t, lit);
 				col = 0;
 			}
 			put(t, s + i, q - i);
