@@ -298,6 +298,21 @@ bool ws_snippet_make(const char *text, size_t len, const ws_match *m, size_t nm,
 			i = k;
 			continue;
 		}
+		/* Markdown heading markers ("## ") at a line start are markup,
+		 * not text. */
+		if (c == '#' && (i == 0 || is_break(d.cp[i - 1]))) {
+			size_t k = i;
+			while (k < we && d.cp[k] == '#')
+				k++;
+			if (k - i <= 6 && k < we && d.cp[k] == ' ') {
+				while (k < we && d.cp[k] == ' ')
+					k++;
+				for (size_t x = i; x < k; x++)
+					map[x - ws] = sb.len;
+				i = k;
+				continue;
+			}
+		}
 		if (!ws_is_unsafe(c)) {
 			char buf[4];
 			if (!strbuf_append(&sb, buf, ws_utf8_encode(c, buf)))

@@ -483,6 +483,18 @@ class TestSampleCorpus(TempDirTest):
         self.assertEqual(hits[0]["section"], "一、总体形势 > （三）性别与年龄差距")
 
     @needs_search
+    def test_markdown_heading_markers_stay_out_of_snippets(self):
+        corpus = os.path.join(SOURCE_ROOT, "corpus")
+        self.assertEqual(run_index(self.db, corpus).returncode, 0)
+        p, hits = search_json(self.db, "背景", args=["--source", "示例研究中心"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        h = hits[0]
+        self.assertEqual(h["lines"][0], 9)          # the passage starts at "## 一、背景"
+        self.assertTrue(h["snippet"].startswith("一、背景 "), h["snippet"])
+        a, b = h["highlights"][0]
+        self.assertEqual(h["snippet"].encode()[a:b].decode(), "背景")
+
+    @needs_search
     def test_sidecar_change_reindexes_its_folder(self):
         corpus = os.path.join(self.tmp, "corpus")
         shutil.copytree(os.path.join(SOURCE_ROOT, "corpus"), corpus)
