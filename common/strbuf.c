@@ -95,3 +95,22 @@ char *strbuf_detach(strbuf *sb)
 	sb->len = sb->cap = 0;
 	return p;
 }
+
+char *ws_vstrdupf(const char *fmt, va_list ap)
+{
+	strbuf sb = STRBUF_INIT;
+	if (!strbuf_vappendf(&sb, fmt, ap)) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
+char *ws_strdupf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = ws_vstrdupf(fmt, ap);
+	va_end(ap);
+	return s;
+}

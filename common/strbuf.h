@@ -33,4 +33,9 @@ void strbuf_free(strbuf *sb);    /* releases memory, back to STRBUF_INIT */
  * unless out of memory. */
 char *strbuf_detach(strbuf *sb);
 
+/* A new malloc'd string formatted as by printf (free()), NULL when out of
+ * memory. */
+char *ws_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *ws_vstrdupf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 #endif

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "strbuf.h"
 
 #define SIDECAR_NAME "wensou-meta.json"
@@ -46,14 +47,10 @@ static bool visited_add(visited *v, dev_t dev, ino_t ino)
 	for (size_t i = 0; i < v->n; i++)
 		if (v->items[i].dev == dev && v->items[i].ino == ino)
 			return false;
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		void *p = realloc(v->items, cap * sizeof *v->items);
-		if (!p)
-			return false;
-		v->items = p;
-		v->cap = cap;
-	}
+	void *p = ws_array_grow(v->items, v->n, &v->cap, sizeof *v->items, 64);
+	if (!p)
+		return false;
+	v->items = p;
 	v->items[v->n].dev = dev;
 	v->items[v->n].ino = ino;
 	v->n++;
@@ -62,14 +59,10 @@ static bool visited_add(visited *v, dev_t dev, ino_t ino)
 
 static bool list_add(ws_filelist *l, const char *path, const struct stat *st)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		ws_file *p = realloc(l->items, cap * sizeof *p);
-		if (!p)
-			return false;
-		l->items = p;
-		l->cap = cap;
-	}
+	ws_file *p = ws_array_grow(l->items, l->n, &l->cap, sizeof *p, 256);
+	if (!p)
+		return false;
+	l->items = p;
 	char *copy = strdup(path);
 	if (!copy)
 		return false;

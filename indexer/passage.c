@@ -9,6 +9,7 @@
 #include <unicode/utf8.h>
 
 #include "cjk.h"
+#include "array.h"
 #include "strbuf.h"
 
 /* Byte offsets below are into the caller's text; character counts are
@@ -321,16 +322,12 @@ static void flush(split *sp)
 		return;
 	sp->open = false;
 	ws_passages *o = sp->out;
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 64;
-		ws_passage *p = realloc(o->items, cap * sizeof *p);
-		if (!p) {
-			sp->oom = true;
-			return;
-		}
-		o->items = p;
-		o->cap = cap;
+	ws_passage *items = ws_array_grow(o->items, o->n, &o->cap, sizeof *items, 64);
+	if (!items) {
+		sp->oom = true;
+		return;
 	}
+	o->items = items;
 	ws_passage *p = &o->items[o->n];
 	p->start = sp->start;
 	p->end = sp->end;

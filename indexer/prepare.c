@@ -59,17 +59,6 @@ void ws_preparer_free(ws_preparer *p)
 	free(p);
 }
 
-static char *msgf(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *msgf(const char *f, ...)
-{
-	strbuf sb = STRBUF_INIT;
-	va_list ap;
-	va_start(ap, f);
-	strbuf_vappendf(&sb, f, ap);
-	va_end(ap);
-	return strbuf_detach(&sb);
-}
-
 static bool valid_utf8(const char *s)
 {
 	int32_t i = 0, n = (int32_t)strlen(s);
@@ -88,14 +77,14 @@ static char *read_all(const char *path, uint64_t expect, size_t *len, char **err
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		*err = msgf("cannot open: %s", strerror(errno));
+		*err = ws_strdupf("cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	size_t cap = (size_t)expect + 1, n = 0;
 	char *buf = malloc(cap + 1);
 	if (!buf) {
 		close(fd);
-		*err = msgf("out of memory reading %llu bytes", (unsigned long long)expect);
+		*err = ws_strdupf("out of memory reading %llu bytes", (unsigned long long)expect);
 		return NULL;
 	}
 	for (;;) {
@@ -104,7 +93,7 @@ static char *read_all(const char *path, uint64_t expect, size_t *len, char **err
 			if (cap >= WS_MAX_FILE_BYTES) {
 				free(buf);
 				close(fd);
-				*err = msgf("too large (over %u MB)", WS_MAX_FILE_BYTES >> 20);
+				*err = ws_strdupf("too large (over %u MB)", WS_MAX_FILE_BYTES >> 20);
 				return NULL;
 			}
 			char *p = realloc(buf, cap * 2 + 1);
@@ -121,7 +110,7 @@ static char *read_all(const char *path, uint64_t expect, size_t *len, char **err
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			*err = msgf("read error: %s", strerror(errno));
+			*err = ws_strdupf("read error: %s", strerror(errno));
 			free(buf);
 			close(fd);
 			return NULL;
@@ -247,7 +236,7 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 	}
 	if (f->size > WS_MAX_FILE_BYTES) {
 		out->result = WS_PREP_FAILED;
-		out->message = msgf("too large (%llu MB; the limit is %u MB)", (unsigned long long)(f->size >> 20),
+		out->message = ws_strdupf("too large (%llu MB; the limit is %u MB)", (unsigned long long)(f->size >> 20),
 		                    WS_MAX_FILE_BYTES >> 20);
 		return;
 	}
@@ -275,7 +264,7 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 	if (xr != WS_EXTRACT_OK) {
 		bool quiet_skip = sniff && xr != WS_EXTRACT_EMPTY;
 		out->result = xr == WS_EXTRACT_EMPTY ? WS_PREP_EMPTY : quiet_skip ? WS_PREP_UNSUPPORTED : WS_PREP_FAILED;
-		out->message = msgf("%s%s", quiet_skip ? "skipped: " : "", why);
+		out->message = ws_strdupf("%s%s", quiet_skip ? "skipped: " : "", why);
 		goto drop_state;
 	}
 	if (ws_passages_split(st->dt.text, st->dt.len, st->dt.body_offset, st->dt.body_line, &st->ps) != 0 ||

@@ -26,17 +26,6 @@ struct ws_store {
 	xq_db *shards[16];
 };
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	strbuf sb = STRBUF_INIT;
-	va_list ap;
-	va_start(ap, f);
-	strbuf_vappendf(&sb, f, ap);
-	va_end(ap);
-	return strbuf_detach(&sb);
-}
-
 static int mkdir_p(const char *path)
 {
 	char *p = strdup(path);
@@ -72,7 +61,7 @@ static int rm_rf(const char *path)
  * gen-N/sK" lines), 0 if there is none. */
 static int read_stub(const char *dir, unsigned *nshards)
 {
-	char *path = fmt("%s/XAPIANDB", dir);
+	char *path = ws_strdupf("%s/XAPIANDB", dir);
 	FILE *f = path ? fopen(path, "r") : NULL;
 	free(path);
 	*nshards = 0;
@@ -100,7 +89,7 @@ static int read_stub(const char *dir, unsigned *nshards)
  * fsync it, rename it over the stub, fsync the folder. */
 static int write_stub(const char *dir, int gen, unsigned nshards)
 {
-	char *tmp = fmt("%s/XAPIANDB.tmp", dir), *path = fmt("%s/XAPIANDB", dir);
+	char *tmp = ws_strdupf("%s/XAPIANDB.tmp", dir), *path = ws_strdupf("%s/XAPIANDB", dir);
 	strbuf body = STRBUF_INIT;
 	int rc = -1;
 	for (unsigned k = 0; k < nshards; k++)
@@ -138,7 +127,7 @@ static void remove_old_gens(const char *dir, int keep1, int keep2)
 	for (int g = 1; g < (keep1 > keep2 ? keep1 : keep2); g++) {
 		if (g == keep1 || g == keep2)
 			continue;
-		char *p = fmt("%s/gen-%d", dir, g);
+		char *p = ws_strdupf("%s/gen-%d", dir, g);
 		struct stat st;
 		if (p && stat(p, &st) == 0)
 			rm_rf(p);
@@ -157,12 +146,12 @@ static char *schema_json(const cjk_options *o)
 
 static bool dir_is_empty_or_ours(const char *dir)
 {
-	char *stub = fmt("%s/XAPIANDB", dir);
+	char *stub = ws_strdupf("%s/XAPIANDB", dir);
 	bool ours = stub && access(stub, F_OK) == 0;
 	free(stub);
 	if (ours)
 		return true;
-	char *glass = fmt("%s/iamglass", dir);
+	char *glass = ws_strdupf("%s/iamglass", dir);
 	bool plain = glass && access(glass, F_OK) == 0;
 	free(glass);
 	if (plain)
@@ -182,18 +171,18 @@ ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *
 	ws_store_status status = WS_STORE_ERROR;
 	st->dir = strdup(dir);
 	if (!st->dir || mkdir_p(dir) != 0) {
-		*err = fmt("cannot create the index folder %s: %s", dir, strerror(errno));
+		*err = ws_strdupf("cannot create the index folder %s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	if (!dir_is_empty_or_ours(dir)) {
-		*err = fmt("%s holds a Xapian database that wensou did not create; give another --db", dir);
+		*err = ws_strdupf("%s holds a Xapian database that wensou did not create; give another --db", dir);
 		goto fail;
 	}
-	char *lock = fmt("%s/wensou.lock", dir);
+	char *lock = ws_strdupf("%s/wensou.lock", dir);
 	st->lock_fd = lock ? open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
 	free(lock);
 	if (st->lock_fd < 0) {
-		*err = fmt("cannot open the lock file in %s: %s", dir, strerror(errno));
+		*err = ws_strdupf("cannot open the lock file in %s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {
@@ -201,7 +190,7 @@ ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *
 		ssize_t n = pread(st->lock_fd, pid, sizeof pid - 1, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
-		*err = fmt("index %s is locked: another wensou-index is running%s%s%s", dir, *pid ? " (pid " : "",
+		*err = ws_strdupf("index %s is locked: another wensou-index is running%s%s%s", dir, *pid ? " (pid " : "",
 		           pid, *pid ? ")" : "");
 		status = WS_STORE_LOCKED;
 		goto fail;
@@ -223,9 +212,9 @@ ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *
 		goto fail;
 	}
 	for (unsigned k = 0; k < st->nshards; k++) {
-		char *gpath = fmt("%s/gen-%d/s%u", dir, st->gen, k);
+		char *gpath = ws_strdupf("%s/gen-%d/s%u", dir, st->gen, k);
 		if (!gpath || (st->rebuild && mkdir_p(gpath) != 0)) {
-			*err = fmt("cannot create %s: %s", gpath ? gpath : dir, strerror(errno));
+			*err = ws_strdupf("cannot create %s: %s", gpath ? gpath : dir, strerror(errno));
 			free(gpath);
 			free(want);
 			goto fail;
@@ -234,7 +223,7 @@ ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *
 			xq_db_open_writable(gpath, st->rebuild ? XQ_CREATE_OR_OVERWRITE : XQ_OPEN, &st->shards[k]);
 		free(gpath);
 		if (xs != XQ_OK) {
-			*err = fmt("cannot open the index %s: %s%s", dir, xq_last_error(),
+			*err = ws_strdupf("cannot open the index %s: %s%s", dir, xq_last_error(),
 			           xs == XQ_ERR_CORRUPT ? " (rebuild it with wensou-index --rebuild)" : "");
 			status = xs == XQ_ERR_LOCKED ? WS_STORE_LOCKED : WS_STORE_ERROR;
 			free(want);
@@ -246,7 +235,7 @@ ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *
 			char *have = NULL;
 			xs = xq_db_get_metadata(st->shards[k], WS_META_SCHEMA, &have, NULL);
 			if (xs == XQ_OK && strcmp(have, want) != 0) {
-				*err = fmt("the index %s was built with other settings (%s, now %s): "
+				*err = ws_strdupf("the index %s was built with other settings (%s, now %s): "
 				           "run wensou-index --rebuild",
 				           dir, have, want);
 				free(have);
@@ -257,7 +246,7 @@ ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *
 			free(have);
 		}
 		if (xs != XQ_OK) {
-			*err = fmt("cannot read the index %s: %s", dir, xq_last_error());
+			*err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
 			free(want);
 			goto fail;
 		}
@@ -299,7 +288,7 @@ int ws_store_set_metadata(ws_store *st, const char *key, const char *value, size
 {
 	for (unsigned k = 0; k < st->nshards; k++) {
 		if (xq_db_set_metadata(st->shards[k], key, value, len) != XQ_OK) {
-			*err = fmt("cannot write to the index: %s", xq_last_error());
+			*err = ws_strdupf("cannot write to the index: %s", xq_last_error());
 			return -1;
 		}
 	}
@@ -314,7 +303,7 @@ const char *ws_store_dir(ws_store *st)
 int ws_store_commit_shard(ws_store *st, unsigned k, char **err)
 {
 	if (xq_db_commit(st->shards[k]) != XQ_OK) {
-		*err = fmt("commit failed: %s", xq_last_error());
+		*err = ws_strdupf("commit failed: %s", xq_last_error());
 		return -1;
 	}
 	return 0;
@@ -329,9 +318,9 @@ static void compact_generation(ws_store *st)
 	for (unsigned k = 0; k < st->nshards; k++) {
 		xq_db_close(st->shards[k]);
 		st->shards[k] = NULL;
-		char *path = fmt("%s/gen-%d/s%u", st->dir, st->gen, k);
-		char *tmp = fmt("%s/gen-%d/s%u.compact", st->dir, st->gen, k);
-		char *old = fmt("%s/gen-%d/s%u.old", st->dir, st->gen, k);
+		char *path = ws_strdupf("%s/gen-%d/s%u", st->dir, st->gen, k);
+		char *tmp = ws_strdupf("%s/gen-%d/s%u.compact", st->dir, st->gen, k);
+		char *old = ws_strdupf("%s/gen-%d/s%u.old", st->dir, st->gen, k);
 		if (path && tmp && old) {
 			rm_rf(tmp);
 			if (xq_db_compact(path, tmp) == XQ_OK && rename(path, old) == 0) {
@@ -356,7 +345,7 @@ int ws_store_commit(ws_store *st, char **err)
 	if (st->rebuild && !st->swapped) {
 		compact_generation(st);
 		if (write_stub(st->dir, st->gen, st->nshards) != 0) {
-			*err = fmt("cannot switch %s to the new index: %s", st->dir, strerror(errno));
+			*err = ws_strdupf("cannot switch %s to the new index: %s", st->dir, strerror(errno));
 			return -1;
 		}
 		st->swapped = true;
@@ -373,7 +362,7 @@ void ws_store_close(ws_store *st)
 		xq_db_close(st->shards[k]);
 	if (st->rebuild && !st->swapped && st->gen > 0 && st->dir) {
 		/* an unfinished rebuild: its generation is of no use */
-		char *p = fmt("%s/gen-%d", st->dir, st->gen);
+		char *p = ws_strdupf("%s/gen-%d", st->dir, st->gen);
 		if (p)
 			rm_rf(p);
 		free(p);

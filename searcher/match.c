@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "strbuf.h"
 #include "text.h"
 
@@ -31,14 +32,10 @@ static void dterms_free(dterms *d)
 
 static bool dterms_push(dterms *d, const cjk_term *t)
 {
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 256;
-		dterm *v = realloc(d->v, cap * sizeof *v);
-		if (!v)
-			return false;
-		d->v = v;
-		d->cap = cap;
-	}
+	dterm *v = ws_array_grow(d->v, d->n, &d->cap, sizeof *v, 256);
+	if (!v)
+		return false;
+	d->v = v;
 	dterm *e = &d->v[d->n];
 	e->off = d->arena.len;
 	e->len = t->len;
@@ -117,14 +114,10 @@ static bool slot_match(const dterms *d, const dterm *e, const ws_qterm *t, const
 
 static bool push_match(ws_matches *m, size_t start, size_t end, uint32_t line, const ws_unit *u)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		ws_match *v = realloc(m->v, cap * sizeof *v);
-		if (!v)
-			return false;
-		m->v = v;
-		m->cap = cap;
-	}
+	ws_match *v = ws_array_grow(m->v, m->n, &m->cap, sizeof *v, 16);
+	if (!v)
+		return false;
+	m->v = v;
 	m->v[m->n++] = (ws_match){start, end, line, u->group, u->excluded};
 	return true;
 }

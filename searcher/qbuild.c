@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "cjk.h"
 #include "schema.h"
 #include "text.h"
@@ -28,16 +29,12 @@ static bool qlist_push(qlist *l, xq_query *q, char **err)
 {
 	if (!q)
 		return ws_fail(err, "cannot build the query: %s", xq_last_error());
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		xq_query **v = realloc(l->v, cap * sizeof *v);
-		if (!v) {
-			xq_query_free(q);
-			return ws_fail(err, "out of memory");
-		}
-		l->v = v;
-		l->cap = cap;
+	xq_query **v = ws_array_grow(l->v, l->n, &l->cap, sizeof *v, 8);
+	if (!v) {
+		xq_query_free(q);
+		return ws_fail(err, "out of memory");
 	}
+	l->v = v;
 	l->v[l->n++] = q;
 	return true;
 }

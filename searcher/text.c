@@ -165,16 +165,7 @@ bool ws_fail(char **err, const char *fmt, ...)
 		return false;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	*err = ws_vstrdupf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return false;
-	char *m = malloc((size_t)n + 1);
-	if (!m)
-		return false;
-	va_start(ap, fmt);
-	vsnprintf(m, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	*err = m;
 	return false;
 }

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "array.h"
 #include "strbuf.h"
 
 static void test_empty(void **state)
@@ -106,6 +107,45 @@ static void test_detach(void **state)
 	strbuf_free(&sb);
 }
 
+/* common/array.h: room for one more, doubling, items kept across growth. */
+static void test_array_grow(void **state)
+{
+	(void)state;
+	int *v = NULL;
+	size_t n = 0, cap = 0;
+	for (int i = 0; i < 1000; i++) {
+		int *p = ws_array_grow(v, n, &cap, sizeof *v, 4);
+		assert_non_null(p);
+		v = p;
+		assert_true(n < cap);
+		v[n++] = i;
+	}
+	assert_int_equal(cap, 1024);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(v[i], i);
+	/* with room left, the same array comes back */
+	size_t before = cap;
+	assert_ptr_equal(ws_array_grow(v, 10, &cap, sizeof *v, 4), v);
+	assert_int_equal(cap, before);
+	/* a size that cannot be allocated fails and changes nothing */
+	size_t huge = (size_t)-1 / 2;
+	assert_null(ws_array_grow(v, huge, &huge, 16, 4));
+	assert_int_equal(huge, (size_t)-1 / 2);
+	free(v);
+}
+
+static void test_strdupf(void **state)
+{
+	(void)state;
+	char *s = ws_strdupf("%s-%d", "gen", 3);
+	assert_string_equal(s, "gen-3");
+	free(s);
+	s = ws_strdupf("%s", "");
+	assert_non_null(s);
+	assert_string_equal(s, "");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +155,8 @@ int main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_reset_keeps_memory),
 		cmocka_unit_test(test_detach),
+		cmocka_unit_test(test_array_grow),
+		cmocka_unit_test(test_strdupf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
