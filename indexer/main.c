@@ -29,6 +29,7 @@
 #include "records.h"
 #include "schema.h"
 #include "store.h"
+#include "array.h"
 #include "strbuf.h"
 #include "xq.h"
 
@@ -89,14 +90,10 @@ static void usage(FILE *f)
 
 static void protect_add(protect_list *pl, const char *path)
 {
-	if (pl->n == pl->cap) {
-		size_t cap = pl->cap ? pl->cap * 2 : 16;
-		char **p = realloc(pl->paths, cap * sizeof *p);
-		if (!p)
-			return;
-		pl->paths = p;
-		pl->cap = cap;
-	}
+	char **p = ws_array_grow(pl->paths, pl->n, &pl->cap, sizeof *p, 16);
+	if (!p)
+		return;
+	pl->paths = p;
 	char *copy = strdup(path);
 	if (copy)
 		pl->paths[pl->n++] = copy;
@@ -449,21 +446,24 @@ int main(int argc, char **argv)
 	ws_filelist_sort_unique(&files);
 
 	/* Decide per file; unchanged ones (size and mtime) are not even read.
-	 * The jobs are grouped by shard. */
+	 * The jobs, made in file order, are then grouped by shard. */
+	ws_job *pending = calloc(files.n ? files.n : 1, sizeof *pending);
+	unsigned *pending_shard = calloc(files.n ? files.n : 1, sizeof *pending_shard);
 	jobs = calloc(files.n ? files.n : 1, sizeof *jobs);
-	unsigned *shard_of = calloc(files.n ? files.n : 1, sizeof *shard_of);
-	if (!jobs || !shard_of) {
-		free(shard_of);
+	ws_sidecars *sc = ws_sidecars_new(NULL, NULL);
+	if (!pending || !pending_shard || !jobs || !sc) {
+		free(pending);
+		free(pending_shard);
+		ws_sidecars_free(sc);
 		err = strdup("out of memory");
 		goto fatal;
 	}
 	size_t njobs = 0, per_shard[16] = {0};
 	uint64_t total_bytes = 0;
-	ws_sidecars *sc = ws_sidecars_new(NULL, NULL);
 	for (size_t i = 0; i < files.n; i++) {
 		ws_file *f = &files.items[i];
 		ws_record *rec = ws_records_find(&recs, f->path);
-		int64_t side = sc ? ws_sidecar_mtime(sc, f->path) : 0;
+		int64_t side = ws_sidecar_mtime(sc, f->path);
 		if (rec) {
 			rec->seen = true;
 			if (!r.opt.rebuild && rec->size == f->size && rec->mtime_ns == f->mtime_ns &&
@@ -472,34 +472,30 @@ int main(int argc, char **argv)
 				continue;
 			}
 		}
+		ws_job *j = &pending[njobs];
+		j->file = f;
+		j->is_new = !rec || r.opt.rebuild;
+		/* a changed sidecar changes the passages' metadata: no shortcut */
+		j->old_hash = rec && !r.opt.rebuild && rec->sidecar_mtime_ns == side ? rec->hash : NULL;
 		char fileid[WS_HASH_HEX_LEN + 1];
 		ws_fileid(f->path, fileid);
-		shard_of[i] = ws_store_shard_of(st, fileid);
-		per_shard[shard_of[i]]++;
+		pending_shard[njobs] = ws_store_shard_of(st, fileid);
+		per_shard[pending_shard[njobs]]++;
+		total_bytes += f->size;
 		njobs++;
 	}
+	ws_sidecars_free(sc);
 	size_t start = 0;
 	for (unsigned k = 0; k < nshards; k++) {
 		shards[k].jobs = jobs + start;
 		start += per_shard[k];
 	}
-	for (size_t i = 0; i < files.n; i++) {
-		ws_file *f = &files.items[i];
-		ws_record *rec = ws_records_find(&recs, f->path);
-		int64_t side = sc ? ws_sidecar_mtime(sc, f->path) : 0;
-		if (rec && !r.opt.rebuild && rec->size == f->size && rec->mtime_ns == f->mtime_ns &&
-		    rec->sidecar_mtime_ns == side)
-			continue;
-		shard_run *sr = &shards[shard_of[i]];
-		ws_job *j = &sr->jobs[sr->njobs++];
-		j->file = f;
-		j->is_new = !rec || r.opt.rebuild;
-		/* a changed sidecar changes the passages' metadata: no shortcut */
-		j->old_hash = rec && !r.opt.rebuild && rec->sidecar_mtime_ns == side ? rec->hash : NULL;
-		total_bytes += f->size;
+	for (size_t i = 0; i < njobs; i++) {
+		shard_run *sr = &shards[pending_shard[i]];
+		sr->jobs[sr->njobs++] = pending[i];
 	}
-	free(shard_of);
-	ws_sidecars_free(sc);
+	free(pending);
+	free(pending_shard);
 
 	/* The batch is per shard: each holds its uncommitted changes in
 	 * memory, about 25 times the text. */
