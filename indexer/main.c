@@ -366,23 +366,32 @@ static int parse_options(int argc, char **argv, options *o)
 	return -1;
 }
 
-/* A new index carries the analyzer's folding table, so that searchers
- * need not open ICU's transliterator (~25 ms a process). */
-static int store_fold_table(ws_store *st, const cjk_options *copts, char **err)
+/* The analyzer's folding table.  A new index gets it (computed with ICU),
+ * so that searchers need not open ICU's transliterator (~25 ms a
+ * process); an existing one has it.  The writers' analyzers load it too.
+ * Returns a malloc'd table (possibly "" for an index from before tables)
+ * or NULL with *err. */
+static char *fold_table(ws_store *st, const cjk_options *copts, size_t *len, char **err)
 {
+	char *table = NULL;
+	*len = 0;
+	if (!ws_store_is_new(st)) {
+		if (xq_db_get_metadata(ws_store_shard(st, 0), WS_META_FOLD, &table, len) != XQ_OK)
+			*err = ws_strdupf("cannot read the index: %s", xq_last_error());
+		return table;
+	}
 	cjk_analyzer *a = cjk_analyzer_new(copts, err);
 	if (!a)
-		return -1;
-	size_t len = 0;
-	char *table = cjk_fold_table_export(a, &len);
-	int rc = -1;
+		return NULL;
+	table = cjk_fold_table_export(a, len);
 	if (!table)
 		*err = strdup(cjk_analyzer_error(a));
-	else
-		rc = ws_store_set_metadata(st, WS_META_FOLD, table, len, err);
-	free(table);
+	else if (ws_store_set_metadata(st, WS_META_FOLD, table, *len, err) != 0) {
+		free(table);
+		table = NULL;
+	}
 	cjk_analyzer_free(a);
-	return rc;
+	return table;
 }
 
 int main(int argc, char **argv)
@@ -402,6 +411,7 @@ int main(int argc, char **argv)
 	size_t nroots = 0;
 	ws_job *jobs = NULL;
 	shard_run shards[16] = {{0}};
+	char *fold = NULL;
 	unsigned nshards = 0;
 
 	dbdir = ws_db_path_resolve(r.opt.db, &err);
@@ -415,8 +425,14 @@ int main(int argc, char **argv)
 	if (ss != WS_STORE_OK)
 		goto fatal;
 	nshards = ws_store_nshards(st);
-	if (ws_store_is_new(st) && store_fold_table(st, &copts, &err) != 0)
+	size_t fold_len;
+	fold = fold_table(st, &copts, &fold_len, &err);
+	if (!fold)
 		goto fatal;
+	if (fold_len) {
+		copts.fold_table = fold;
+		copts.fold_table_len = fold_len;
+	}
 	for (unsigned k = 0; k < nshards; k++) {
 		if (ws_records_load(&recs, ws_store_shard(st, k)) != XQ_OK) {
 			err = strdup(xq_last_error());
@@ -586,6 +602,7 @@ out:
 	ws_filelist_free(&files);
 	ws_records_free(&recs);
 	ws_store_close(st);
+	free(fold);
 	free(dbdir);
 	free(err);
 	pthread_mutex_destroy(&r.mu);
