@@ -55,10 +55,24 @@ struct xq_query {
 	Xapian::Query q;
 };
 
+/* A C decider seen as Xapian's MatchDecider.  The data string is copied
+ * out of the Document because get_data() returns by value. */
+struct xq_c_decider : public Xapian::MatchDecider {
+	xq_decider_fn *fn = nullptr;
+	void *ud = nullptr;
+	bool operator()(const Xapian::Document &doc) const override
+	{
+		const std::string data = doc.get_data();
+		return fn(ud, data.data(), data.size());
+	}
+};
+
 struct xq_enquire {
 	xq_db *db;
 	Xapian::Enquire enq;
+	xq_c_decider decider;
 	explicit xq_enquire(xq_db *d) : db(d), enq(d->read()) {}
+	const Xapian::MatchDecider *active_decider() const { return decider.fn ? &decider : nullptr; }
 };
 
 struct xq_hits {
@@ -909,6 +923,15 @@ void xq_enquire_free(xq_enquire *enq)
 	delete enq;
 }
 
+xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud)
+{
+	if (!enq)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
+	enq->decider.fn = fn;
+	enq->decider.ud = ud;
+	return XQ_OK;
+}
+
 xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q)
 {
 	if (!enq || !q)
@@ -951,12 +974,12 @@ xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits 
 	return guard(enq->db, [&] {
 		Xapian::MSet mset;
 		try {
-			mset = enq->enq.get_mset(first, max);
+			mset = enq->enq.get_mset(first, max, 0, nullptr, enq->active_decider());
 		} catch (const Xapian::DatabaseModifiedError &) {
 			/* A writer committed twice since we opened: move to
 			 * the latest revision and try once more. */
 			enq->db->read().reopen();
-			mset = enq->enq.get_mset(first, max);
+			mset = enq->enq.get_mset(first, max, 0, nullptr, enq->active_decider());
 		}
 		auto *h = new xq_hits;
 		try {

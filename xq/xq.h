@@ -214,6 +214,16 @@ xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q);
 xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, double b, double min_normlen);
 /* At most max hits sharing the same value in slot (0 turns collapsing off). */
 xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max);
+/* A test on a candidate's document data (not NUL-terminated beyond len),
+ * run inside the match: a candidate is a hit only if it returns true.
+ * Xapian asks only about candidates that could still rank among the hits
+ * asked for (it drops lower-weighted ones first), so a decider costs per
+ * hit, not per match; with max covering every match (a count), it is asked
+ * about every candidate.  It must not longjmp; a failure inside it is for
+ * the caller to record in ud (answer false, then check after the run). */
+typedef bool xq_decider_fn(void *ud, const char *data, size_t len);
+/* Set (or with fn NULL, remove) the decider of the enquiry's runs. */
+xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud);
 /* Run the query, returning hits first..first+max-1 in rank order in *out
  * (free with xq_hits_free).  If the database was modified underneath, the
  * handle is reopened and the run retried once before XQ_ERR_MODIFIED.

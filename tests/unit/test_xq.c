@@ -274,6 +274,52 @@ static void test_term_query(void **state)
 	xq_db_close(db);
 }
 
+/* Rejects the document whose data is ud's string; counts its calls. */
+typedef struct reject_one {
+	const char *data;
+	unsigned calls;
+} reject_one;
+
+static bool reject_decider(void *ud, const char *data, size_t len)
+{
+	reject_one *r = ud;
+	r->calls++;
+	return !(len == strlen(r->data) && !memcmp(data, r->data, len));
+}
+
+static void test_decider(void **state)
+{
+	(void)state;
+	xq_db *db = open_ro(fixture);
+	xq_enquire *enq = NULL;
+	xq_hits *hits = NULL;
+	reject_one r = {"d2", 0};
+	assert_int_equal(xq_enquire_new(db, &enq), XQ_OK);
+	xq_query *q = term("digital");
+	assert_int_equal(xq_enquire_set_query(enq, q), XQ_OK);
+	xq_query_free(q);
+	assert_int_equal(xq_enquire_set_decider(enq, reject_decider, &r), XQ_OK);
+	assert_int_equal(xq_enquire_run(enq, 0, 10, &hits), XQ_OK);
+	/* d1 d2 d3 match; the decider takes d2 out, and the count with it. */
+	assert_int_equal(xq_hits_count(hits), 2);
+	assert_int_equal(xq_hits_estimated(hits), 2);
+	assert_int_equal(r.calls, 3);
+	for (size_t i = 0; i < xq_hits_count(hits); i++)
+		assert_int_not_equal(xq_hits_docid(hits, i), 2);
+	xq_hits_free(hits);
+
+	/* Removed, every match is back. */
+	assert_int_equal(xq_enquire_set_decider(enq, NULL, NULL), XQ_OK);
+	r.calls = 0;
+	assert_int_equal(xq_enquire_run(enq, 0, 10, &hits), XQ_OK);
+	assert_int_equal(xq_hits_count(hits), 3);
+	assert_int_equal(r.calls, 0);
+	xq_hits_free(hits);
+	xq_enquire_free(enq);
+	assert_int_equal(xq_enquire_set_decider(NULL, reject_decider, &r), XQ_ERR_INVALID);
+	xq_db_close(db);
+}
+
 static void test_phrase_and_near(void **state)
 {
 	(void)state;
@@ -888,6 +934,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_strings),
 		cmocka_unit_test(test_term_query),
+		cmocka_unit_test(test_decider),
 		cmocka_unit_test(test_phrase_and_near),
 		cmocka_unit_test(test_boolean_ops),
 		cmocka_unit_test(test_value_range),
