@@ -133,6 +133,16 @@ bool cjk_line_is_page_number(const char *line, size_t len);
  * input length. */
 size_t cjk_analyzer_memory(const cjk_analyzer *a);
 
+/* True if text[0..len), read exactly as the analyzer reads it (line-break
+ * repair, folding), holds the Han characters han[0..n) contiguously in one
+ * Han run: where the analyzer emits the BIGRAM terms han[0]han[1],
+ * han[1]han[2], ... at consecutive positions.  han[] are folded code
+ * points, as in bigram terms; n < 2 gives false.  A linear scan with no
+ * break iterator and no allocation, far cheaper than analysing the text:
+ * the searcher confirms with it the candidates Xapian finds through Han
+ * terms indexed without positions. */
+bool cjk_text_has_han_run(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n);
+
 /* True if code point c is a Han ideograph (the characters that form runs
  * and bigrams). */
 bool cjk_is_han(uint32_t c);

@@ -1,0 +1,82 @@
+/*
+ * runfind.c - is a run of Han characters in a text, as the analyzer would
+ * read it?  The index keeps Han bigrams without positions, so a searcher
+ * confirms a candidate passage by scanning its text: no break iterator,
+ * no allocation.  The reading must be linefix.c's exactly: folding, and a
+ * whitespace run holding a newline between two Han characters is no
+ * boundary.  Every other whitespace run and every non-Han code point ends
+ * a Han run.  (ICU gives every Han character a word status, and chunks
+ * never end inside a Han run, so segment.c's runs are these.)
+ */
+#include "cjk_private.h"
+
+static inline bool cjk_rf_is_ws(unsigned char b)
+{
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+}
+
+/* The code point at s[0..n), n >= 1, folded; its length in *used. */
+static inline uint32_t cjk_rf_get(cjk_analyzer *a, const unsigned char *s, size_t n, size_t *used)
+{
+	if (s[0] < 0x80u) {
+		*used = 1;
+		return s[0];
+	}
+	uint32_t c = cjk_utf8_get(s, n, used);
+	return cjk_fold_applies(a, c) ? cjk_fold_cp(a, c) : c;
+}
+
+/* The longest k < m with han[0..k) == han[m-k..m): how much of a partial
+ * match survives a mismatch.  Quadratic in m, which is a query's run. */
+static size_t cjk_rf_border(const uint32_t *han, size_t m)
+{
+	for (size_t k = m - 1; k > 0; k--) {
+		size_t i = 0;
+		while (i < k && han[i] == han[m - k + i])
+			i++;
+		if (i == k)
+			return k;
+	}
+	return 0;
+}
+
+bool cjk_text_has_han_run(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n)
+{
+	if (n < 2 || !text)
+		return false;
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, m = 0;            /* han[0..m) ends at the last character read */
+	uint32_t last = 0;              /* that character, folded */
+	while (i < len) {
+		if (cjk_rf_is_ws(s[i])) {
+			size_t j = i;
+			bool newline = false;
+			while (j < len && cjk_rf_is_ws(s[j])) {
+				newline |= s[j] == '\n' || s[j] == '\r';
+				j++;
+			}
+			size_t used;
+			if (newline && j < len && cjk_is_han(last) && cjk_is_han(cjk_rf_get(a, s + j, len - j, &used))) {
+				i = j;          /* a broken line: the run goes on */
+				continue;
+			}
+			m = 0;
+			last = ' ';
+			i = j;
+			continue;
+		}
+		size_t used;
+		uint32_t c = cjk_rf_get(a, s + i, len - i, &used);
+		i += used;
+		last = c;
+		if (!cjk_is_han(c)) {
+			m = 0;
+			continue;
+		}
+		while (han[m] != c && m > 0)
+			m = cjk_rf_border(han, m);
+		if (han[m] == c && ++m == n)
+			return true;
+	}
+	return false;
+}
