@@ -3,14 +3,20 @@
  * the searcher reads it; this header is the one place both agree on.
  *
  * One Xapian document per passage.  Its terms:
- *   (no prefix)  cjk/ terms: WORD, NUMBER, BIGRAM, CHAR, CJK_WORD (positional)
+ *   (no prefix)  cjk/ terms: WORD, NUMBER (with positions, for English
+ *                phrases); BIGRAM, CHAR, CJK_WORD (without: a run of Han
+ *                characters is found as the AND of its bigrams, then
+ *                checked in the passage text with cjk_text_has_han_run)
  *   Z...         cjk/ STEM terms (no positions)
  *   Q<fileid>    boolean: the file the passage comes from
  *   Y<year>      boolean: the document's year, when known ("Y2023")
  *   XS<source>   boolean: the document's normalised source (publisher)
  * Its values: WS_SLOT_YEAR (sortable_serialise'd year, when known) and
  * WS_SLOT_FILE (the file id, for --per-doc collapsing).
- * Its data: a JSON object, see WS_DATA_* below.
+ * Its data: a JSON object (WS_DATA_* below), a NUL byte, then the
+ * passage's original bytes.  The text stays out of the JSON so that the
+ * searcher can check a candidate passage without parsing anything
+ * (ws_passage_text); JSON never holds a raw NUL, so the first one ends it.
  *
  * Per file, a metadata entry WS_META_FILE_PREFIX + fileid holds a JSON
  * object (WS_FILE_*) used for incremental indexing and for title:/source:
@@ -20,7 +26,12 @@
 #ifndef WENSOU_SCHEMA_H
 #define WENSOU_SCHEMA_H
 
-#define WS_SCHEMA_VERSION 1
+#include <stddef.h>
+#include <string.h>
+
+/* 2: Han terms without positions; the passage text after the JSON.  An indexer meeting an index of another
+ * version rebuilds it; a searcher asks for that. */
+#define WS_SCHEMA_VERSION 2
 
 #define WS_PREFIX_FILE "Q"
 #define WS_PREFIX_YEAR "Y"
@@ -37,12 +48,21 @@
 #define WS_DATA_PAGE "page"       /* integer or null */
 #define WS_DATA_LINES "lines"     /* [first, last], 1-based inclusive */
 #define WS_DATA_SECTION "section" /* string: heading trail "一、… > （二）…" or "" */
-#define WS_DATA_TEXT "text"       /* string: the passage's original bytes */
 #define WS_DATA_OFFSET "offset"   /* integer: byte offset of text in the file */
 #define WS_DATA_LINE_OFFSET "line_offset" /* integer: bytes from the start of line
                                              lines[0] to the start of text (0 unless a
                                              very long line was split) */
 #define WS_DATA_LINE_OFFSET_CHARS "line_offset_chars" /* the same in characters */
+
+/* The text part of a passage's data[0..len) (see above); *json_len gets
+ * the length of the JSON part.  A datum without a NUL has no text. */
+static inline const char *ws_passage_text(const char *data, size_t len, size_t *json_len, size_t *text_len)
+{
+	const char *nul = data ? (const char *)memchr(data, '\0', len) : NULL;
+	*json_len = nul ? (size_t)(nul - data) : len;
+	*text_len = nul ? len - *json_len - 1 : 0;
+	return nul ? nul + 1 : "";
+}
 
 /* Metadata keys. */
 #define WS_META_SCHEMA "wensou:schema"     /* JSON: {"version":1,"fold_traditional":true,...} */

@@ -425,6 +425,13 @@ int main(int argc, char **argv)
 	if (ss != WS_STORE_OK)
 		goto fatal;
 	nshards = ws_store_nshards(st);
+	if (ws_store_upgraded_from(st)) {
+		/* Every file is read again into the new generation. */
+		r.opt.rebuild = true;
+		if (!r.opt.quiet)
+			fprintf(stderr, PROG ": %s holds an index of another format (schema %d, now %d): rebuilding it\n",
+			        dbdir, ws_store_upgraded_from(st), WS_SCHEMA_VERSION);
+	}
 	size_t fold_len;
 	fold = fold_table(st, &copts, &fold_len, &err);
 	if (!fold)

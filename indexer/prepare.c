@@ -130,10 +130,14 @@ static void add_terms(cjk_analyzer *an, xq_doc *doc, const char *text, size_t le
 	cjk_analyzer_reset(an, text, len, first_line);
 	cjk_term t;
 	while (cjk_analyzer_next(an, &t) == 1) {
-		if (t.kind == CJK_TERM_STEM)
-			xq_doc_add_term(doc, t.text, t.len, 1);
-		else
+		/* Only Latin words and numbers keep positions (English
+		 * phrases).  Han terms go in without: their positions were
+		 * two thirds of the index, and the searcher checks a run of
+		 * Han characters in the passage text instead (schema.h). */
+		if (t.kind == CJK_TERM_WORD || t.kind == CJK_TERM_NUMBER)
 			xq_doc_add_posting(doc, t.text, t.len, t.pos, 1);
+		else
+			xq_doc_add_term(doc, t.text, t.len, 1);
 	}
 }
 
@@ -183,7 +187,6 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	json_object_set_new(j, WS_DATA_PAGE, ps->page ? json_integer(ps->page) : json_null());
 	json_object_set_new(j, WS_DATA_LINES, json_pack("[i,i]", ps->first_line, ps->last_line));
 	json_object_set_new(j, WS_DATA_SECTION, json_string(ps->section));
-	json_object_set_new(j, WS_DATA_TEXT, json_stringn(text, tlen));
 	json_object_set_new(j, WS_DATA_OFFSET, json_integer((json_int_t)ps->start));
 	json_object_set_new(j, WS_DATA_LINE_OFFSET, json_integer((json_int_t)ps->line_offset));
 	if (ps->line_offset) {
@@ -192,14 +195,18 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 			chars += ((unsigned char)dt->text[i] & 0xC0) != 0x80;
 		json_object_set_new(j, WS_DATA_LINE_OFFSET_CHARS, json_integer((json_int_t)chars));
 	}
-	char *data = json_dumps(j, JSON_COMPACT);
+	/* The JSON, a NUL, the text (schema.h). */
+	char *meta = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
-	if (!data || xq_doc_set_data(doc, data, strlen(data)) != XQ_OK) {
-		free(data);
+	strbuf data = STRBUF_INIT;
+	bool ok = meta && strbuf_appends(&data, meta) && strbuf_appendc(&data, '\0') &&
+	          strbuf_append(&data, text, tlen) && xq_doc_set_data(doc, data.data, data.len) == XQ_OK;
+	free(meta);
+	strbuf_free(&data);
+	if (!ok) {
 		xq_doc_free(doc);
 		return NULL;
 	}
-	free(data);
 	return doc;
 }
 

@@ -21,6 +21,7 @@ struct ws_store {
 	int live_gen;     /* generation the stub names (0: none yet) */
 	int gen;          /* generation being written */
 	bool rebuild;
+	int upgraded_from; /* schema version of the live index this run replaces, or 0 */
 	bool swapped;
 	unsigned nshards;
 	xq_db *shards[16];
@@ -144,6 +145,17 @@ static char *schema_json(const cjk_options *o)
 	return s;
 }
 
+/* The "version" of a schema record; 0 if it has none. */
+static int schema_version(const char *json)
+{
+	json_t *j = json_loads(json, 0, NULL);
+	json_t *v = json_object_get(j, "version");
+	int version = json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) < 1000000
+		? (int)json_integer_value(v) : 0;
+	json_decref(j);
+	return version;
+}
+
 static bool dir_is_empty_or_ours(const char *dir)
 {
 	char *stub = ws_strdupf("%s/XAPIANDB", dir);
@@ -204,6 +216,7 @@ ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *
 	unsigned live_shards;
 	st->live_gen = read_stub(dir, &live_shards);
 	st->rebuild = rebuild || st->live_gen == 0;
+open_shards:
 	st->gen = st->rebuild ? st->live_gen + 1 : st->live_gen;
 	st->nshards = st->rebuild ? WS_STORE_SHARDS : live_shards;
 	char *want = schema_json(opts);
@@ -234,6 +247,21 @@ ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *
 		} else {
 			char *have = NULL;
 			xs = xq_db_get_metadata(st->shards[k], WS_META_SCHEMA, &have, NULL);
+			int version = xs == XQ_OK ? schema_version(have) : 0;
+			if (xs == XQ_OK && version != WS_SCHEMA_VERSION) {
+				/* Written by another wensou: the files are all
+				 * still there, so build this version's index
+				 * beside it rather than stop a nightly run. */
+				free(have);
+				free(want);
+				for (unsigned j = 0; j <= k; j++) {
+					xq_db_close(st->shards[j]);
+					st->shards[j] = NULL;
+				}
+				st->upgraded_from = version > 0 ? version : -1;
+				st->rebuild = true;
+				goto open_shards;
+			}
 			if (xs == XQ_OK && strcmp(have, want) != 0) {
 				*err = ws_strdupf("the index %s was built with other settings (%s, now %s): "
 				           "run wensou-index --rebuild",
@@ -282,6 +310,11 @@ unsigned ws_store_shard_of(const ws_store *st, const char *fileid)
 bool ws_store_is_new(const ws_store *st)
 {
 	return st->rebuild;
+}
+
+int ws_store_upgraded_from(const ws_store *st)
+{
+	return st->upgraded_from;
 }
 
 int ws_store_set_metadata(ws_store *st, const char *key, const char *value, size_t len, char **err)

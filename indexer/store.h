@@ -28,14 +28,15 @@ typedef struct ws_store ws_store;
 typedef enum ws_store_status {
 	WS_STORE_OK = 0,
 	WS_STORE_LOCKED,     /* another indexer runs */
-	WS_STORE_MISMATCH,   /* built by another schema version or analysis options */
+	WS_STORE_MISMATCH,   /* built with other analysis options */
 	WS_STORE_ERROR,
 } ws_store_status;
 
 /* Open (creating if needed) the index at dir for writing, taking the lock.
  * With rebuild, a fresh generation is started beside the live one.
  * opts are the analysis options; an index built with others gives
- * WS_STORE_MISMATCH unless rebuild.  On failure *err gets a malloc'd
+ * WS_STORE_MISMATCH unless rebuild (another schema version is no mismatch:
+ * see ws_store_upgraded_from).  On failure *err gets a malloc'd
  * message. */
 ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *opts, ws_store **out,
                               char **err);
@@ -52,6 +53,11 @@ unsigned ws_store_shard_of(const ws_store *st, const char *fileid);
 
 /* True when this run writes a new generation (a rebuild, or a first build). */
 bool ws_store_is_new(const ws_store *st);
+
+/* When the live index was written with another schema version, the store
+ * rebuilds on its own (ws_store_is_new) and this is that version (-1 if
+ * unreadable); 0 otherwise. */
+int ws_store_upgraded_from(const ws_store *st);
 
 /* Record metadata (key, value) in every shard. */
 int ws_store_set_metadata(ws_store *st, const char *key, const char *value, size_t len, char **err);

@@ -12,6 +12,7 @@
 #include "query.h"
 #include "schema.h"
 #include "text.h"
+#include "verify.h"
 
 /* What one search carries around. */
 typedef struct run {
@@ -21,6 +22,7 @@ typedef struct run {
 	xq_enquire *enq;
 	ws_matches matches; /* scratch, reused per passage */
 	bool check;         /* candidates must be checked (ws_query_needs_check) */
+	ws_verifier verifier; /* the check, inside Xapian's match (verify.h) */
 	unsigned npositive; /* groups of positive text units */
 	unsigned limit;     /* hits wanted (the request's, or all) */
 	char **err;
@@ -96,7 +98,9 @@ static void locate(const char *text, size_t at, unsigned first, size_t line_offs
 /* Fill h from a passage's data (the JSON of schema.h). */
 static bool make_hit(run *r, const char *data, size_t len, double score, ws_hit *h)
 {
-	json_t *o = json_loadb(data ? data : "", data ? len : 0, 0, NULL);
+	size_t json_len, tlen;
+	const char *text = ws_passage_text(data, data ? len : 0, &json_len, &tlen);
+	json_t *o = json_loadb(data ? data : "", json_len, 0, NULL);
 	bool ok = false;
 
 	memset(h, 0, sizeof *h);
@@ -121,13 +125,6 @@ static bool make_hit(run *r, const char *data, size_t len, double score, ws_hit 
 		goto out;
 	}
 
-	const char *text = "";
-	size_t tlen = 0;
-	json_t *t = json_object_get(o, WS_DATA_TEXT);
-	if (json_is_string(t)) {
-		text = json_string_value(t);
-		tlen = json_string_length(t);
-	}
 	if (!ws_match_passage(r->q, r->ix->analyzer, text, tlen, h->first_line, r->check, &r->matches, r->err))
 		goto out;
 	h->vetoed = ws_matches_drop_excluded(&r->matches) > 0;
@@ -158,6 +155,11 @@ static bool run_query(run *r, const xq_query *xq, unsigned first, unsigned max, 
 	if (st != XQ_OK)
 		return ws_fail(r->err, "search failed: %s (%s)", xq_db_error(r->ix->db),
 		               xq_status_to_string(st));
+	if (r->verifier.err) {
+		xq_hits_free(*hits);
+		*hits = NULL;
+		return ws_fail(r->err, "search failed: %s", r->verifier.err);
+	}
 	return true;
 }
 
@@ -219,7 +221,9 @@ static bool keep_checked(const run *r, const ws_result *res, size_t i, size_t ke
 	const ws_hit *h = &res->hits[i];
 	bool relaxed = *(const bool *)ud;
 	(void)kept;
-	return !h->vetoed && (relaxed || h->groups >= r->npositive);
+	/* Relaxed, a passage must still really hold one unit: its bigrams
+	 * scattered about are no match. */
+	return !h->vetoed && h->groups >= (relaxed ? 1 : r->npositive);
 }
 
 /* At most max hits per file (Xapian's collapsing, done here when the
@@ -242,7 +246,9 @@ static bool keep_page(const run *r, const ws_result *res, size_t i, size_t kept,
 }
 
 /* Run xq for candidates [0, max) with no Xapian collapsing, and reduce
- * them here: check, rank by units matched (relaxed), collapse, page. */
+ * them here: check, rank by units matched, collapse, page.  Only relaxed
+ * runs come here: their passages hold some units, not all, which the
+ * verifier would refuse. */
 static bool candidates(run *r, const xq_query *xq, unsigned max, bool relaxed, ws_result *res)
 {
 	xq_hits *hits = NULL;
@@ -285,12 +291,22 @@ static bool relax(run *r, const ws_filters *f, ws_result *res)
 
 	if (!ws_query_build(r->q, f, r->ix, true, &xq, &none, r->err))
 		return false;
+	if (r->check && xq_enquire_set_decider(r->enq, NULL, NULL) != XQ_OK) {
+		xq_query_free(xq);
+		return ws_fail(r->err, "cannot search: %s", xq_last_error());
+	}
+	unsigned collapse = r->req->mode == WS_MODE_FILES ? 1 : r->req->per_doc;
+	if (r->check && collapse && xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, 0) != XQ_OK) {
+		xq_query_free(xq);
+		return ws_fail(r->err, "cannot search: %s", xq_last_error());
+	}
 	bool ok = none || candidates(r, xq, max, true, res);
 	xq_query_free(xq);
 	return ok;
 }
 
-/* The fast path: Xapian's matches are exactly the query's. */
+/* Xapian's matches are the query's (with the verifier deciding, when the
+ * query has approximate units). */
 static bool exact(run *r, const xq_query *xq, ws_result *res, bool *empty)
 {
 	const ws_request *req = r->req;
@@ -329,6 +345,117 @@ out:
 	return ok;
 }
 
+/* Hits [offset, offset + limit) of the candidates that pass the verifier,
+ * at most collapse per file (0: no limit), into res. */
+static bool collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nkept, ws_result *res)
+{
+	size_t first = r->req->offset < nkept ? r->req->offset : nkept;
+	size_t n = nkept - first < r->limit ? nkept - first : r->limit;
+	res->hits = calloc(n ? n : 1, sizeof *res->hits);
+	if (!res->hits)
+		return ws_fail(r->err, "out of memory");
+	for (size_t k = 0; k < n; k++) {
+		size_t i = kept[first + k], len = 0;
+		const char *data = xq_hits_data(hits, i, &len);
+		if (!data)
+			return ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+		if (!make_hit(r, data, len, xq_hits_score(hits, i), &res->hits[res->nhits]))
+			return false;
+		res->hits[res->nhits].rank = r->req->offset + (unsigned)k + 1;
+		res->nhits++;
+	}
+	return true;
+}
+
+/* Does candidate i of hits exceed collapse passages of its file among
+ * the kept ones? */
+static bool over_collapse(xq_hits *hits, const size_t *kept, size_t nkept, size_t i, unsigned collapse)
+{
+	size_t len = 0, l2 = 0;
+	const char *file = xq_hits_value(hits, i, WS_SLOT_FILE, &len);
+	unsigned seen = 0;
+	for (size_t k = 0; file && k < nkept && seen < collapse; k++) {
+		const char *f2 = xq_hits_value(hits, kept[k], WS_SLOT_FILE, &l2);
+		seen += f2 && l2 == len && !memcmp(f2, file, len);
+	}
+	return seen >= collapse;
+}
+
+/* A query with approximate units (verify.h): take Xapian's candidates in
+ * rank order and keep those the verifier passes, fetching more only when
+ * too few pass.  Nearly every candidate of a Han run does pass, so this
+ * reads little more than the hits themselves: inside the match (an xq
+ * decider) the check would run on every candidate that ties with the
+ * last hit, hundreds where a report is indexed more than once. */
+static bool checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
+{
+	const ws_request *req = r->req;
+	unsigned collapse = req->mode == WS_MODE_FILES ? 1 : req->per_doc;
+	size_t want = (size_t)req->offset + r->limit;
+	size_t max = want * 2 + 16, nkept = 0, seen = 0;
+	size_t *kept = NULL;
+	xq_hits *hits = NULL;
+	bool ok = false, exhausted = false;
+
+	if (max > r->ix->doccount)
+		max = r->ix->doccount;
+	if (xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, 0) != XQ_OK) {
+		ws_fail(r->err, "cannot search: %s", xq_last_error());
+		goto out;
+	}
+	for (;;) {
+		if (!run_query(r, xq, 0, (unsigned)max, &hits))
+			goto out;
+		size_t n = xq_hits_count(hits);
+		size_t *k2 = realloc(kept, (n ? n : 1) * sizeof *kept);
+		if (!k2) {
+			ws_fail(r->err, "out of memory");
+			goto out;
+		}
+		kept = k2;
+		nkept = 0;
+		for (seen = 0; seen < n && nkept < want; seen++) {
+			size_t len = 0;
+			const char *data = xq_hits_data(hits, seen, &len);
+			if (!data) {
+				ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+				goto out;
+			}
+			if (!ws_verify_data(&r->verifier, data, len)) {
+				if (r->verifier.err) {
+					ws_fail(r->err, "search failed: %s", r->verifier.err);
+					goto out;
+				}
+				continue;
+			}
+			if (collapse && over_collapse(hits, kept, nkept, seen, collapse))
+				continue;
+			kept[nkept++] = seen;
+		}
+		exhausted = n < max;
+		if (nkept >= want || exhausted || max >= r->ix->doccount)
+			break;
+		xq_hits_free(hits);
+		hits = NULL;
+		max = max * 4 > r->ix->doccount ? r->ix->doccount : max * 4;
+	}
+	/* Past the candidates checked, Xapian's estimate scaled by how many
+	 * of those passed. */
+	unsigned est = xq_hits_estimated(hits);
+	if (exhausted && seen == xq_hits_count(hits))
+		res->estimated = (unsigned)nkept;
+	else if (seen && est > seen)
+		res->estimated = (unsigned)nkept + (unsigned)((double)(est - seen) * r->verifier.accepted / r->verifier.checked);
+	else
+		res->estimated = (unsigned)nkept;
+	*empty = nkept == 0;
+	ok = collect_checked(r, hits, kept, nkept, res);
+out:
+	free(kept);
+	xq_hits_free(hits);
+	return ok;
+}
+
 static bool search(run *r, ws_result *res)
 {
 	const ws_request *req = r->req;
@@ -354,18 +481,23 @@ static bool search(run *r, ws_result *res)
 		goto out;
 	}
 	unsigned collapse = req->mode == WS_MODE_FILES ? 1 : req->per_doc;
-	if (!r->check && collapse && xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, collapse) != XQ_OK) {
+	if (collapse && xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, collapse) != XQ_OK) {
 		ws_fail(r->err, "cannot search: %s", xq_last_error());
 		goto out;
 	}
-
-	if (r->check) {
-		unsigned max = r->ix->doccount < WS_CHECK_CANDIDATES ? r->ix->doccount : WS_CHECK_CANDIDATES;
-		if (!candidates(r, xq, max, false, res))
+	if (r->check)
+		ws_verifier_init(&r->verifier, r->q, r->ix->analyzer);
+	if (r->check && req->mode != WS_MODE_COUNT) {
+		if (!checked(r, xq, res, &empty))
 			goto out;
-		empty = res->nhits == 0 && res->count == 0;
-	} else if (!exact(r, xq, res, &empty)) {
-		goto out;
+	} else {
+		/* A count checks every candidate, inside Xapian's match. */
+		if (r->check && xq_enquire_set_decider(r->enq, ws_verify_data, &r->verifier) != XQ_OK) {
+			ws_fail(r->err, "cannot search: %s", xq_last_error());
+			goto out;
+		}
+		if (!exact(r, xq, res, &empty))
+			goto out;
 	}
 	if (empty && req->mode != WS_MODE_COUNT && r->npositive >= 2) {
 		ok = relax(r, &f, res);
@@ -390,6 +522,7 @@ bool ws_search(ws_index *ix, const ws_request *req, ws_result **out, char **err)
 	ws_query_free(r.q);
 	xq_enquire_free(r.enq);
 	ws_matches_free(&r.matches);
+	ws_verifier_free(&r.verifier);
 	if (!ok) {
 		if (err && !*err)
 			ws_fail(err, "out of memory");

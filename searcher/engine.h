@@ -18,10 +18,6 @@
  * are fetched and re-ranked by how many units they match. */
 #define WS_RELAX_CANDIDATES 200
 
-/* When Xapian cannot express a unit exactly (query.h: approx), at most
- * this many candidates are checked passage by passage. */
-#define WS_CHECK_CANDIDATES 5000
-
 typedef enum ws_mode {
 	WS_MODE_HITS,  /* ranked passages with snippets */
 	WS_MODE_FILES, /* one hit per file (its best passage) */

@@ -103,6 +103,7 @@ static bool push_term(ws_unit *u, const cjk_term *t, uint32_t first_pos, char **
 	q->len = t->len;
 	q->rel = t->pos - first_pos;
 	q->prefix = t->kind == CJK_TERM_CHAR;
+	q->han = t->kind == CJK_TERM_BIGRAM || t->kind == CJK_TERM_CHAR;
 	u->nterms++;
 	return true;
 }
@@ -116,6 +117,41 @@ static bool push_weight(ws_unit *u, const cjk_term *t, char **err)
 	if (!(v[u->nweights] = strndup(t->text, t->len)))
 		return ws_fail(err, "out of memory");
 	u->nweights++;
+	return true;
+}
+
+/* The two Han characters of a bigram term, or false if t is none. */
+static bool bigram_chars(const ws_qterm *t, uint32_t *a, uint32_t *b)
+{
+	if (t->prefix)
+		return false;
+	size_t i = 0;
+	*a = ws_utf8_next(t->text, t->len, &i);
+	*b = i < t->len ? ws_utf8_next(t->text, t->len, &i) : 0;
+	return i == t->len && cjk_is_han(*a) && cjk_is_han(*b);
+}
+
+/* If u's terms are the overlapping bigrams of one Han run (c1c2 c2c3 …
+ * at consecutive positions), set u->han to the run's characters, which
+ * the engine then checks with a plain scan of the passage.  False only
+ * when out of memory. */
+static bool han_run(ws_unit *u)
+{
+	uint32_t a, b, prev = 0;
+	for (size_t i = 0; i < u->nterms; i++) {
+		if (u->terms[i].rel != i || !bigram_chars(&u->terms[i], &a, &b) || (i && a != prev))
+			return true;
+		prev = b;
+	}
+	u->han = malloc((u->nterms + 1) * sizeof *u->han);
+	if (!u->han)
+		return false;
+	for (size_t i = 0; i < u->nterms; i++) {
+		bigram_chars(&u->terms[i], &a, &b);
+		u->han[i] = a;
+		u->han[i + 1] = b;
+	}
+	u->nhan = u->nterms + 1;
 	return true;
 }
 
@@ -164,10 +200,14 @@ static bool analyse_unit(ws_unit *u, cjk_analyzer *a, char **err)
 	else
 		free(stem);
 	if (u->nterms > 1) {
-		bool prefix = false;
+		bool han = false;
 		for (size_t i = 0; i < u->nterms; i++)
-			prefix |= u->terms[i].prefix;
-		u->approx = prefix || u->terms[u->nterms - 1].rel + 1 > u->nterms;
+			han |= u->terms[i].han;
+		u->approx = han || u->terms[u->nterms - 1].rel + 1 > u->nterms;
+		if (han && !han_run(u)) {
+			ws_fail(err, "out of memory");
+			return false;
+		}
 	}
 	return true;
 fail:
@@ -239,119 +279,37 @@ static xq_query *slot_query(const ws_qterm *t)
 	return q;
 }
 
-/* The two Han characters of a bigram term, or false if t is none. */
-static bool bigram_chars(const ws_qterm *t, uint32_t *a, uint32_t *b)
-{
-	if (t->prefix)
-		return false;
-	size_t i = 0;
-	*a = ws_utf8_next(t->text, t->len, &i);
-	*b = i < t->len ? ws_utf8_next(t->text, t->len, &i) : 0;
-	return i == t->len && cjk_is_han(*a) && cjk_is_han(*b);
-}
-
-/* Which terms of a unit the phrase needs.  A Han run of n characters is
- * n-1 overlapping bigrams, but every other one says as much: the bigrams
- * at offsets 0, 2, 4, … and the last, in order within the run's span, can
- * only sit where the whole run does (each must start at least two
- * characters after the one before, or one for the last, and the window
- * leaves no slack).  That holds when the kept bigrams differ and no kept
- * pair has its touching characters equal (「数据据点」 could otherwise be
- * matched by 「数据点」); such a chain keeps all its bigrams.  Half the
- * terms means half the position lists Xapian reads per candidate, which
- * is most of a phrase search's time. */
-static void thin_bigram_chains(const ws_unit *u, bool *keep)
-{
-	for (size_t i = 0; i < u->nterms; i++)
-		keep[i] = true;
-	size_t i = 0;
-	while (i < u->nterms) {
-		uint32_t a, b, c, d;
-		if (!bigram_chars(&u->terms[i], &a, &b)) {
-			i++;
-			continue;
-		}
-		/* the chain of overlapping bigrams starting at i */
-		size_t j = i;
-		while (j + 1 < u->nterms && u->terms[j + 1].rel == u->terms[j].rel + 1 &&
-		       bigram_chars(&u->terms[j + 1], &c, &d) && bigram_chars(&u->terms[j], &a, &b) && b == c)
-			j++;
-		bool safe = j - i >= 2;
-		for (size_t k = i; safe && k + 2 <= j; k += 2) {
-			bigram_chars(&u->terms[k], &a, &b);
-			bigram_chars(&u->terms[k + 2], &c, &d);
-			safe = b != c;
-		}
-		/* the kept bigrams, i, i+2, … and j, must all differ */
-		for (size_t k = i; safe && k <= j; k++) {
-			if ((k - i) % 2 && k != j)
-				continue;
-			for (size_t m = k + 1; safe && m <= j; m++)
-				if (!((m - i) % 2 && m != j))
-					safe = strcmp(u->terms[k].text, u->terms[m].text) != 0;
-		}
-		if (safe)
-			for (size_t k = i + 1; k < j; k += 2)
-				keep[k] = false;
-		i = j + 1;
-	}
-}
-
-/* The positional part of a unit of several terms.  Xapian 1.4 phrases take
- * only plain terms, so a Han character slot that may start a bigram
- * cannot be in the phrase: such a unit (approx) becomes the phrase of its
- * other terms AND each character's expansion, and the engine checks the
- * candidates with the matcher. */
+/* The query of a unit of several terms.  Latin words and numbers have
+ * positions: their unit is a phrase.  Han terms have none (schema.h), so a
+ * unit with any is the AND of its terms (a single Han character slot as
+ * its expansion), and the engine checks each candidate (approx). */
 static bool phrase_query(const ws_unit *u, xq_query **out, char **err)
 {
-	qlist l = {0}, chars = {0};
-	uint32_t first = 0, last = 0;
-	bool any = false;
+	qlist l = {0};
+	bool han = false;
 
 	*out = NULL;
 	if (u->nterms == 1) {
 		*out = slot_query(&u->terms[0]);
 		return *out ? true : ws_fail(err, "cannot build the query: %s", xq_last_error());
 	}
-	bool *keep = malloc(u->nterms * sizeof *keep);
-	if (!keep)
-		return ws_fail(err, "out of memory");
-	thin_bigram_chains(u, keep);
+	for (size_t i = 0; i < u->nterms; i++)
+		han |= u->terms[i].han;
 	for (size_t i = 0; i < u->nterms; i++) {
 		const ws_qterm *t = &u->terms[i];
-		if (!keep[i])
-			continue;
-		if (t->prefix) {
-			if (!qlist_push(&chars, slot_query(t), err))
-				goto fail;
-			continue;
-		}
-		if (!any)
-			first = t->rel;
-		last = t->rel;
-		any = true;
-		if (!qlist_push(&l, term_query(t->text, t->len), err))
-			goto fail;
+		bool dup = false;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = u->terms[j].len == t->len && !memcmp(u->terms[j].text, t->text, t->len);
+		if (dup && han)
+			continue; /* 数据据 needs 数据 once in an AND */
+		if (!qlist_push(&l, slot_query(t), err))
+			return false;
 	}
-	free(keep);
-	keep = NULL;
-	if (l.n) {
-		xq_query *p;
-		/* Terms are at consecutive positions unless some are left out
-		 * (thinned bigrams, above) or a Han run meets a Latin word (the
-		 * run's last character has no term of its own): the window is
-		 * the span they cover. */
-		unsigned span = last - first + 1;
-		unsigned window = span > l.n ? span : 0;
-		if (!qlist_combine(&l, XQ_OP_PHRASE, window, &p, err) || !qlist_push(&chars, p, err))
-			goto fail;
-	}
-	return qlist_combine(&chars, XQ_OP_AND, 0, out, err);
-fail:
-	free(keep);
-	qlist_free(&l);
-	qlist_free(&chars);
-	return false;
+	/* Latin terms are at consecutive positions unless one was dropped
+	 * (too long): the window is the span they cover. */
+	unsigned span = u->terms[u->nterms - 1].rel + 1;
+	unsigned window = span > l.n ? span : 0;
+	return qlist_combine(&l, han ? XQ_OP_AND : XQ_OP_PHRASE, window, out, err);
 }
 
 static bool unit_query(const ws_unit *u, xq_query **out, char **err)

@@ -79,6 +79,7 @@ static void unit_clear(ws_unit *u)
 	for (size_t i = 0; i < u->nweights; i++)
 		free(u->weights[i]);
 	free(u->weights);
+	free(u->han);
 	memset(u, 0, sizeof *u);
 }
 

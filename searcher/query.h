@@ -38,6 +38,7 @@ typedef struct ws_qterm {
 	uint32_t rel;  /* position relative to the unit's first term */
 	bool prefix;   /* a single Han character: also matches terms starting
 	                  with it (bigrams, dictionary words) */
+	bool han;      /* a BIGRAM or CHAR: indexed without positions */
 } ws_qterm;
 
 typedef struct ws_unit {
@@ -54,10 +55,15 @@ typedef struct ws_unit {
 	char *stem;       /* "Z…" for a single unquoted Latin word, else NULL */
 	char **weights;   /* CJK_WORD terms: ranking weight only */
 	size_t nweights;
-	bool approx;      /* Xapian cannot express the unit exactly (a Han
-	                     character that may start a bigram, inside a
-	                     longer unit; or a gap in positions): the engine
-	                     checks candidates with the matcher */
+	bool approx;      /* Xapian cannot express the unit exactly (Han
+	                     terms, which have no positions, in a unit of
+	                     several terms; or a gap in positions): Xapian
+	                     finds candidates, the engine checks them */
+	uint32_t *han;    /* an approx unit that is one run of Han characters:
+	                     its folded characters, checked with
+	                     cjk_text_has_han_run; NULL otherwise (the
+	                     matcher checks it); owned */
+	size_t nhan;
 } ws_unit;
 
 typedef struct ws_query {

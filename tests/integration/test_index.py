@@ -472,6 +472,36 @@ class TestSampleCorpus(TempDirTest):
                          ("Cross-Border Data Flows: Policy Note (2022)", 2022, None))
 
     @needs_search
+    @unittest.skipUnless(shutil.which("xapian-metadata"), "xapian-metadata (xapian-tools) not installed")
+    def test_index_of_another_schema_version_is_rebuilt(self):
+        """After an upgrade the nightly run rebuilds the index by itself;
+        until then the searcher says what to do."""
+        corpus = os.path.join(SOURCE_ROOT, "corpus")
+        p = run_index(self.db, corpus)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        files = summary(p.stderr)["added"]
+        _, before = search_json(self.db, "数字鸿沟", args=["-n", "100"])
+        self.assertTrue(before)
+        old = '{"fold_traditional":true,"stem_english":true,"version":1}'
+        for shard in ("s0", "s1"):
+            subprocess.run(["xapian-metadata", "set", os.path.join(self.db, "gen-1", shard),
+                            "wensou:schema", old], check=True)
+        p, _ = search_json(self.db, "数字鸿沟")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--rebuild", p.stderr)
+        p = run_index(self.db, corpus)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("another format (schema 1", p.stderr)
+        self.assertEqual(summary(p.stderr)["added"], files)
+        self.assertEqual(summary(p.stderr)["unchanged"], 0)
+        _, after = search_json(self.db, "数字鸿沟", args=["-n", "100"])
+        self.assertEqual(sorted((h["path"], h["lines"]) for h in before),
+                         sorted((h["path"], h["lines"]) for h in after))
+        p = run_index(self.db, corpus)
+        self.assertEqual(summary(p.stderr)["added"], 0)
+        self.assertNotIn("another format", p.stderr)
+
+    @needs_search
     def test_running_header_of_the_sample_report_is_dropped(self):
         """Its title repeats at the top of pages 2 and 3, next to page
         numbers: only the title line itself is indexed."""

@@ -604,6 +604,9 @@ class TestPhraseExactness(Search, unittest.TestCase):
             "c.txt": "完善全球数字治理体系是共同任务。",
             "d.txt": "全球数字化治理体系也被提到。",
             "e.txt": "数字人民币试点扩大。",
+            # every bigram of 数字鸿沟 and of 人民币试点, never the runs
+            "f.txt": "数字，鸿沟；字鸿一词。人民、民币和币试点。",
+            "g.txt": "5G网络覆盖所有乡村。",
         }
         for name, text in texts.items():
             with open(os.path.join(docs, name), "w", encoding="utf-8") as f:
@@ -630,6 +633,26 @@ class TestPhraseExactness(Search, unittest.TestCase):
         self.assertEqual(self.files("全球数字化治理体系"), ["d.txt"])
         self.assertEqual(self.files("数字人民币试点"), ["e.txt"])
         self.assertEqual(self.files("球数字治"), ["c.txt"])
+
+    def test_scattered_bigrams_are_no_match(self):
+        # Han terms have no positions: the engine checks the run itself.
+        self.assertEqual(self.files("数字鸿沟"), [])
+        self.assertEqual(self.files("人民币试点"), ["e.txt"])
+        self.assertEqual(self.files("字鸿"), ["f.txt"])
+        self.assertEqual(self.files("数字鸿沟 OR 人民币试点"), ["e.txt"])
+        p = self.cmd("--count", "--", "人民币试点")
+        self.assertEqual((p.returncode, p.stdout.decode().strip()), (0, "1"))
+        p = self.cmd("--count", "--", "数字鸿沟")
+        self.assertEqual(p.returncode, 1)
+
+    def test_excluding_a_run_excludes_only_the_run(self):
+        self.assertEqual(self.files("数字 -数字人民币"), ["c.txt", "d.txt", "f.txt"])
+        # f.txt has 试点 and every bigram of 人民币试点, but not the run
+        self.assertEqual(self.files("试点 -人民币试点"), ["f.txt"])
+
+    def test_han_mixed_with_latin(self):
+        self.assertEqual(self.files("5G网络"), ["g.txt"])
+        self.assertEqual(self.files("网络5G"), [])
 
     def test_repeated_characters_are_not_fooled(self):
         self.assertEqual(self.files("数据点"), ["a.txt"])

@@ -1,0 +1,101 @@
+/* verify.c - check candidate passages for approximate units (verify.h). */
+#include "verify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "qbuild.h"
+#include "schema.h"
+#include "text.h"
+
+/* A unit the verifier must look at: Xapian matched it only roughly. */
+static bool needs_check(const ws_unit *u)
+{
+	return u->kind == WS_UNIT_TEXT && u->nterms && u->approx;
+}
+
+void ws_verifier_init(ws_verifier *v, const ws_query *q, cjk_analyzer *a)
+{
+	memset(v, 0, sizeof *v);
+	v->q = q;
+	v->a = a;
+	v->npositive = ws_query_positive_groups(q);
+	/* The scan answers for a group only when every unit of the group is
+	 * a Han run: otherwise which unit Xapian matched is unknown. */
+	for (unsigned g = 0; g < q->ngroups && !v->full; g++) {
+		bool checked = false, other = false;
+		for (size_t i = 0; i < q->nunits; i++) {
+			const ws_unit *u = &q->units[i];
+			if (u->group != g || u->kind != WS_UNIT_TEXT || !u->nterms)
+				continue;
+			if (needs_check(u) && !u->han)
+				v->full = true;
+			if (needs_check(u))
+				checked = true;
+			else
+				other = true;
+		}
+		if (checked && other)
+			v->full = true;
+	}
+}
+
+static bool scan(ws_verifier *v, const char *text, size_t len)
+{
+	const ws_query *q = v->q;
+	for (unsigned g = 0; g < q->ngroups; g++) {
+		bool found = false, positive = false;
+		for (size_t i = 0; i < q->nunits; i++) {
+			const ws_unit *u = &q->units[i];
+			if (u->group != g || !needs_check(u))
+				continue;
+			bool has = cjk_text_has_han_run(v->a, text, len, u->han, u->nhan);
+			if (u->excluded) {
+				if (has)
+					return false;
+				continue;
+			}
+			positive = true;
+			found |= has;
+		}
+		if (positive && !found)
+			return false;
+	}
+	return true;
+}
+
+bool ws_verify_text(ws_verifier *v, const char *text, size_t len)
+{
+	bool ok;
+	v->checked++;
+	if (!v->full) {
+		ok = scan(v, text, len);
+	} else {
+		char *err = NULL;
+		if (!ws_match_passage(v->q, v->a, text, len, 1, true, &v->matches, &err)) {
+			if (!v->err)
+				v->err = err;
+			else
+				free(err);
+			return false;
+		}
+		bool vetoed = ws_matches_drop_excluded(&v->matches) > 0;
+		ok = !vetoed && ws_matches_groups(&v->matches, v->q->ngroups) >= v->npositive;
+	}
+	v->accepted += ok;
+	return ok;
+}
+
+bool ws_verify_data(void *ud, const char *data, size_t len)
+{
+	size_t json_len, tlen;
+	const char *text = ws_passage_text(data, len, &json_len, &tlen);
+	return ws_verify_text(ud, text, tlen);
+}
+
+void ws_verifier_free(ws_verifier *v)
+{
+	ws_matches_free(&v->matches);
+	free(v->err);
+	v->err = NULL;
+}
