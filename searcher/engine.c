@@ -188,119 +188,217 @@ static bool collect(run *r, xq_hits *hits, unsigned rank0, ws_result *res)
 	return true;
 }
 
-static int cmp_relaxed(const void *a, const void *b)
+/* Hits [offset, offset + limit) of the candidates that pass the verifier,
+ * at most collapse per file (0: no limit), into res. */
+static bool collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nkept, ws_result *res)
 {
-	const ws_hit *x = a, *y = b;
+	size_t first = r->req->offset < nkept ? r->req->offset : nkept;
+	size_t n = nkept - first < r->limit ? nkept - first : r->limit;
+	/* A relaxed run replaces what a first run found. */
+	for (size_t i = 0; i < res->nhits; i++)
+		hit_clear(&res->hits[i]);
+	free(res->hits);
+	res->nhits = 0;
+	res->hits = calloc(n ? n : 1, sizeof *res->hits);
+	if (!res->hits)
+		return ws_fail(r->err, "out of memory");
+	for (size_t k = 0; k < n; k++) {
+		size_t i = kept[first + k], len = 0;
+		const char *data = xq_hits_data(hits, i, &len);
+		if (!data)
+			return ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+		if (!make_hit(r, data, len, xq_hits_score(hits, i), &res->hits[res->nhits]))
+			return false;
+		res->hits[res->nhits].rank = r->req->offset + (unsigned)k + 1;
+		res->nhits++;
+	}
+	return true;
+}
+
+/* Does candidate i of hits exceed collapse passages of its file among
+ * the kept ones? */
+static bool over_collapse(xq_hits *hits, const size_t *kept, size_t nkept, size_t i, unsigned collapse)
+{
+	size_t len = 0, l2 = 0;
+	const char *file = xq_hits_value(hits, i, WS_SLOT_FILE, &len);
+	unsigned seen = 0;
+	for (size_t k = 0; file && k < nkept && seen < collapse; k++) {
+		const char *f2 = xq_hits_value(hits, kept[k], WS_SLOT_FILE, &l2);
+		seen += f2 && l2 == len && !memcmp(f2, file, len);
+	}
+	return seen >= collapse;
+}
+
+/* A relaxed candidate: hit index i of the fetched hits. */
+typedef struct cand {
+	size_t i;
+	unsigned groups;
+	double score;
+} cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const cand *x = a, *y = b;
 	if (x->groups != y->groups)
 		return x->groups > y->groups ? -1 : 1;
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
-	return x->rank < y->rank ? -1 : x->rank > y->rank;
+	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* A test on hit i of res; the hits kept so far are res->hits[0..kept). */
-typedef bool keep_fn(const run *r, const ws_result *res, size_t i, size_t kept, const void *ud);
-
-/* Keep the hits that pass keep, in order; free the others. */
-static void filter_hits(const run *r, ws_result *res, keep_fn *keep, const void *ud)
+static int cmp_docid(const void *a, const void *b)
 {
-	size_t w = 0;
-	for (size_t i = 0; i < res->nhits; i++) {
-		if (keep(r, res, i, w, ud))
-			res->hits[w++] = res->hits[i];
-		else
-			hit_clear(&res->hits[i]);
-	}
-	res->nhits = w;
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return x < y ? -1 : x > y;
 }
 
-/* A checked candidate: no excluded unit, and (unless relaxed) every
- * positive group. */
-static bool keep_checked(const run *r, const ws_result *res, size_t i, size_t kept, const void *ud)
+/* present[u * n + i]: does candidate i of hits hold unit u of the query?
+ * Terms through their posting lists, Han runs by scanning the text; with
+ * any unit only the matcher can tell, *matcher is set and nothing done. */
+static bool presence(run *r, xq_hits *hits, size_t n, bool *present, bool *matcher)
 {
-	const ws_hit *h = &res->hits[i];
-	bool relaxed = *(const bool *)ud;
-	(void)kept;
-	/* Relaxed, a passage must still really hold one unit: its bigrams
-	 * scattered about are no match. */
-	return !h->vetoed && h->groups >= (relaxed ? 1 : r->npositive);
-}
+	const ws_query *q = r->q;
+	unsigned *ids = NULL, *sorted = NULL;
+	bool *marks = NULL, ok = false;
 
-/* At most max hits per file (Xapian's collapsing, done here when the
- * candidates had to be checked first). */
-static bool keep_per_file(const run *r, const ws_result *res, size_t i, size_t kept, const void *ud)
-{
-	unsigned max = *(const unsigned *)ud, seen = 0;
-	(void)r;
-	for (size_t j = 0; j < kept; j++)
-		if (!strcmp(res->hits[j].path, res->hits[i].path))
-			seen++;
-	return seen < max;
-}
-
-/* Hits [offset, offset + limit) of the whole list. */
-static bool keep_page(const run *r, const ws_result *res, size_t i, size_t kept, const void *ud)
-{
-	(void)res, (void)kept, (void)ud;
-	return i >= r->req->offset && i - r->req->offset < r->limit;
-}
-
-/* Run xq for candidates [0, max) with no Xapian collapsing, and reduce
- * them here: check, rank by units matched, collapse, page.  Only relaxed
- * runs come here: their passages hold some units, not all, which the
- * verifier would refuse. */
-static bool candidates(run *r, const xq_query *xq, unsigned max, bool relaxed, ws_result *res)
-{
-	xq_hits *hits = NULL;
-	bool ok = false;
-
-	if (!run_query(r, xq, 0, max, &hits) || !collect(r, hits, 1, res))
+	*matcher = false;
+	for (size_t u = 0; u < q->nunits; u++)
+		*matcher |= ws_unit_presence(&q->units[u]) == WS_PRESENCE_MATCHER;
+	if (*matcher || !n)
+		return true;
+	ids = malloc(n * sizeof *ids);
+	sorted = malloc(n * sizeof *sorted);
+	marks = malloc(n * sizeof *marks);
+	if (!ids || !sorted || !marks) {
+		ws_fail(r->err, "out of memory");
 		goto out;
-	unsigned fetched = (unsigned)xq_hits_count(hits), est = xq_hits_estimated(hits);
-	if (r->check)
-		filter_hits(r, res, keep_checked, &relaxed);
-	if (relaxed) {
-		qsort(res->hits, res->nhits, sizeof *res->hits, cmp_relaxed);
-		res->relaxed = res->nhits > 0;
 	}
-	unsigned collapse = r->req->mode == WS_MODE_FILES ? 1 : r->req->per_doc;
-	if (r->check && collapse)
-		filter_hits(r, res, keep_per_file, &collapse);
-	/* Past the candidates fetched, matches are unchecked estimates. */
-	res->count = (unsigned)res->nhits;
-	res->estimated = (unsigned)res->nhits + (est > fetched ? est - fetched : 0);
-	if (!r->check || relaxed)
-		res->estimated = est;
-	if (r->req->mode != WS_MODE_COUNT)
-		filter_hits(r, res, keep_page, NULL);
-	for (size_t i = 0; i < res->nhits; i++)
-		res->hits[i].rank = r->req->offset + (unsigned)i + 1;
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = ids[i] = xq_hits_docid(hits, i);
+	qsort(sorted, n, sizeof *sorted, cmp_docid);
+	for (size_t u = 0; u < q->nunits; u++) {
+		const ws_unit *unit = &q->units[u];
+		bool *row = present + u * n;
+		if (ws_unit_presence(unit) == WS_PRESENCE_RUN) {
+			for (size_t i = 0; i < n; i++) {
+				size_t len = 0, json_len, tlen;
+				const char *data = xq_hits_data(hits, i, &len);
+				if (!data) {
+					ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+					goto out;
+				}
+				const char *text = ws_passage_text(data, len, &json_len, &tlen);
+				row[i] = ws_verify_unit(&r->verifier, unit, text, tlen);
+			}
+		} else if (ws_unit_presence(unit) == WS_PRESENCE_TERMS) {
+			const char *t[2];
+			size_t tl[2], nt = ws_unit_terms(unit, t, tl);
+			memset(marks, 0, n * sizeof *marks);
+			for (size_t k = 0; k < nt; k++) {
+				if (xq_db_mark_term(r->ix->db, t[k], tl[k], sorted, n, marks) != XQ_OK) {
+					ws_fail(r->err, "search failed: %s", xq_last_error());
+					goto out;
+				}
+			}
+			/* back from docid order to rank order */
+			for (size_t i = 0; i < n; i++) {
+				unsigned *at = bsearch(&ids[i], sorted, n, sizeof *sorted, cmp_docid);
+				row[i] = at && marks[at - sorted];
+			}
+		}
+	}
 	ok = true;
 out:
-	xq_hits_free(hits);
+	free(ids);
+	free(sorted);
+	free(marks);
 	return ok;
 }
 
-/* Nothing had every unit: fetch passages with any, rank by units matched. */
+/* Nothing had every unit: fetch passages with any, keep those that really
+ * hold one (a Han unit's bigrams scattered about are no match) and none
+ * excluded, rank by units matched then score, at most collapse per file,
+ * and make hits of the page only. */
 static bool relax(run *r, const ws_filters *f, ws_result *res)
 {
+	const ws_request *req = r->req;
+	unsigned collapse = req->mode == WS_MODE_FILES ? 1 : req->per_doc;
+	size_t want = (size_t)req->offset + r->limit;
+	unsigned max = want > WS_RELAX_CANDIDATES ? (unsigned)want : WS_RELAX_CANDIDATES;
 	xq_query *xq = NULL;
-	bool none = false;
-	unsigned want = r->req->offset + r->limit;
-	unsigned max = want > WS_RELAX_CANDIDATES ? want : WS_RELAX_CANDIDATES;
+	xq_hits *hits = NULL;
+	cand *c = NULL;
+	size_t *kept = NULL;
+	bool *present = NULL, *unit_row = NULL;
+	bool none = false, ok = false;
 
 	if (!ws_query_build(r->q, f, r->ix, true, &xq, &none, r->err))
 		return false;
-	if (r->check && xq_enquire_set_decider(r->enq, NULL, NULL) != XQ_OK) {
-		xq_query_free(xq);
-		return ws_fail(r->err, "cannot search: %s", xq_last_error());
+	if (none) {
+		ok = true;
+		goto out;
 	}
-	unsigned collapse = r->req->mode == WS_MODE_FILES ? 1 : r->req->per_doc;
-	if (r->check && collapse && xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, 0) != XQ_OK) {
-		xq_query_free(xq);
-		return ws_fail(r->err, "cannot search: %s", xq_last_error());
+	if (!r->check)
+		ws_verifier_init(&r->verifier, r->q, r->ix->analyzer);
+	if (xq_enquire_set_decider(r->enq, NULL, NULL) != XQ_OK ||
+	    xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, 0) != XQ_OK) {
+		ws_fail(r->err, "cannot search: %s", xq_last_error());
+		goto out;
 	}
-	bool ok = none || candidates(r, xq, max, true, res);
+	if (!run_query(r, xq, 0, max, &hits))
+		goto out;
+	size_t n = xq_hits_count(hits), nc = 0, nkept = 0, nu = r->q->nunits;
+	bool matcher = false;
+	c = calloc(n ? n : 1, sizeof *c);
+	kept = calloc(n ? n : 1, sizeof *kept);
+	present = calloc(n && nu ? n * nu : 1, sizeof *present);
+	unit_row = calloc(nu ? nu : 1, sizeof *unit_row);
+	if (!c || !kept || !present || !unit_row) {
+		ws_fail(r->err, "out of memory");
+		goto out;
+	}
+	if (!presence(r, hits, n, present, &matcher))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		unsigned groups;
+		bool vetoed;
+		if (matcher) {
+			size_t len = 0, json_len, tlen;
+			const char *data = xq_hits_data(hits, i, &len);
+			if (!data) {
+				ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+				goto out;
+			}
+			const char *text = ws_passage_text(data, len, &json_len, &tlen);
+			if (!ws_verify_groups(&r->verifier, text, tlen, &groups, &vetoed)) {
+				ws_fail(r->err, "search failed: %s", r->verifier.err);
+				goto out;
+			}
+		} else {
+			for (size_t u = 0; u < nu; u++)
+				unit_row[u] = present[u * n + i];
+			ws_verify_tally(&r->verifier, unit_row, &groups, &vetoed);
+		}
+		if (!vetoed && groups)
+			c[nc++] = (cand){i, groups, xq_hits_score(hits, i)};
+	}
+	qsort(c, nc, sizeof *c, cmp_cand);
+	for (size_t k = 0; k < nc; k++) {
+		if (collapse && over_collapse(hits, kept, nkept, c[k].i, collapse))
+			continue;
+		kept[nkept++] = c[k].i;
+	}
+	res->relaxed = nkept > 0;
+	res->estimated = xq_hits_estimated(hits);
+	if (res->estimated < nkept || n < max)
+		res->estimated = (unsigned)nkept;
+	ok = collect_checked(r, hits, kept, nkept, res);
+out:
+	free(c);
+	free(kept);
+	free(present);
+	free(unit_row);
+	xq_hits_free(hits);
 	xq_query_free(xq);
 	return ok;
 }
@@ -343,42 +441,6 @@ static bool exact(run *r, const xq_query *xq, ws_result *res, bool *empty)
 out:
 	xq_hits_free(hits);
 	return ok;
-}
-
-/* Hits [offset, offset + limit) of the candidates that pass the verifier,
- * at most collapse per file (0: no limit), into res. */
-static bool collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nkept, ws_result *res)
-{
-	size_t first = r->req->offset < nkept ? r->req->offset : nkept;
-	size_t n = nkept - first < r->limit ? nkept - first : r->limit;
-	res->hits = calloc(n ? n : 1, sizeof *res->hits);
-	if (!res->hits)
-		return ws_fail(r->err, "out of memory");
-	for (size_t k = 0; k < n; k++) {
-		size_t i = kept[first + k], len = 0;
-		const char *data = xq_hits_data(hits, i, &len);
-		if (!data)
-			return ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
-		if (!make_hit(r, data, len, xq_hits_score(hits, i), &res->hits[res->nhits]))
-			return false;
-		res->hits[res->nhits].rank = r->req->offset + (unsigned)k + 1;
-		res->nhits++;
-	}
-	return true;
-}
-
-/* Does candidate i of hits exceed collapse passages of its file among
- * the kept ones? */
-static bool over_collapse(xq_hits *hits, const size_t *kept, size_t nkept, size_t i, unsigned collapse)
-{
-	size_t len = 0, l2 = 0;
-	const char *file = xq_hits_value(hits, i, WS_SLOT_FILE, &len);
-	unsigned seen = 0;
-	for (size_t k = 0; file && k < nkept && seen < collapse; k++) {
-		const char *f2 = xq_hits_value(hits, kept[k], WS_SLOT_FILE, &l2);
-		seen += f2 && l2 == len && !memcmp(f2, file, len);
-	}
-	return seen >= collapse;
 }
 
 /* A query with approximate units (verify.h): take Xapian's candidates in

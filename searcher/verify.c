@@ -93,6 +93,69 @@ bool ws_verify_data(void *ud, const char *data, size_t len)
 	return ws_verify_text(ud, text, tlen);
 }
 
+ws_presence ws_unit_presence(const ws_unit *u)
+{
+	if (u->kind != WS_UNIT_TEXT || !u->nterms)
+		return WS_PRESENCE_NONE;
+	if (u->han)
+		return WS_PRESENCE_RUN;
+	if (u->nterms == 1 && !u->terms[0].prefix)
+		return WS_PRESENCE_TERMS;
+	return WS_PRESENCE_MATCHER;
+}
+
+size_t ws_unit_terms(const ws_unit *u, const char *t[2], size_t len[2])
+{
+	size_t n = 0;
+	t[n] = u->terms[0].text;
+	len[n++] = u->terms[0].len;
+	if (u->stem) {
+		t[n] = u->stem;
+		len[n++] = strlen(u->stem);
+	}
+	return n;
+}
+
+bool ws_verify_unit(ws_verifier *v, const ws_unit *u, const char *text, size_t len)
+{
+	return cjk_text_has_han_run(v->a, text, len, u->han, u->nhan);
+}
+
+void ws_verify_tally(const ws_verifier *v, const bool *present, unsigned *groups, bool *vetoed)
+{
+	const ws_query *q = v->q;
+	*groups = 0;
+	*vetoed = false;
+	for (unsigned g = 0; g < q->ngroups; g++) {
+		bool found = false;
+		for (size_t i = 0; i < q->nunits; i++) {
+			const ws_unit *u = &q->units[i];
+			if (u->group != g || !present[i] || ws_unit_presence(u) == WS_PRESENCE_NONE)
+				continue;
+			if (u->excluded)
+				*vetoed = true;
+			else
+				found = true;
+		}
+		*groups += found;
+	}
+}
+
+bool ws_verify_groups(ws_verifier *v, const char *text, size_t len, unsigned *groups, bool *vetoed)
+{
+	char *err = NULL;
+	if (!ws_match_passage(v->q, v->a, text, len, 1, true, &v->matches, &err)) {
+		if (!v->err)
+			v->err = err;
+		else
+			free(err);
+		return false;
+	}
+	*vetoed = ws_matches_drop_excluded(&v->matches) > 0;
+	*groups = ws_matches_groups(&v->matches, v->q->ngroups);
+	return true;
+}
+
 void ws_verifier_free(ws_verifier *v)
 {
 	ws_matches_free(&v->matches);

@@ -40,6 +40,34 @@ bool ws_verify_text(ws_verifier *v, const char *text, size_t len);
  * parsing: the xq_decider_fn the engine hands to Xapian. */
 bool ws_verify_data(void *v, const char *data, size_t len);
 
+/* For ranking a relaxed search, which needs to know how many units each
+ * candidate holds.  How unit i of the query can be told present: */
+typedef enum ws_presence {
+	WS_PRESENCE_NONE,    /* not a text unit to look for (a field, empty) */
+	WS_PRESENCE_TERMS,   /* one of its terms (its only term or its stem) is
+	                        in the passage: ws_unit_terms */
+	WS_PRESENCE_RUN,     /* its Han run is in the text: ws_verify_unit */
+	WS_PRESENCE_MATCHER, /* only the matcher can say: ws_verify_groups */
+} ws_presence;
+
+ws_presence ws_unit_presence(const ws_unit *u);
+
+/* The terms whose presence means unit u's (WS_PRESENCE_TERMS): up to two,
+ * into t[] and len[]; returns how many. */
+size_t ws_unit_terms(const ws_unit *u, const char *t[2], size_t len[2]);
+
+/* Whether the Han run of unit u (WS_PRESENCE_RUN) is in text[0..len). */
+bool ws_verify_unit(ws_verifier *v, const ws_unit *u, const char *text, size_t len);
+
+/* From the presence of every unit (present[i] for q->units[i]): how many
+ * positive groups a passage holds, and whether it holds an excluded
+ * unit. */
+void ws_verify_tally(const ws_verifier *v, const bool *present, unsigned *groups, bool *vetoed);
+
+/* The same with the matcher, on the passage text[0..len).  False (message
+ * in v->err) on a failure. */
+bool ws_verify_groups(ws_verifier *v, const char *text, size_t len, unsigned *groups, bool *vetoed);
+
 void ws_verifier_free(ws_verifier *v);
 
 #endif

@@ -901,6 +901,26 @@ void xq_query_free(xq_query *q)
 /* ------------------------------------------------------------------ */
 /* Searching                                                            */
 
+xq_status xq_db_mark_term(xq_db *db, const char *term, size_t len, const unsigned *docids, size_t n, bool *present)
+{
+	if (!db || (!term && len) || (n && (!docids || !present)))
+		return fail(db, XQ_ERR_INVALID, "NULL argument");
+	for (size_t k = 1; k < n; k++)
+		if (docids[k] <= docids[k - 1])
+			return fail(db, XQ_ERR_INVALID, "docids not in increasing order");
+	return guard(db, [&] {
+		Xapian::Database &d = db->read();
+		const std::string t(term ? term : "", len);
+		Xapian::PostingIterator it = d.postlist_begin(t), end = d.postlist_end(t);
+		for (size_t k = 0; k < n && it != end; k++) {
+			it.skip_to(docids[k]);
+			if (it != end && *it == docids[k])
+				present[k] = true;
+		}
+		return XQ_OK;
+	});
+}
+
 xq_status xq_enquire_new(xq_db *db, xq_enquire **out)
 {
 	if (!out)

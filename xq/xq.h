@@ -199,6 +199,12 @@ xq_status xq_query_scale(const xq_query *q, double factor, xq_query **out);
 char *xq_query_describe(const xq_query *q);
 void xq_query_free(xq_query *q);
 
+/* For docids[0..n), in increasing order, set present[k] where document
+ * docids[k] has the term.  present[] is only ever set, never cleared, so
+ * that calls for several terms OR together.  One walk of the term's
+ * posting list: far cheaper than reading n documents' term lists. */
+xq_status xq_db_mark_term(xq_db *db, const char *term, size_t len, const unsigned *docids, size_t n, bool *present);
+
 /* ------------------------------------------------------------------ */
 /* Searching                                                            */
 

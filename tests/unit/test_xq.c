@@ -264,6 +264,17 @@ static void test_term_query(void **state)
 	xq_hits_free(hits);
 	xq_enquire_free(enq);
 
+	/* Marking: d1..d3 have "digital", d4 "flows"; marks only add up. */
+	unsigned ids4[] = {1, 2, 4};
+	bool present[3] = {false, false, false};
+	assert_int_equal(xq_db_mark_term(db, "flows", 5, ids4, 3, present), XQ_OK);
+	assert_true(!present[0] && !present[1] && present[2]);
+	assert_int_equal(xq_db_mark_term(db, "digital", 7, ids4, 3, present), XQ_OK);
+	assert_true(present[0] && present[1] && present[2]);
+	assert_int_equal(xq_db_mark_term(db, "absent", 6, ids4, 3, present), XQ_OK);
+	unsigned unsorted[] = {4, 1};
+	assert_int_equal(xq_db_mark_term(db, "digital", 7, unsorted, 2, present), XQ_ERR_INVALID);
+
 	char *d = NULL;
 	assert_int_equal(xq_db_get_data(db, 2, &d, &len), XQ_OK);
 	assert_string_equal(d, "d2");
