@@ -143,6 +143,17 @@ size_t cjk_analyzer_memory(const cjk_analyzer *a);
  * terms indexed without positions. */
 bool cjk_text_has_han_run(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n);
 
+/* Called with the byte range [start, end) in the original text of each
+ * occurrence, from the first character's first byte to the last
+ * character's end (line breaks inside included); return false to stop. */
+typedef bool cjk_run_found_fn(void *ud, size_t start, size_t end);
+
+/* Every occurrence of han[0..n) as cjk_text_has_han_run finds them, in
+ * order, overlapping ones too (哈哈 twice in 哈哈哈): where the analyzer's
+ * bigrams would show the run.  Returns how many were reported. */
+size_t cjk_text_find_han_runs(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n,
+			      cjk_run_found_fn *found, void *ud);
+
 /* True if code point c is a Han ideograph (the characters that form runs
  * and bigrams). */
 bool cjk_is_han(uint32_t c);

@@ -40,12 +40,29 @@ static size_t cjk_rf_border(const uint32_t *han, size_t m)
 	return 0;
 }
 
-bool cjk_text_has_han_run(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n)
+/* Start of the match ending at byte end: n Han characters back, over the
+ * whitespace gaps of broken lines that a run may hold. */
+static size_t cjk_rf_start(const unsigned char *s, size_t end, size_t n)
+{
+	size_t j = end;
+	while (n > 0 && j > 0) {
+		j--;
+		if (cjk_rf_is_ws(s[j]))
+			continue;
+		while (j > 0 && (s[j] & 0xC0u) == 0x80u)
+			j--;
+		n--;
+	}
+	return j;
+}
+
+size_t cjk_text_find_han_runs(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n,
+			      cjk_run_found_fn *found, void *ud)
 {
 	if (n < 2 || !text)
-		return false;
+		return 0;
 	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0, m = 0;            /* han[0..m) ends at the last character read */
+	size_t i = 0, m = 0, count = 0; /* han[0..m) ends at the last character read */
 	uint32_t last = 0;              /* that character, folded */
 	while (i < len) {
 		if (cjk_rf_is_ws(s[i])) {
@@ -75,8 +92,23 @@ bool cjk_text_has_han_run(cjk_analyzer *a, const char *text, size_t len, const u
 		}
 		while (han[m] != c && m > 0)
 			m = cjk_rf_border(han, m);
-		if (han[m] == c && ++m == n)
-			return true;
+		if (han[m] != c || ++m < n)
+			continue;
+		count++;
+		if (found && !found(ud, cjk_rf_start(s, i, n), i))
+			break;
+		m = cjk_rf_border(han, m); /* occurrences may overlap: 哈哈 twice in 哈哈哈 */
 	}
+	return count;
+}
+
+static bool cjk_rf_first(void *ud, size_t start, size_t end)
+{
+	(void)ud, (void)start, (void)end;
 	return false;
+}
+
+bool cjk_text_has_han_run(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n)
+{
+	return cjk_text_find_han_runs(a, text, len, han, n, cjk_rf_first, NULL) > 0;
 }

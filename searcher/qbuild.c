@@ -133,8 +133,8 @@ static bool bigram_chars(const ws_qterm *t, uint32_t *a, uint32_t *b)
 
 /* If u's terms are the overlapping bigrams of one Han run (c1c2 c2c3 …
  * at consecutive positions), set u->han to the run's characters, which
- * the engine then checks with a plain scan of the passage.  False only
- * when out of memory. */
+ * the engine checks for, and finds, with a plain scan of the passage.
+ * False only when out of memory. */
 static bool han_run(ws_unit *u)
 {
 	uint32_t a, b, prev = 0;
@@ -204,10 +204,10 @@ static bool analyse_unit(ws_unit *u, cjk_analyzer *a, char **err)
 		for (size_t i = 0; i < u->nterms; i++)
 			han |= u->terms[i].han;
 		u->approx = han || u->terms[u->nterms - 1].rel + 1 > u->nterms;
-		if (han && !han_run(u)) {
-			ws_fail(err, "out of memory");
-			return false;
-		}
+	}
+	if (!han_run(u)) {
+		ws_fail(err, "out of memory");
+		return false;
 	}
 	return true;
 fail:

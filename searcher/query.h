@@ -59,10 +59,9 @@ typedef struct ws_unit {
 	                     terms, which have no positions, in a unit of
 	                     several terms; or a gap in positions): Xapian
 	                     finds candidates, the engine checks them */
-	uint32_t *han;    /* an approx unit that is one run of Han characters:
-	                     its folded characters, checked with
-	                     cjk_text_has_han_run; NULL otherwise (the
-	                     matcher checks it); owned */
+	uint32_t *han;    /* a unit that is one run of two or more Han
+	                     characters: its folded characters, found with
+	                     cjk_text_find_han_runs; NULL otherwise; owned */
 	size_t nhan;
 } ws_unit;
 

@@ -6,12 +6,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "cjk.h"
 #include "cli.h"
+#include "match.h"
+#include "qbuild.h"
 #include "query.h"
 #include "snippet.h"
 #include "text.h"
@@ -151,6 +155,91 @@ static void assert_hl(const ws_snippet *s, size_t i, const char *want)
 	char *got = hl_text(s, i);
 	assert_string_equal(got, want);
 	free(got);
+}
+
+/* ------------------------------------------------------------------ */
+/* Matching                                                             */
+
+static ws_query *analysed(const char *s, cjk_analyzer *a)
+{
+	ws_query *q = parse_ok(s);
+	char *err = NULL;
+	if (!ws_query_analyse(q, a, false, &err))
+		fail_msg("analysing \"%s\": %s", s, err);
+	return q;
+}
+
+/* A query of Han runs only is matched by scanning the text; the same unit
+ * beside a Latin word goes through the analysis.  Both must find the same
+ * occurrences, with the same byte ranges and lines. */
+static void test_match_runs_equal_analysis(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+		"弥合数字鸿沟是全球数字治理的重要议题。数字鸿沟仍在扩大。",
+		"弥合数字\n鸿沟，要靠基础设\n\n施建设；数字 鸿沟不算。",
+		"數字鴻溝與數位治理：繁體文本。",
+		"笑声哈哈哈哈传来，哈哈。",
+		"数字,鸿沟 数字-鸿沟 数字a鸿沟 数字\n\n鸿沟\r\n数字鸿沟",
+		"开头数字鸿沟\n第二行人工智能治理体系\n第三行人工\n智能",
+	};
+	static const char *const queries[] = {
+		"数字鸿沟", "鸿沟", "数字", "哈哈", "哈哈哈", "人工智能", "治理体系", "基础设施", "数字鸿沟 哈哈",
+	};
+	cjk_options o;
+	cjk_options_default(&o);
+	char *err = NULL;
+	cjk_analyzer *a = cjk_analyzer_new(&o, &err);
+	assert_non_null(a);
+	ws_matches fast = {0}, slow = {0};
+	for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+		for (size_t k = 0; k < sizeof queries / sizeof *queries; k++) {
+			char with_latin[128];
+			snprintf(with_latin, sizeof with_latin, "%s zzqq", queries[k]);
+			ws_query *qf = analysed(queries[k], a), *qs = analysed(with_latin, a);
+			const char *text = texts[t];
+			assert_true(ws_match_passage(qf, a, text, strlen(text), 7, false, &fast, &err));
+			assert_true(ws_match_passage(qs, a, text, strlen(text), 7, false, &slow, &err));
+			size_t n = 0;
+			for (size_t i = 0; i < slow.n; i++) {
+				if (slow.v[i].group == qs->units[qs->nunits - 1].group)
+					continue; /* zzqq's, never there anyway */
+				if (n >= fast.n)
+					fail_msg("\"%s\" in \"%s\": the scan missed %zu..%zu", queries[k], text,
+					         slow.v[i].start, slow.v[i].end);
+				if (slow.v[i].start != fast.v[n].start || slow.v[i].end != fast.v[n].end ||
+				    slow.v[i].line != fast.v[n].line || slow.v[i].group != fast.v[n].group)
+					fail_msg("\"%s\" in \"%s\": scan %zu..%zu line %u, analysis %zu..%zu line %u",
+					         queries[k], text, fast.v[n].start, fast.v[n].end, fast.v[n].line,
+					         slow.v[i].start, slow.v[i].end, slow.v[i].line);
+				n++;
+			}
+			if (n != fast.n)
+				fail_msg("\"%s\" in \"%s\": the scan found %zu, the analysis %zu", queries[k], text,
+				         fast.n, n);
+			ws_query_free(qf);
+			ws_query_free(qs);
+		}
+	}
+	/* Sanity of the cases themselves: line breaks, Traditional text and
+	 * overlaps were met. */
+	ws_query *q = analysed("数字鸿沟", a);
+	assert_true(ws_match_passage(q, a, texts[1], strlen(texts[1]), 1, false, &fast, &err));
+	assert_int_equal(fast.n, 1);
+	assert_int_equal(fast.v[0].line, 1);
+	assert_true(ws_match_passage(q, a, texts[2], strlen(texts[2]), 1, false, &fast, &err));
+	assert_int_equal(fast.n, 1);
+	assert_true(ws_match_passage(q, a, texts[4], strlen(texts[4]), 1, false, &fast, &err));
+	assert_int_equal(fast.n, 2);
+	assert_int_equal(fast.v[1].line, 4);
+	ws_query_free(q);
+	q = analysed("哈哈", a);
+	assert_true(ws_match_passage(q, a, texts[3], strlen(texts[3]), 1, false, &fast, &err));
+	assert_int_equal(fast.n, 4);
+	ws_query_free(q);
+	ws_matches_free(&fast);
+	ws_matches_free(&slow);
+	cjk_analyzer_free(a);
 }
 
 static void test_snippet_short_passage(void **state)
@@ -329,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_query_or_groups),
 		cmocka_unit_test(test_query_fields),
 		cmocka_unit_test(test_query_errors),
+		cmocka_unit_test(test_match_runs_equal_analysis),
 		cmocka_unit_test(test_snippet_short_passage),
 		cmocka_unit_test(test_snippet_line_breaks_and_controls),
 		cmocka_unit_test(test_snippet_heading_keeps_a_space),

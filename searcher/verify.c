@@ -97,10 +97,10 @@ ws_presence ws_unit_presence(const ws_unit *u)
 {
 	if (u->kind != WS_UNIT_TEXT || !u->nterms)
 		return WS_PRESENCE_NONE;
-	if (u->han)
-		return WS_PRESENCE_RUN;
 	if (u->nterms == 1 && !u->terms[0].prefix)
 		return WS_PRESENCE_TERMS;
+	if (u->han)
+		return WS_PRESENCE_RUN;
 	return WS_PRESENCE_MATCHER;
 }
 
