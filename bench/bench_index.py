@@ -16,7 +16,6 @@ Usage: bench/bench_index.py --index build/indexer/wensou-index [--mb 100] [--fil
 """
 
 import argparse
-import json
 import os
 import shutil
 import sqlite3
@@ -77,8 +76,9 @@ def passages_of(index_dir):
     import xapian
     db = xapian.Database(index_dir)
     for item in db.postlist(""):
-        d = json.loads(db.get_document(item.docid).get_data())
-        yield d["text"]
+        # the passage's JSON, a NUL, its text (common/schema.h)
+        data = db.get_document(item.docid).get_data()
+        yield data[data.index(b"\0") + 1:].decode("utf-8")
 
 
 def xapian_baseline(texts, out):
