@@ -5,14 +5,41 @@
  * no allocation.  The reading must be linefix.c's exactly: folding, and a
  * whitespace run holding a newline between two Han characters is no
  * boundary.  Every other whitespace run and every non-Han code point ends
- * a Han run.  (ICU gives every Han character a word status, and chunks
- * never end inside a Han run, so segment.c's runs are these.)
+ * a Han run.
+ *
+ * Why segment.c's runs are exactly these:
+ *   - ICU gives every assigned Han character a word status, whatever
+ *     surrounds it, and segment.c joins Han pieces of adjacent segments;
+ *     any non-Han code point left in the repaired text (punctuation,
+ *     U+FFFD, a variation selector, a space) is either a token of its own
+ *     or skipped, and both end the run;
+ *   - a code point that cjk_is_han takes but that ICU's Unicode version
+ *     leaves unassigned (the gaps U+FA6E, U+2A6E0.. in the blocks
+ *     cjk_is_han takes whole) is a segment with no word status, which
+ *     segment.c skips: it ends the run too (cjk_rf_run_han);
+ *   - chunks: a cut at a safe point (chunk.c) is a boundary anyway, but a
+ *     hard cut (over a megabyte without one) may fall inside a run, which
+ *     linefix.c and segment.c then end there.  So the text is scanned
+ *     chunk by chunk, with the same cuts (cjk_chunk_end) and a fresh
+ *     state for each, as linefix.c starts each chunk afresh.
  */
+#include <unicode/uchar.h>
+
 #include "cjk_private.h"
 
 static inline bool cjk_rf_is_ws(unsigned char b)
 {
 	return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+}
+
+/* Han in the sense of runs (see the file comment).  Below U+A000 every
+ * code point cjk_is_han takes is assigned since Unicode 14 (ICU >= 72 is
+ * required), which spares the common case the property lookup. */
+static inline bool cjk_rf_run_han(uint32_t c)
+{
+	if (!cjk_is_han(c))
+		return false;
+	return c <= 0x9FFFu || u_charType((UChar32)c) != U_UNASSIGNED;
 }
 
 /* The code point at s[0..n), n >= 1, folded; its length in *used. */
@@ -56,24 +83,27 @@ static size_t cjk_rf_start(const unsigned char *s, size_t end, size_t n)
 	return j;
 }
 
-size_t cjk_text_find_han_runs(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n,
-			      cjk_run_found_fn *found, void *ud)
+/* Scan the chunk [i, end) of s with a fresh state, as linefix.c reads a
+ * chunk.  Adds the occurrences to *count; false when found said stop. */
+static bool cjk_rf_chunk(cjk_analyzer *a, const unsigned char *s, size_t i, size_t end,
+			 const uint32_t *han, size_t n, cjk_run_found_fn *found, void *ud,
+			 size_t *count)
 {
-	if (n < 2 || !text)
-		return 0;
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0, m = 0, count = 0; /* han[0..m) ends at the last character read */
-	uint32_t last = 0;              /* that character, folded */
-	while (i < len) {
+	size_t m = 0;                   /* han[0..m) ends at the last character read */
+	uint32_t last = 0;              /* that character, folded (linefix's "last") */
+	while (i < end) {
 		if (cjk_rf_is_ws(s[i])) {
 			size_t j = i;
 			bool newline = false;
-			while (j < len && cjk_rf_is_ws(s[j])) {
+			while (j < end && cjk_rf_is_ws(s[j])) {
 				newline |= s[j] == '\n' || s[j] == '\r';
 				j++;
 			}
 			size_t used;
-			if (newline && j < len && cjk_is_han(last) && cjk_is_han(cjk_rf_get(a, s + j, len - j, &used))) {
+			/* linefix.c's test, with cjk_is_han: an unassigned
+			 * "Han" code point there has already reset m. */
+			if (newline && j < end && cjk_is_han(last) &&
+			    cjk_is_han(cjk_rf_get(a, s + j, end - j, &used))) {
 				i = j;          /* a broken line: the run goes on */
 				continue;
 			}
@@ -83,10 +113,10 @@ size_t cjk_text_find_han_runs(cjk_analyzer *a, const char *text, size_t len, con
 			continue;
 		}
 		size_t used;
-		uint32_t c = cjk_rf_get(a, s + i, len - i, &used);
+		uint32_t c = cjk_rf_get(a, s + i, end - i, &used);
 		i += used;
 		last = c;
-		if (!cjk_is_han(c)) {
+		if (!cjk_rf_run_han(c)) {
 			m = 0;
 			continue;
 		}
@@ -94,10 +124,27 @@ size_t cjk_text_find_han_runs(cjk_analyzer *a, const char *text, size_t len, con
 			m = cjk_rf_border(han, m);
 		if (han[m] != c || ++m < n)
 			continue;
-		count++;
+		(*count)++;
 		if (found && !found(ud, cjk_rf_start(s, i, n), i))
-			break;
+			return false;
 		m = cjk_rf_border(han, m); /* occurrences may overlap: 哈哈 twice in 哈哈哈 */
+	}
+	return true;
+}
+
+size_t cjk_text_find_han_runs(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n,
+			      cjk_run_found_fn *found, void *ud)
+{
+	if (n < 2 || !text)
+		return 0;
+	const unsigned char *s = (const unsigned char *)text;
+	size_t count = 0;
+	/* A text under CJK_CHUNK_TARGET * 5/4 bytes is one chunk: one call. */
+	for (size_t start = 0; start < len;) {
+		size_t end = cjk_chunk_end(text, len, start);
+		if (!cjk_rf_chunk(a, s, start, end, han, n, found, ud, &count))
+			break;
+		start = end;
 	}
 	return count;
 }

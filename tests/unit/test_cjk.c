@@ -712,6 +712,385 @@ static void test_hard_cut(void **state)
 	free(text);
 }
 
+/* ---- the Han run scan (cjk_text_has_han_run) ---- */
+
+/* Code points of the valid UTF-8 string s into out[]; returns how many. */
+static size_t utf8_decode(const char *s, uint32_t *out, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	while (*p && n < max) {
+		uint32_t c = *p;
+		size_t k = c < 0x80u ? 0 : c < 0xE0u ? 1 : c < 0xF0u ? 2 : 3;
+		if (k)
+			c &= 0x3Fu >> k;
+		for (p++; k > 0; k--)
+			c = (c << 6) | (*p++ & 0x3Fu);
+		out[n++] = c;
+	}
+	return n;
+}
+
+static size_t utf8_encode(uint32_t c, char *out)
+{
+	if (c < 0x80u) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800u) {
+		out[0] = (char)(0xC0u | (c >> 6));
+		out[1] = (char)(0x80u | (c & 0x3Fu));
+		return 2;
+	}
+	if (c < 0x10000u) {
+		out[0] = (char)(0xE0u | (c >> 12));
+		out[1] = (char)(0x80u | ((c >> 6) & 0x3Fu));
+		out[2] = (char)(0x80u | (c & 0x3Fu));
+		return 3;
+	}
+	out[0] = (char)(0xF0u | (c >> 18));
+	out[1] = (char)(0x80u | ((c >> 12) & 0x3Fu));
+	out[2] = (char)(0x80u | ((c >> 6) & 0x3Fu));
+	out[3] = (char)(0x80u | (c & 0x3Fu));
+	return 4;
+}
+
+/* The BIGRAM terms of one text, as (text, position). */
+typedef struct tbigram {
+	char text[9];
+	uint32_t pos;
+} tbigram;
+
+typedef struct tbigrams {
+	tbigram *v;
+	size_t n, cap;
+} tbigrams;
+
+static void bigrams_of(cjk_analyzer *a, const char *text, size_t len, tbigrams *bs)
+{
+	bs->n = 0;
+	cjk_analyzer_reset(a, text, len, 1);
+	cjk_term t;
+	int r;
+	while ((r = cjk_analyzer_next(a, &t)) == 1) {
+		if (t.kind != CJK_TERM_BIGRAM)
+			continue;
+		assert_true(t.len < sizeof bs->v[0].text);
+		if (bs->n == bs->cap) {
+			bs->cap = bs->cap ? bs->cap * 2 : 64;
+			bs->v = realloc(bs->v, bs->cap * sizeof *bs->v);
+			assert_non_null(bs->v);
+		}
+		memcpy(bs->v[bs->n].text, t.text, t.len + 1);
+		bs->v[bs->n++].pos = t.pos;
+	}
+	assert_int_equal(r, 0);
+}
+
+static void bigram_text(uint32_t c1, uint32_t c2, char out[9])
+{
+	size_t l = utf8_encode(c1, out);
+	l += utf8_encode(c2, out + l);
+	out[l] = '\0';
+}
+
+static bool bigrams_have(const tbigrams *bs, uint32_t c1, uint32_t c2, uint32_t pos)
+{
+	char want[9];
+	bigram_text(c1, c2, want);
+	for (size_t i = 0; i < bs->n; i++)
+		if (bs->v[i].pos == pos && strcmp(bs->v[i].text, want) == 0)
+			return true;
+	return false;
+}
+
+/* The reference answer, from the analyzer's own terms: BIGRAMs
+ * han[k]han[k+1] at positions p, p+1, ..., p+n-2 for some p.  The first
+ * bigram is matched by text first, which keeps a long text linear. */
+static bool bigrams_hold_run(const tbigrams *bs, const uint32_t *han, size_t n)
+{
+	if (n < 2)
+		return false;
+	char first[9];
+	bigram_text(han[0], han[1], first);
+	for (size_t i = 0; i < bs->n; i++) {
+		if (strcmp(bs->v[i].text, first) != 0)
+			continue;
+		uint32_t p = bs->v[i].pos;
+		size_t k = 1;
+		while (k + 1 < n && bigrams_have(bs, han[k], han[k + 1], p + (uint32_t)k))
+			k++;
+		if (k + 1 == n)
+			return true;
+	}
+	return false;
+}
+
+/* text[0..len) as C string literal pieces, for failure messages. */
+static void print_escaped(const char *what, const char *text, size_t len)
+{
+	fprintf(stderr, "%s \"", what);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = (unsigned char)text[i];
+		if (b == '\n')
+			fprintf(stderr, "\\n");
+		else if (b == '\r')
+			fprintf(stderr, "\\r");
+		else if (b == '\t')
+			fprintf(stderr, "\\t");
+		else if (b < 0x20u || b >= 0x80u)
+			fprintf(stderr, "\\x%02X", b);
+		else
+			fputc(b, stderr);
+	}
+	fprintf(stderr, "\"\n");
+}
+
+/* cjk_text_has_han_run on text[0..len) for the run q (UTF-8) must give
+ * expect, and so must the analyzer's bigrams. */
+static void check_run_len(cjk_analyzer *a, const char *text, size_t len, const char *q, bool expect)
+{
+	uint32_t han[16];
+	size_t n = utf8_decode(q, han, 16);
+	tbigrams bs = { 0 };
+	bigrams_of(a, text, len, &bs);
+	bool ref = bigrams_hold_run(&bs, han, n);
+	bool got = cjk_text_has_han_run(a, text, len, han, n);
+	free(bs.v);
+	if (ref == expect && got == expect)
+		return;
+	print_escaped("text", text, len);
+	fail_msg("run \"%s\": expected %d, analyzer %d, scan %d", q, expect, ref, got);
+}
+
+static void check_run(cjk_analyzer *a, const char *text, const char *q, bool expect)
+{
+	check_run_len(a, text, strlen(text), q, expect);
+}
+
+typedef struct tfound {
+	size_t start[8], end[8];
+	size_t n;
+} tfound;
+
+static bool on_found(void *ud, size_t start, size_t end)
+{
+	tfound *f = ud;
+	if (f->n < 8) {
+		f->start[f->n] = start;
+		f->end[f->n] = end;
+	}
+	f->n++;
+	return true;
+}
+
+static void test_han_run_examples(void **state)
+{
+	(void)state;
+	cjk_analyzer *a = cjk_analyzer_new(NULL, NULL);
+	assert_non_null(a);
+
+	/* Broken lines join; any other whitespace or non-Han ends the run. */
+	check_run(a, "数字鸿沟", "数字鸿沟", true);
+	check_run(a, "数字\n鸿沟", "数字鸿沟", true);
+	check_run(a, "数字 \n\n 鸿沟", "数字鸿沟", true);
+	check_run(a, "数字\t\r\n鸿沟", "数字鸿沟", true);
+	check_run(a, "数字\r鸿沟", "数字鸿沟", true);
+	check_run(a, "数字 鸿沟", "数字鸿沟", false);
+	check_run(a, "数字 鸿沟", "数字", true);
+	check_run(a, "数字 鸿沟", "鸿沟", true);
+	check_run(a, "数字\t鸿沟", "数字鸿沟", false);
+	check_run(a, "数字，鸿沟", "数字鸿沟", false);
+	check_run(a, "数字，\n鸿沟", "数字鸿沟", false);
+	check_run(a, "数字a鸿沟", "数字鸿沟", false);
+	check_run(a, "数字\na\n鸿沟", "数字鸿沟", false);
+	check_run(a, "数字-\n鸿沟", "数字鸿沟", false);
+	check_run(a, "数字7鸿沟", "数字鸿沟", false);
+	check_run(a, "数字カ鸿沟", "数字鸿沟", false);
+
+	/* Folding: Traditional text, Kangxi radicals, compatibility
+	 * ideographs (U+F900 -> U+8C48), also across a broken line. */
+	check_run(a, "數字鴻溝", "数字鸿沟", true);
+	check_run(a, "数字\n鴻溝", "数字鸿沟", true);
+	check_run(a, "數字鴻溝", "數字", false);   /* han[] are folded */
+	check_run(a, "⼈⼯智能", "人工智能", true);
+	check_run(a, "\xEF\xA4\x80字", "岂字", true);      /* 豈 folds on to 岂 */
+	check_run(a, "数\n\xEF\xA4\x80", "数岂", true);
+	cjk_options o;
+	cjk_options_default(&o);
+	o.fold_traditional = false;
+	cjk_analyzer *raw = cjk_analyzer_new(&o, NULL);
+	assert_non_null(raw);
+	check_run(raw, "數字鴻溝", "数字鸿沟", false);
+	check_run(raw, "數字鴻溝", "數字鴻溝", true);
+	check_run(raw, "數字\n鴻溝", "數字鴻溝", true);
+	check_run(raw, "\xEF\xA4\x80字", "豈字", true);  /* NFKC all the same */
+	cjk_analyzer_free(raw);
+
+	/* Invalid UTF-8 (one U+FFFD per bad byte) breaks the run. */
+	check_run(a, "数字\xFF鸿沟", "数字鸿沟", false);
+	check_run(a, "数字\xFF鸿沟", "鸿沟", true);
+	check_run(a, "数字\xE9\xB8鸿沟", "数字鸿沟", false);   /* truncated 鸿 */
+	check_run(a, "数字\xE9\xB8鸿沟", "字鸿", false);
+	check_run(a, "数字\n\xFF\n鸿沟", "数字鸿沟", false);
+	check_run_len(a, "数字\xE9\xB8", 8, "数字", true);
+	check_run_len(a, "数字\xE9\xB8", 8, "字鸿", false);
+	check_run_len(a, "数字\0鸿沟", 13, "数字鸿沟", false);
+
+	/* Repeated characters: a partial match falls back, not to zero. */
+	check_run(a, "数数数据", "数数据", true);
+	check_run(a, "数数 数据", "数数据", false);
+	check_run(a, "数据数数据数据", "数据数据", true);
+	check_run(a, "数据数数据", "数据数据", false);
+	check_run(a, "哈哈哈", "哈哈", true);
+	check_run(a, "哈哈哈", "哈哈哈哈", false);
+	check_run(a, "数据数据据", "数据据", true);
+	check_run(a, "数数数数据", "数数数据", true);
+
+	/* At the very start and end of the text; n < 2; empty text. */
+	check_run(a, "数字", "数字", true);
+	check_run(a, "数字\n", "数字", true);
+	check_run(a, "\n\n数字", "数字", true);
+	check_run(a, "A数字", "数字", true);
+	check_run(a, "数字鸿沟 x", "鸿沟", true);
+	check_run(a, "数\n", "数字", false);
+	check_run(a, "数", "数字", false);
+	check_run(a, "", "数字", false);
+	const uint32_t shu[2] = {0x6570, 0x5B57};    /* 数字 */
+	assert_false(cjk_text_has_han_run(a, "数字", 6, shu, 1));
+	assert_false(cjk_text_has_han_run(a, "数字", 6, shu, 0));
+	assert_false(cjk_text_has_han_run(a, NULL, 0, shu, 2));
+	assert_false(cjk_text_has_han_run(a, "数字", 5, shu, 2)); /* 字 cut short */
+
+	/* cjk_text_find_han_runs: every occurrence, overlapping ones too,
+	 * with its original byte range (broken lines included). */
+	tfound f = { .n = 0 };
+	const uint32_t haha[2] = {0x54C8, 0x54C8};  /* 哈哈 */
+	assert_int_equal(cjk_text_find_han_runs(a, "哈哈哈 哈\n哈", 20, haha, 2, on_found, &f), 3);
+	assert_int_equal(f.n, 3);
+	assert_int_equal(f.start[0], 0);
+	assert_int_equal(f.end[0], 6);
+	assert_int_equal(f.start[1], 3);
+	assert_int_equal(f.end[1], 9);
+	assert_int_equal(f.start[2], 10);
+	assert_int_equal(f.end[2], 17);
+	cjk_analyzer_free(a);
+}
+
+/* A hard chunk cut (a megabyte with no safe cut point) ends a run in the
+ * analyzer; the scan cuts the text at the same places. */
+static void test_han_run_hard_cut(void **state)
+{
+	(void)state;
+	size_t chars = 400000;                  /* 1.2 MB: one hard cut */
+	char *text = malloc(chars * 3);
+	assert_non_null(text);
+	for (size_t i = 0; i < chars; i++)
+		memcpy(text + i * 3, "一", 3);
+	size_t cut = 1024 * 1024 / 3;           /* first char after the cut */
+	memcpy(text + (cut - 2) * 3, "数字鸿沟", 12);  /* 字 | 鸿 */
+	cjk_analyzer *a = cjk_analyzer_new(NULL, NULL);
+	assert_non_null(a);
+	check_run_len(a, text, chars * 3, "数字鸿沟", false);
+	check_run_len(a, text, chars * 3, "字鸿", false);
+	check_run_len(a, text, chars * 3, "一数字", true);
+	check_run_len(a, text, chars * 3, "鸿沟一", true);
+	cjk_analyzer_free(a);
+	free(text);
+}
+
+/* Random texts over a small alphabet (Han with Traditional forms, Latin,
+ * digits, whitespace with and without newlines, punctuation, a bad byte):
+ * the scan agrees with the analyzer's bigrams on runs taken from those
+ * bigrams and on random runs. */
+static uint64_t rnd_state = 0x9E3779B97F4A7C15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (uint32_t)(rnd_state % n);
+}
+
+static void test_han_run_random(void **state)
+{
+	(void)state;
+	static const char *const alpha[] = {
+		"数", "數", "据", "據", "字", "鸿", "鴻", "沟", "溝", "国", "國", "一",
+		"人", "⼈", "\xEF\xA4\x80",
+		"a", "Z", "7", " ", "\n", "\n", "\r\n", "\t", "-", "，", "\xFF",
+	};
+	static const char *const qalpha[] = {
+		"数", "据", "字", "鸿", "沟", "国", "一", "人", "豈", "數", "鴻", "國", "a",
+	};
+	size_t na = sizeof alpha / sizeof *alpha, nq = sizeof qalpha / sizeof *qalpha;
+	size_t cases = 0, positive = 0;
+	tbigrams bs = { 0 };
+	for (int fold = 0; fold < 2; fold++) {
+		cjk_options o;
+		cjk_options_default(&o);
+		o.fold_traditional = fold;
+		cjk_analyzer *a = cjk_analyzer_new(&o, NULL);
+		assert_non_null(a);
+		for (int it = 0; it < 1500; it++) {
+			char text[256];
+			size_t len = 0, k = 1 + rnd(30);
+			for (size_t i = 0; i < k; i++) {
+				const char *p = alpha[rnd((uint32_t)na)];
+				memcpy(text + len, p, strlen(p));
+				len += strlen(p);
+			}
+			bigrams_of(a, text, len, &bs);
+			for (int q = 0; q < 6; q++) {
+				uint32_t han[5];
+				size_t n = 2 + rnd(4);
+				if (q < 3 && bs.n) {
+					/* a run the analyzer saw: a chain of bigrams */
+					const tbigram *b = &bs.v[rnd((uint32_t)bs.n)];
+					utf8_decode(b->text, han, 2);
+					size_t m = 2;
+					while (m < n) {
+						size_t j = 0;
+						while (j < bs.n && bs.v[j].pos != b->pos + m - 1)
+							j++;
+						if (j == bs.n)
+							break;
+						uint32_t two[2];
+						utf8_decode(bs.v[j].text, two, 2);
+						han[m++] = two[1];
+					}
+					n = m;
+				} else {
+					for (size_t m = 0; m < n; m++)
+						utf8_decode(qalpha[rnd((uint32_t)nq)], han + m, 1);
+				}
+				bool ref = bigrams_hold_run(&bs, han, n);
+				bool got = cjk_text_has_han_run(a, text, len, han, n);
+				cases++;
+				positive += ref;
+				if (q < 3 && bs.n && !ref)
+					fail_msg("a run made of the analyzer's bigrams is not found in them");
+				if (ref == got)
+					continue;
+				print_escaped("text", text, len);
+				fprintf(stderr, "fold_traditional %d, run", fold);
+				for (size_t m = 0; m < n; m++) {
+					char u[5];
+					u[utf8_encode(han[m], u)] = '\0';
+					fprintf(stderr, " U+%04X %s", han[m], u);
+				}
+				fprintf(stderr, "\n");
+				fail_msg("analyzer %d, scan %d", ref, got);
+			}
+		}
+		cjk_analyzer_free(a);
+	}
+	free(bs.v);
+	/* not vacuous: plenty of both answers */
+	assert_true(positive > cases / 5 && positive < cases * 4 / 5);
+}
+
 /* ---- page numbers ---- */
 
 static void test_page_numbers(void **state)
@@ -768,6 +1147,9 @@ int main(void)
 		cmocka_unit_test(test_chunks_are_invisible),
 		cmocka_unit_test(test_huge_line),
 		cmocka_unit_test(test_hard_cut),
+		cmocka_unit_test(test_han_run_examples),
+		cmocka_unit_test(test_han_run_hard_cut),
+		cmocka_unit_test(test_han_run_random),
 		cmocka_unit_test(test_page_numbers),
 		cmocka_unit_test(test_is_han),
 	};
