@@ -443,12 +443,37 @@ out:
 	return ok;
 }
 
+/* How many candidates the next round of checked() should fetch: enough,
+ * at the pass rate seen so far, for want hits with a margin; at least
+ * twice, at most sixteen times the last round. */
+static size_t next_round(size_t max, size_t seen, size_t nkept, size_t want)
+{
+	size_t lo = max * 2, hi = max * 16;
+	if (!nkept)
+		return hi;
+	double need = (double)seen * (double)want / (double)nkept * 1.25 + 16;
+	return need < (double)lo ? lo : need > (double)hi ? hi : (size_t)need;
+}
+
+/* Do the first n candidates of b hold the same documents as a's? */
+static bool same_prefix(const xq_hits *a, const xq_hits *b, size_t n)
+{
+	if (n > xq_hits_count(a) || n > xq_hits_count(b))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (xq_hits_docid(a, i) != xq_hits_docid(b, i))
+			return false;
+	return true;
+}
+
 /* A query with approximate units (verify.h): take Xapian's candidates in
  * rank order and keep those the verifier passes, fetching more only when
  * too few pass.  Nearly every candidate of a Han run does pass, so this
  * reads little more than the hits themselves: inside the match (an xq
  * decider) the check would run on every candidate that ties with the
- * last hit, hundreds where a report is indexed more than once. */
+ * last hit, hundreds where a report is indexed more than once.  A larger
+ * round ranks the same candidates first, so the check resumes where the
+ * last round stopped (and starts over should the order ever differ). */
 static bool checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 {
 	const ws_request *req = r->req;
@@ -456,7 +481,7 @@ static bool checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 	size_t want = (size_t)req->offset + r->limit;
 	size_t max = want * 2 + 16, nkept = 0, seen = 0;
 	size_t *kept = NULL;
-	xq_hits *hits = NULL;
+	xq_hits *hits = NULL, *prev = NULL;
 	bool ok = false, exhausted = false;
 
 	if (max > r->ix->doccount)
@@ -469,14 +494,19 @@ static bool checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 		if (!run_query(r, xq, 0, (unsigned)max, &hits))
 			goto out;
 		size_t n = xq_hits_count(hits);
+		if (prev && !same_prefix(prev, hits, seen)) {
+			nkept = seen = 0;
+			r->verifier.checked = r->verifier.accepted = 0;
+		}
+		xq_hits_free(prev);
+		prev = NULL;
 		size_t *k2 = realloc(kept, (n ? n : 1) * sizeof *kept);
 		if (!k2) {
 			ws_fail(r->err, "out of memory");
 			goto out;
 		}
 		kept = k2;
-		nkept = 0;
-		for (seen = 0; seen < n && nkept < want; seen++) {
+		for (; seen < n && nkept < want; seen++) {
 			size_t len = 0;
 			const char *data = xq_hits_data(hits, seen, &len);
 			if (!data) {
@@ -497,9 +527,11 @@ static bool checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 		exhausted = n < max;
 		if (nkept >= want || exhausted || max >= r->ix->doccount)
 			break;
-		xq_hits_free(hits);
+		prev = hits;
 		hits = NULL;
-		max = max * 4 > r->ix->doccount ? r->ix->doccount : max * 4;
+		max = next_round(max, seen, nkept, want);
+		if (max > r->ix->doccount)
+			max = r->ix->doccount;
 	}
 	/* Past the candidates checked, Xapian's estimate scaled by how many
 	 * of those passed. */
@@ -514,6 +546,7 @@ static bool checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 	ok = collect_checked(r, hits, kept, nkept, res);
 out:
 	free(kept);
+	xq_hits_free(prev);
 	xq_hits_free(hits);
 	return ok;
 }

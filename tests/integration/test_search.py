@@ -662,5 +662,59 @@ class TestPhraseExactness(Search, unittest.TestCase):
         self.assertEqual(self.files("声哈哈哈传"), ["b.txt"])
 
 
+class TestCheckRounds(Search, unittest.TestCase):
+    """Candidates are checked in rank order; when the best-ranked ones are
+    decoys (every bigram of the run, never the run), later rounds fetch
+    more, and the hits are the same as a check of every candidate."""
+
+    DECOYS = 120
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="wensou-search-test-")
+        docs = os.path.join(cls.tmp, "docs")
+        os.mkdir(docs)
+        # real-strong ranks among the first candidates, the others last
+        texts = {"real-strong.txt": "国际规则，" * 8}
+        for i in range(3):
+            texts["real-weak-%d.txt" % i] = (
+                "本报告第%d部分回顾多边合作的进展，讨论发展中国家的参与，"
+                "也谈到国际规则，以及数字经济、数据流动、平台治理和技术标准。" % i)
+        for i in range(cls.DECOYS):
+            texts["decoy-%03d.txt" % i] = "国际规范与规则，" * 6 + "第%d篇。" % i
+        for name, text in texts.items():
+            with open(os.path.join(docs, name), "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+        cls.db = os.path.join(cls.tmp, "index")
+        p = subprocess.run([INDEX, "--db", cls.db, "--progress=never", docs], capture_output=True)
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr.decode())
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def names(self, *args):
+        p = self.cmd("--json", *args, "--", "国际规则")
+        out, err = decode(p)
+        self.assertEqual(p.returncode, 0, err)
+        hits, _ = self.parse_json(out)
+        return [base(h) for h in hits]
+
+    def test_decoys_ranked_first_are_passed_over(self):
+        real = ["real-strong.txt"] + ["real-weak-%d.txt" % i for i in range(3)]
+        self.assertEqual(sorted(self.names()), real)
+        self.assertEqual(self.names()[0], "real-strong.txt")
+        p = self.cmd("--count", "--", "国际规则")
+        self.assertEqual(p.stdout.decode().strip(), "4")
+        # pages of the checked hits line up with the whole list
+        whole = self.names("-n", "4")
+        self.assertEqual(self.names("-n", "2") + self.names("-n", "2", "--offset", "2"), whole)
+        self.assertEqual(self.names("-n", "1", "--offset", "3"), whole[3:])
+        # the decoys themselves are there for what they do hold
+        p = self.cmd("--count", "--", "国际规范")
+        self.assertEqual(p.stdout.decode().strip(), str(self.DECOYS))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
