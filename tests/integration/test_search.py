@@ -711,6 +711,11 @@ class TestCheckRounds(Search, unittest.TestCase):
         whole = self.names("-n", "4")
         self.assertEqual(self.names("-n", "2") + self.names("-n", "2", "--offset", "2"), whole)
         self.assertEqual(self.names("-n", "1", "--offset", "3"), whole[3:])
+        # the estimate does not take the decoys' failure rate for that of
+        # the candidates after them: here it comes out exact
+        p = self.cmd("--json", "-n", "1", "--offset", "1", "--", "国际规则")
+        _, summary = self.parse_json(decode(p)[0])
+        self.assertEqual(summary["estimated_total"], 4)
         # the decoys themselves are there for what they do hold
         p = self.cmd("--count", "--", "国际规范")
         self.assertEqual(p.stdout.decode().strip(), str(self.DECOYS))
