@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <unicode/uclean.h>
+#include <unicode/utf8.h>
 
 #include "cjk.h"
 
@@ -717,42 +718,22 @@ static void test_hard_cut(void **state)
 /* Code points of the valid UTF-8 string s into out[]; returns how many. */
 static size_t utf8_decode(const char *s, uint32_t *out, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	int32_t i = 0, len = (int32_t)strlen(s);
 	size_t n = 0;
-	while (*p && n < max) {
-		uint32_t c = *p;
-		size_t k = c < 0x80u ? 0 : c < 0xE0u ? 1 : c < 0xF0u ? 2 : 3;
-		if (k)
-			c &= 0x3Fu >> k;
-		for (p++; k > 0; k--)
-			c = (c << 6) | (*p++ & 0x3Fu);
-		out[n++] = c;
+	while (i < len && n < max) {
+		UChar32 c;
+		U8_NEXT_UNSAFE(s, i, c);
+		out[n++] = (uint32_t)c;
 	}
 	return n;
 }
 
+/* c as UTF-8 at out (room for 4 bytes); returns its length. */
 static size_t utf8_encode(uint32_t c, char *out)
 {
-	if (c < 0x80u) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800u) {
-		out[0] = (char)(0xC0u | (c >> 6));
-		out[1] = (char)(0x80u | (c & 0x3Fu));
-		return 2;
-	}
-	if (c < 0x10000u) {
-		out[0] = (char)(0xE0u | (c >> 12));
-		out[1] = (char)(0x80u | ((c >> 6) & 0x3Fu));
-		out[2] = (char)(0x80u | (c & 0x3Fu));
-		return 3;
-	}
-	out[0] = (char)(0xF0u | (c >> 18));
-	out[1] = (char)(0x80u | ((c >> 12) & 0x3Fu));
-	out[2] = (char)(0x80u | ((c >> 6) & 0x3Fu));
-	out[3] = (char)(0x80u | (c & 0x3Fu));
-	return 4;
+	size_t n = 0;
+	U8_APPEND_UNSAFE(out, n, c);
+	return n;
 }
 
 /* The BIGRAM terms of one text, as (text, position). */
