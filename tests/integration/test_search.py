@@ -540,30 +540,42 @@ class TestIndexErrors(Search, unittest.TestCase):
         self.check_error('"数字', needle="unbalanced quote")
 
 
-@unittest.skipUnless(HAVE_BINARIES, BINARIES_MSG)
-class TestHostileDocuments(Search, unittest.TestCase):
-    """No control character from a document reaches the terminal."""
+class IndexedTexts(Search):
+    """A class whose index is built from a few texts written for it."""
 
     @classmethod
-    def setUpClass(cls):
+    def index_texts(cls, texts, ok=(0,)):
+        """Write texts (file name -> content) into a fresh folder and index
+        it; the indexer's exit status must be one of ok."""
         cls.tmp = tempfile.mkdtemp(prefix="wensou-search-test-")
         docs = os.path.join(cls.tmp, "docs")
         os.mkdir(docs)
-        with open(os.path.join(docs, "evil-2023.txt"), "w", encoding="utf-8") as f:
-            f.write("# 标题\x1b[2J\x07\n\n"
-                    "数字鸿沟\x1b[31m仍然\x1b]0;pwned\x07存在，\u202e控制字符\x7f\x85不应到达终端。\n"
-                    "second line with \x1b[1mbold\x1b[0m and a tab\there.\n")
-        with open(os.path.join(docs, "wensou-meta.json"), "w", encoding="utf-8") as f:
-            json.dump({"files": {"evil-2023.txt": {"title": "恶意\u001b[5m标题", "source": "测试\u0007"}}},
-                      f)
+        for name, text in texts.items():
+            with open(os.path.join(docs, name), "w", encoding="utf-8") as f:
+                f.write(text)
         cls.db = os.path.join(cls.tmp, "index")
         p = subprocess.run([INDEX, "--db", cls.db, "--progress=never", docs], capture_output=True)
-        if p.returncode not in (0, 1):
+        if p.returncode not in ok:
             raise RuntimeError(p.stderr.decode())
 
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+
+@unittest.skipUnless(HAVE_BINARIES, BINARIES_MSG)
+class TestHostileDocuments(IndexedTexts, unittest.TestCase):
+    """No control character from a document reaches the terminal."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.index_texts({
+            "evil-2023.txt": "# 标题\x1b[2J\x07\n\n"
+                             "数字鸿沟\x1b[31m仍然\x1b]0;pwned\x07存在，\u202e控制字符\x7f\x85不应到达终端。\n"
+                             "second line with \x1b[1mbold\x1b[0m and a tab\there.\n",
+            "wensou-meta.json": json.dumps(
+                {"files": {"evil-2023.txt": {"title": "恶意\u001b[5m标题", "source": "测试\u0007"}}}),
+        }, ok=(0, 1))
 
     def assert_clean(self, out):
         bad = [c for c in out.decode("utf-8") if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f
@@ -588,16 +600,13 @@ class TestHostileDocuments(Search, unittest.TestCase):
         self.assertIn("数字鸿沟", self.highlighted(hits[0]))
 
 
-class TestPhraseExactness(Search, unittest.TestCase):
+class TestPhraseExactness(IndexedTexts, unittest.TestCase):
     """A Chinese run matches only where it occurs as written, also where
     repeated characters could let a shorter text stand in for it (the
     phrase uses every other bigram of a long run, except in such cases)."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="wensou-search-test-")
-        docs = os.path.join(cls.tmp, "docs")
-        os.mkdir(docs)
         texts = {
             "a.txt": "这些数据点说明了问题。",
             "b.txt": "笑声哈哈哈传来。",
@@ -608,17 +617,7 @@ class TestPhraseExactness(Search, unittest.TestCase):
             "f.txt": "数字，鸿沟；字鸿一词。人民、民币和币试点。",
             "g.txt": "5G网络覆盖所有乡村。",
         }
-        for name, text in texts.items():
-            with open(os.path.join(docs, name), "w", encoding="utf-8") as f:
-                f.write(text + "\n")
-        cls.db = os.path.join(cls.tmp, "index")
-        p = subprocess.run([INDEX, "--db", cls.db, "--progress=never", docs], capture_output=True)
-        if p.returncode != 0:
-            raise RuntimeError(p.stderr.decode())
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.index_texts({name: text + "\n" for name, text in texts.items()})
 
     def files(self, query):
         p = self.cmd("--json", "--", query)
@@ -662,7 +661,7 @@ class TestPhraseExactness(Search, unittest.TestCase):
         self.assertEqual(self.files("声哈哈哈传"), ["b.txt"])
 
 
-class TestCheckRounds(Search, unittest.TestCase):
+class TestCheckRounds(IndexedTexts, unittest.TestCase):
     """Candidates are checked in rank order; when the best-ranked ones are
     decoys (every bigram of the run, never the run), later rounds fetch
     more, and the hits are the same as a check of every candidate."""
@@ -671,9 +670,6 @@ class TestCheckRounds(Search, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="wensou-search-test-")
-        docs = os.path.join(cls.tmp, "docs")
-        os.mkdir(docs)
         # real-strong ranks among the first candidates, the others last
         texts = {"real-strong.txt": "国际规则，" * 8}
         for i in range(3):
@@ -682,17 +678,7 @@ class TestCheckRounds(Search, unittest.TestCase):
                 "也谈到国际规则，以及数字经济、数据流动、平台治理和技术标准。" % i)
         for i in range(cls.DECOYS):
             texts["decoy-%03d.txt" % i] = "国际规范与规则，" * 6 + "第%d篇。" % i
-        for name, text in texts.items():
-            with open(os.path.join(docs, name), "w", encoding="utf-8") as f:
-                f.write(text + "\n")
-        cls.db = os.path.join(cls.tmp, "index")
-        p = subprocess.run([INDEX, "--db", cls.db, "--progress=never", docs], capture_output=True)
-        if p.returncode != 0:
-            raise RuntimeError(p.stderr.decode())
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.index_texts({name: text + "\n" for name, text in texts.items()})
 
     def names(self, *args):
         p = self.cmd("--json", *args, "--", "国际规则")
