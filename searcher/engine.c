@@ -443,6 +443,20 @@ out:
 	return ok;
 }
 
+/* Does candidate i of hits pass the verifier?  False on a read or
+ * verifier failure (message in r->err). */
+static bool check_candidate(run *r, xq_hits *hits, size_t i, bool *pass)
+{
+	size_t len = 0;
+	const char *data = xq_hits_data(hits, i, &len);
+	if (!data)
+		return ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+	*pass = ws_verify_data(&r->verifier, data, len);
+	if (r->verifier.err)
+		return ws_fail(r->err, "search failed: %s", r->verifier.err);
+	return true;
+}
+
 /* How many candidates the next round of checked() should fetch: enough,
  * at the pass rate seen so far, for want hits with a margin; at least
  * twice, at most sixteen times the last round. */
@@ -468,15 +482,11 @@ static bool tail_rate(run *r, xq_hits *hits, size_t seen, double *rate)
 		return true;
 	size_t step = (n - seen + 15) / 16, tried = 0, passed = 0;
 	for (size_t i = seen; i < n; i += step) {
-		size_t len = 0;
-		const char *data = xq_hits_data(hits, i, &len);
-		if (!data)
-			return ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
-		bool ok = ws_verify_data(v, data, len);
-		if (v->err)
-			return ws_fail(r->err, "search failed: %s", v->err);
+		bool pass;
+		if (!check_candidate(r, hits, i, &pass))
+			return false;
 		tried++;
-		passed += ok;
+		passed += pass;
 	}
 	*rate = (double)passed / (double)tried;
 	return true;
@@ -534,19 +544,11 @@ static bool checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 		}
 		kept = k2;
 		for (; seen < n && nkept < want; seen++) {
-			size_t len = 0;
-			const char *data = xq_hits_data(hits, seen, &len);
-			if (!data) {
-				ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+			bool pass;
+			if (!check_candidate(r, hits, seen, &pass))
 				goto out;
-			}
-			if (!ws_verify_data(&r->verifier, data, len)) {
-				if (r->verifier.err) {
-					ws_fail(r->err, "search failed: %s", r->verifier.err);
-					goto out;
-				}
+			if (!pass)
 				continue;
-			}
 			if (collapse && over_collapse(hits, kept, nkept, seen, collapse))
 				continue;
 			kept[nkept++] = seen;
@@ -563,10 +565,10 @@ static bool checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 	/* Past the candidates checked, Xapian's estimate scaled by the pass
 	 * rate (see tail_rate). */
 	unsigned est = xq_hits_estimated(hits);
-	double rate = 1.0;
 	if (exhausted && seen == xq_hits_count(hits))
 		res->estimated = (unsigned)nkept;
 	else if (seen && est > seen) {
+		double rate;
 		if (!tail_rate(r, hits, seen, &rate))
 			goto out;
 		res->estimated = (unsigned)nkept + (unsigned)((double)(est - seen) * rate);
