@@ -1,0 +1,104 @@
+/*
+ * document.cc - documents built in C (terms, positions, values, data),
+ * then added to a writable database (database.cc), and the sortable
+ * encoding of numbers for values.
+ */
+#include "xq_private.hh"
+
+#include <string>
+
+using namespace xq_internal;
+
+extern "C" {
+
+xq_doc *xq_doc_new(void)
+{
+	try {
+		return new xq_doc;
+	} catch (...) {
+		fail_current(nullptr);
+		return nullptr;
+	}
+}
+
+void xq_doc_free(xq_doc *doc)
+{
+	delete doc;
+}
+
+void xq_doc_clear(xq_doc *doc)
+{
+	if (!doc)
+		return;
+	try {
+		doc->doc.clear_terms();
+		doc->doc.clear_values();
+		doc->doc.set_data(std::string());
+	} catch (...) {
+		fail_current(nullptr);
+	}
+}
+
+xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned pos, unsigned wdfinc)
+{
+	if (!doc)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL document");
+	if (xq_status st = check_term(nullptr, term, len, "term"))
+		return st;
+	return guard(nullptr, [&] {
+		doc->doc.add_posting(std::string(term, len), pos, wdfinc);
+		return XQ_OK;
+	});
+}
+
+xq_status xq_doc_add_term(xq_doc *doc, const char *term, size_t len, unsigned wdfinc)
+{
+	if (!doc)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL document");
+	if (xq_status st = check_term(nullptr, term, len, "term"))
+		return st;
+	return guard(nullptr, [&] {
+		doc->doc.add_term(std::string(term, len), wdfinc);
+		return XQ_OK;
+	});
+}
+
+xq_status xq_doc_add_boolean_term(xq_doc *doc, const char *term, size_t len)
+{
+	if (!doc)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL document");
+	if (xq_status st = check_term(nullptr, term, len, "term"))
+		return st;
+	return guard(nullptr, [&] {
+		doc->doc.add_boolean_term(std::string(term, len));
+		return XQ_OK;
+	});
+}
+
+xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t len)
+{
+	if (!doc || (!value && len))
+		return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
+	return guard(nullptr, [&] {
+		doc->doc.add_value(slot, value ? std::string(value, len) : std::string());
+		return XQ_OK;
+	});
+}
+
+xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len)
+{
+	if (!doc || (!data && len))
+		return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
+	return guard(nullptr, [&] {
+		doc->doc.set_data(data ? std::string(data, len) : std::string());
+		return XQ_OK;
+	});
+}
+
+size_t xq_sortable_serialise(double value, char buf[18])
+{
+	/* sortable_serialise_ writes at most 9 bytes and never throws. */
+	return Xapian::sortable_serialise_(value, buf);
+}
+
+} /* extern "C" */

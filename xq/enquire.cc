@@ -1,0 +1,209 @@
+/*
+ * enquire.cc - searching: an enquiry over a database (query, weighting,
+ * collapsing, a C decider) and the hits of its runs.
+ */
+#include "xq_private.hh"
+
+#include <string>
+#include <utility>
+
+using namespace xq_internal;
+
+/* The document of hit i, reopening the database once if the revision the
+ * search ran on has been overwritten since (docids are never reused, so the
+ * same id still names the same document, or none). */
+static Xapian::Document hit_document(xq_hits *hits, size_t i)
+{
+	Xapian::Database &d = hits->db->read();
+	try {
+		Xapian::Document doc = d.get_document(hits->ids[i]);
+		return doc;
+	} catch (const Xapian::DatabaseModifiedError &) {
+		d.reopen();
+		return d.get_document(hits->ids[i]);
+	}
+}
+
+extern "C" {
+
+xq_status xq_enquire_new(xq_db *db, xq_enquire **out)
+{
+	if (!out)
+		return fail(db, XQ_ERR_INVALID, "NULL out pointer");
+	*out = nullptr;
+	if (!db)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
+	return guard(db, [&] {
+		/* The Enquire's copy of the Database shares its internals, so
+		 * xq_db_reopen on db is seen by the enquiry too. */
+		auto *enq = new xq_enquire(db);
+		enq->enq.set_weighting_scheme(Xapian::BM25Weight());
+		*out = enq;
+		return XQ_OK;
+	});
+}
+
+void xq_enquire_free(xq_enquire *enq)
+{
+	delete enq;
+}
+
+xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud)
+{
+	if (!enq)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
+	enq->decider.fn = fn;
+	enq->decider.ud = ud;
+	return XQ_OK;
+}
+
+xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q)
+{
+	if (!enq || !q)
+		return fail(enq ? enq->db : nullptr, XQ_ERR_INVALID, "NULL argument");
+	return guard(enq->db, [&] {
+		enq->enq.set_query(q->q);
+		return XQ_OK;
+	});
+}
+
+xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, double b, double min_normlen)
+{
+	if (!enq)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
+	return guard(enq->db, [&] {
+		/* BM25Weight throws InvalidArgumentError on negative
+		 * parameters or b > 1. */
+		enq->enq.set_weighting_scheme(Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
+		return XQ_OK;
+	});
+}
+
+xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max)
+{
+	if (!enq)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
+	return guard(enq->db, [&] {
+		enq->enq.set_collapse_key(max ? slot : Xapian::BAD_VALUENO, max);
+		return XQ_OK;
+	});
+}
+
+xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out)
+{
+	if (!out)
+		return fail(enq ? enq->db : nullptr, XQ_ERR_INVALID, "NULL out pointer");
+	*out = nullptr;
+	if (!enq)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
+	return guard(enq->db, [&] {
+		Xapian::MSet mset;
+		try {
+			mset = enq->enq.get_mset(first, max, 0, nullptr, enq->active_decider());
+		} catch (const Xapian::DatabaseModifiedError &) {
+			/* A writer committed twice since we opened: move to
+			 * the latest revision and try once more. */
+			enq->db->read().reopen();
+			mset = enq->enq.get_mset(first, max, 0, nullptr, enq->active_decider());
+		}
+		auto *h = new xq_hits;
+		try {
+			h->db = enq->db;
+			h->estimated = mset.get_matches_estimated();
+			h->lower = mset.get_matches_lower_bound();
+			h->upper = mset.get_matches_upper_bound();
+			h->ids.reserve(mset.size());
+			h->weights.reserve(mset.size());
+			for (auto it = mset.begin(); it != mset.end(); ++it) {
+				h->ids.push_back(*it);
+				h->weights.push_back(it.get_weight());
+			}
+			h->data.resize(h->ids.size());
+			h->have_data.assign(h->ids.size(), 0);
+		} catch (...) {
+			delete h;
+			throw;
+		}
+		*out = h;
+		return XQ_OK;
+	});
+}
+
+size_t xq_hits_count(const xq_hits *hits)
+{
+	return hits ? hits->ids.size() : 0;
+}
+
+unsigned xq_hits_estimated(const xq_hits *hits)
+{
+	return hits ? hits->estimated : 0;
+}
+
+unsigned xq_hits_lower_bound(const xq_hits *hits)
+{
+	return hits ? hits->lower : 0;
+}
+
+unsigned xq_hits_upper_bound(const xq_hits *hits)
+{
+	return hits ? hits->upper : 0;
+}
+
+unsigned xq_hits_docid(const xq_hits *hits, size_t i)
+{
+	return hits && i < hits->ids.size() ? hits->ids[i] : 0;
+}
+
+double xq_hits_score(const xq_hits *hits, size_t i)
+{
+	return hits && i < hits->weights.size() ? hits->weights[i] : 0.0;
+}
+
+const char *xq_hits_data(xq_hits *hits, size_t i, size_t *len)
+{
+	if (!hits || i >= hits->ids.size()) {
+		fail(nullptr, XQ_ERR_INVALID, "hit index out of range");
+		return nullptr;
+	}
+	xq_status st = guard(hits->db, [&] {
+		if (!hits->have_data[i]) {
+			hits->data[i] = hit_document(hits, i).get_data();
+			hits->have_data[i] = 1;
+		}
+		return XQ_OK;
+	});
+	if (st != XQ_OK)
+		return nullptr;
+	if (len)
+		*len = hits->data[i].size();
+	return hits->data[i].c_str();
+}
+
+const char *xq_hits_value(xq_hits *hits, size_t i, unsigned slot, size_t *len)
+{
+	if (!hits || i >= hits->ids.size()) {
+		fail(nullptr, XQ_ERR_INVALID, "hit index out of range");
+		return nullptr;
+	}
+	const std::string *val = nullptr;
+	xq_status st = guard(hits->db, [&] {
+		auto key = std::make_pair(i, slot);
+		auto it = hits->values.find(key);
+		if (it == hits->values.end())
+			it = hits->values.emplace(key, hit_document(hits, i).get_value(slot)).first;
+		val = &it->second;
+		return XQ_OK;
+	});
+	if (st != XQ_OK)
+		return nullptr;
+	if (len)
+		*len = val->size();
+	return val->c_str();
+}
+
+void xq_hits_free(xq_hits *hits)
+{
+	delete hits;
+}
+
+} /* extern "C" */

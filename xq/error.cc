@@ -1,0 +1,163 @@
+/*
+ * error.cc - statuses, the messages of failed calls, and the argument
+ * checks every other file of xq shares (xq_private.hh).
+ */
+#include "xq_private.hh"
+
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <string>
+
+namespace xq_internal {
+
+static thread_local std::string last_error;
+
+/* Store msg as the thread's last error and on db (if any).  Never throws:
+ * if even that allocation fails the old message is cleared instead. */
+void set_error(xq_db *db, const char *msg) noexcept
+{
+	try {
+		last_error = msg;
+	} catch (...) {
+		last_error.clear();
+	}
+	if (db) {
+		try {
+			db->err = msg;
+		} catch (...) {
+			db->err.clear();
+		}
+	}
+}
+
+xq_status fail(xq_db *db, xq_status st, const char *msg) noexcept
+{
+	set_error(db, msg);
+	return st;
+}
+
+/* Classify the exception being handled.  Must be called from inside a catch
+ * block.  Most-derived classes first: DatabaseVersionError and
+ * DatabaseNotFoundError derive from DatabaseOpeningError, and every Xapian
+ * class derives from Xapian::Error. */
+static xq_status classify(std::string &msg) noexcept
+{
+	try {
+		try {
+			throw;
+		} catch (const Xapian::DatabaseLockError &e) {
+			msg = "index is locked (perhaps another wensou-index is running?): " + e.get_description();
+			return XQ_ERR_LOCKED;
+		} catch (const Xapian::DatabaseModifiedError &e) {
+			msg = "index was modified while being read, reopen and retry: " + e.get_description();
+			return XQ_ERR_MODIFIED;
+		} catch (const Xapian::DatabaseNotFoundError &e) {
+			msg = e.get_description();
+			return XQ_ERR_NOT_FOUND;
+		} catch (const Xapian::DocNotFoundError &e) {
+			msg = e.get_description();
+			return XQ_ERR_NOT_FOUND;
+		} catch (const Xapian::DatabaseCorruptError &e) {
+			msg = e.get_description();
+			return XQ_ERR_CORRUPT;
+		} catch (const Xapian::DatabaseVersionError &e) {
+			msg = e.get_description();
+			return XQ_ERR_VERSION;
+		} catch (const Xapian::DatabaseOpeningError &e) {
+			msg = e.get_description();
+			return XQ_ERR_OPENING;
+		} catch (const Xapian::InvalidArgumentError &e) {
+			msg = e.get_description();
+			return XQ_ERR_INVALID;
+		} catch (const Xapian::InvalidOperationError &e) {
+			msg = e.get_description();
+			return XQ_ERR_INVALID;
+		} catch (const Xapian::UnimplementedError &e) {
+			msg = e.get_description();
+			return XQ_ERR_INVALID;
+		} catch (const Xapian::Error &e) {
+			msg = e.get_description();
+			return XQ_ERR_XAPIAN;
+		} catch (const std::bad_alloc &) {
+			msg = "out of memory";
+			return XQ_ERR_NOMEM;
+		} catch (const std::exception &e) {
+			msg = std::string("internal error: ") + e.what();
+			return XQ_ERR_INTERNAL;
+		} catch (...) {
+			msg = "internal error: unknown exception";
+			return XQ_ERR_INTERNAL;
+		}
+	} catch (...) {
+		/* Building the message itself failed (out of memory). */
+		msg.clear();
+		return XQ_ERR_NOMEM;
+	}
+}
+
+/* Classify the current exception and record its message. */
+xq_status fail_current(xq_db *db) noexcept
+{
+	std::string msg;
+	xq_status st = classify(msg);
+	set_error(db, msg.empty() && st == XQ_ERR_NOMEM ? "out of memory" : msg.c_str());
+	return st;
+}
+
+/* Xapian refuses terms over 245 bytes, and an empty term means "every
+ * document" to it, so both are rejected before Xapian sees them. */
+xq_status check_term(xq_db *db, const char *term, size_t len, const char *what) noexcept
+{
+	char msg[160];
+	if (!term || len == 0) {
+		snprintf(msg, sizeof msg, "empty %s", what);
+		return fail(db, XQ_ERR_INVALID, msg);
+	}
+	if (len > XQ_MAX_TERM_BYTES) {
+		snprintf(msg, sizeof msg, "%s of %zu bytes is longer than the %d-byte limit", what, len,
+		         XQ_MAX_TERM_BYTES);
+		return fail(db, XQ_ERR_INVALID, msg);
+	}
+	return XQ_OK;
+}
+
+xq_status need_writable(xq_db *db) noexcept
+{
+	if (!db)
+		return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
+	if (!db->writable)
+		return fail(db, XQ_ERR_INVALID, "database is open read-only");
+	return XQ_OK;
+}
+
+} // namespace xq_internal
+
+using namespace xq_internal;
+
+extern "C" {
+
+const char *xq_status_to_string(xq_status status)
+{
+	switch (status) {
+	case XQ_OK: return "success";
+	case XQ_ERR_LOCKED: return "database is locked";
+	case XQ_ERR_MODIFIED: return "database was modified, reopen and retry";
+	case XQ_ERR_NOT_FOUND: return "not found";
+	case XQ_ERR_CORRUPT: return "database is corrupt";
+	case XQ_ERR_VERSION: return "unsupported database version";
+	case XQ_ERR_OPENING: return "database could not be opened";
+	case XQ_ERR_INVALID: return "invalid argument or operation";
+	case XQ_ERR_NOMEM: return "out of memory";
+	case XQ_ERR_XAPIAN: return "Xapian error";
+	case XQ_ERR_INTERNAL: return "internal error";
+	}
+	return "unknown status";
+}
+
+const char *xq_last_error(void)
+{
+	return last_error.c_str();
+}
+
+} /* extern "C" */

@@ -1,0 +1,144 @@
+/*
+ * xq_private.hh - what the files of xq share and nothing outside sees: the
+ * handle structs behind xq.h's opaque types, the error helpers, and
+ * guard(), which turns every exception into an xq_status.
+ *
+ * xq is split by concept: error.cc (statuses, messages, argument checks),
+ * database.cc (open, close, metadata, writes, commit, compact, posting
+ * lists), document.cc (documents built in C), query.cc (queries) and
+ * enquire.cc (searching and its hits).
+ *
+ * Every extern "C" function of xq is noexcept: its body runs inside
+ * guard() (or an explicit try/catch), which turns any exception into an
+ * xq_status and a message.  Argument errors detected by xq itself (NULL
+ * handles, bad term lengths) are reported through fail() without throwing.
+ */
+#ifndef WENSOU_XQ_PRIVATE_HH
+#define WENSOU_XQ_PRIVATE_HH
+
+#include "xq.h"
+
+#include <xapian.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+/* ------------------------------------------------------------------ */
+/* Handles                                                              */
+
+struct xq_db {
+	/* Read-only handles use rdb; writable ones use wdb (rdb stays empty).
+	 * read() gives whichever is live. */
+	Xapian::Database rdb;
+	Xapian::WritableDatabase wdb;
+	/* The shards of rdb, each also opened on its own: Xapian answers
+	 * metadata of a multi-database from its first shard only, and wensou
+	 * keeps per-file metadata in every shard.  Empty when a shard could
+	 * not be opened on its own (a remote one): metadata then comes from
+	 * rdb.  They share rdb's internals, so reopening rdb reopens them. */
+	std::vector<Xapian::Database> shards;
+	bool writable = false;
+	/* A writable handle always has a transaction open: either our own
+	 * implicit unflushed one, or the caller's (user_txn).  See
+	 * xq_db_open_writable for why. */
+	bool user_txn = false;
+	std::string err;
+
+	Xapian::Database &read() { return writable ? wdb : rdb; }
+};
+
+struct xq_doc {
+	Xapian::Document doc;
+};
+
+struct xq_query {
+	Xapian::Query q;
+};
+
+/* A C decider seen as Xapian's MatchDecider.  The data string is copied
+ * out of the Document because get_data() returns by value. */
+struct xq_c_decider : public Xapian::MatchDecider {
+	xq_decider_fn *fn = nullptr;
+	void *ud = nullptr;
+	bool operator()(const Xapian::Document &doc) const override
+	{
+		const std::string data = doc.get_data();
+		return fn(ud, data.data(), data.size());
+	}
+};
+
+struct xq_enquire {
+	xq_db *db;
+	Xapian::Enquire enq;
+	xq_c_decider decider;
+	explicit xq_enquire(xq_db *d) : db(d), enq(d->read()) {}
+	const Xapian::MatchDecider *active_decider() const { return decider.fn ? &decider : nullptr; }
+};
+
+struct xq_hits {
+	xq_db *db = nullptr;
+	std::vector<Xapian::docid> ids;
+	std::vector<double> weights;
+	unsigned estimated = 0, lower = 0, upper = 0;
+	/* Lazily fetched; the strings live as long as the hits so that the
+	 * pointers handed out stay valid (vector sized once, map nodes are
+	 * stable). */
+	std::vector<std::string> data;
+	std::vector<char> have_data;
+	std::map<std::pair<size_t, unsigned>, std::string> values;
+};
+
+namespace xq_internal {
+
+/* ------------------------------------------------------------------ */
+/* Errors (error.cc)                                                    */
+
+/* Store msg as the thread's last error and on db (if any).  Never throws:
+ * if even that allocation fails the old message is cleared instead. */
+void set_error(xq_db *db, const char *msg) noexcept;
+
+/* Record msg (as set_error) and return st: for errors found without an
+ * exception (bad arguments). */
+xq_status fail(xq_db *db, xq_status st, const char *msg) noexcept;
+
+/* Classify the exception being handled into a status and record its
+ * message on the thread and on db.  Must be called from inside a catch
+ * block. */
+xq_status fail_current(xq_db *db) noexcept;
+
+/* Run f (returning xq_status) with every exception turned into a status. */
+template <typename F>
+xq_status guard(xq_db *db, F &&f) noexcept
+{
+	try {
+		return f();
+	} catch (...) {
+		return fail_current(db);
+	}
+}
+
+/* Xapian refuses terms over 245 bytes, and an empty term means "every
+ * document" to it, so both are rejected before Xapian sees them. */
+xq_status check_term(xq_db *db, const char *term, size_t len, const char *what) noexcept;
+
+/* XQ_ERR_INVALID unless db is a writable handle. */
+xq_status need_writable(xq_db *db) noexcept;
+
+/* A malloc'd NUL-terminated copy of s, or NULL. */
+inline char *dup_bytes(const std::string &s) noexcept
+{
+	char *p = static_cast<char *>(std::malloc(s.size() + 1));
+	if (p) {
+		std::memcpy(p, s.data(), s.size());
+		p[s.size()] = '\0';
+	}
+	return p;
+}
+
+} // namespace xq_internal
+
+#endif /* WENSOU_XQ_PRIVATE_HH */
