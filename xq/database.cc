@@ -87,8 +87,7 @@ static void open_into(xq_db *db, const char *path)
  * discards every change since the last commit, including those made before
  * it began (documented on WritableDatabase::begin_transaction).  So right
  * after opening, and after every commit, we begin an unflushed transaction
- * of our own.  xq_db_commit ends it, commits and begins a new one; the
- * caller's own transactions temporarily replace it (see below).  The
+ * of our own.  xq_db_commit ends it, commits and begins a new one.  The
  * observable behaviour is Xapian's, except that nothing is ever committed
  * implicitly, which is also what makes a reindex run atomic. */
 static void begin_implicit(xq_db *db)
@@ -96,9 +95,8 @@ static void begin_implicit(xq_db *db)
 	db->wdb.begin_transaction(false);
 }
 
-/* After the caller's transaction or our commit ends, put the implicit
- * transaction back; if even that fails the handle would commit on close,
- * so report it. */
+/* After our commit ends the implicit transaction, put it back; if even
+ * that fails the handle would commit on close, so report it. */
 static xq_status restore_implicit(xq_db *db) noexcept
 {
 	return guard(db, [&] {
@@ -223,22 +221,6 @@ xq_status xq_db_doccount(xq_db *db, unsigned *out)
 	});
 }
 
-xq_status xq_db_termfreq(xq_db *db, const char *term, size_t len, unsigned *out)
-{
-	if (!db || !out)
-		return fail(db, XQ_ERR_INVALID, "NULL argument");
-	/* No document can be indexed by a term xq refuses to add (and Xapian
-	 * reads "" as "every document"). */
-	if (!term || len == 0 || len > XQ_MAX_TERM_BYTES) {
-		*out = 0;
-		return XQ_OK;
-	}
-	return guard(db, [&] {
-		*out = db->read().get_termfreq(std::string(term, len));
-		return XQ_OK;
-	});
-}
-
 xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len)
 {
 	if (!db || !key || !value)
@@ -296,23 +278,6 @@ xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn f
 	});
 }
 
-xq_status xq_db_get_data(xq_db *db, unsigned docid, char **data, size_t *len)
-{
-	if (!db || !data)
-		return fail(db, XQ_ERR_INVALID, "NULL argument");
-	*data = nullptr;
-	return guard(db, [&] {
-		std::string v = db->read().get_document(docid).get_data();
-		char *p = dup_bytes(v);
-		if (!p)
-			throw std::bad_alloc();
-		*data = p;
-		if (len)
-			*len = v.size();
-		return XQ_OK;
-	});
-}
-
 xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid)
 {
 	if (xq_status st = need_writable(db))
@@ -323,20 +288,6 @@ xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid)
 		Xapian::docid id = db->wdb.add_document(doc->doc);
 		if (docid)
 			*docid = id;
-		return XQ_OK;
-	});
-}
-
-xq_status xq_db_replace_document(xq_db *db, const char *term, size_t len, const xq_doc *doc)
-{
-	if (xq_status st = need_writable(db))
-		return st;
-	if (!doc)
-		return fail(db, XQ_ERR_INVALID, "NULL document");
-	if (xq_status st = check_term(db, term, len, "unique term"))
-		return st;
-	return guard(db, [&] {
-		db->wdb.replace_document(std::string(term, len), doc->doc);
 		return XQ_OK;
 	});
 }
@@ -357,8 +308,6 @@ xq_status xq_db_commit(xq_db *db)
 {
 	if (xq_status st = need_writable(db))
 		return st;
-	if (db->user_txn)
-		return fail(db, XQ_ERR_INVALID, "cannot commit while a transaction is in progress");
 	xq_status st = guard(db, [&] {
 		/* Ending an unflushed transaction leaves its changes pending;
 		 * commit() then makes them durable. */
@@ -366,57 +315,6 @@ xq_status xq_db_commit(xq_db *db)
 		db->wdb.commit();
 		return XQ_OK;
 	});
-	xq_status st2 = restore_implicit(db);
-	return st ? st : st2;
-}
-
-xq_status xq_db_begin_transaction(xq_db *db, bool flushed)
-{
-	if (xq_status st = need_writable(db))
-		return st;
-	if (db->user_txn)
-		return fail(db, XQ_ERR_INVALID, "a transaction is already in progress");
-	/* Swap the implicit transaction for the caller's.  Ending the implicit
-	 * (unflushed) one keeps earlier changes pending, exactly as if it had
-	 * never existed; a flushed begin then commits them, as in Xapian. */
-	xq_status st = guard(db, [&] {
-		db->wdb.commit_transaction();
-		db->wdb.begin_transaction(flushed);
-		db->user_txn = true;
-		return XQ_OK;
-	});
-	if (st != XQ_OK && !db->user_txn)
-		restore_implicit(db);
-	return st;
-}
-
-xq_status xq_db_commit_transaction(xq_db *db)
-{
-	if (xq_status st = need_writable(db))
-		return st;
-	if (!db->user_txn)
-		return fail(db, XQ_ERR_INVALID, "no transaction is in progress");
-	/* Xapian ends the transaction whether or not this throws. */
-	xq_status st = guard(db, [&] {
-		db->wdb.commit_transaction();
-		return XQ_OK;
-	});
-	db->user_txn = false;
-	xq_status st2 = restore_implicit(db);
-	return st ? st : st2;
-}
-
-xq_status xq_db_cancel_transaction(xq_db *db)
-{
-	if (xq_status st = need_writable(db))
-		return st;
-	if (!db->user_txn)
-		return fail(db, XQ_ERR_INVALID, "no transaction is in progress");
-	xq_status st = guard(db, [&] {
-		db->wdb.cancel_transaction();
-		return XQ_OK;
-	});
-	db->user_txn = false;
 	xq_status st2 = restore_implicit(db);
 	return st ? st : st2;
 }

@@ -26,19 +26,6 @@ void xq_doc_free(xq_doc *doc)
 	delete doc;
 }
 
-void xq_doc_clear(xq_doc *doc)
-{
-	if (!doc)
-		return;
-	try {
-		doc->doc.clear_terms();
-		doc->doc.clear_values();
-		doc->doc.set_data(std::string());
-	} catch (...) {
-		fail_current(nullptr);
-	}
-}
-
 xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned pos, unsigned wdfinc)
 {
 	if (!doc)

@@ -72,8 +72,8 @@ xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, 
 	if (!enq)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
 	return guard(enq->db, [&] {
-		/* BM25Weight throws InvalidArgumentError on negative
-		 * parameters or b > 1. */
+		/* BM25Weight clamps negative parameters to 0 and b to
+		 * [0, 1]. */
 		enq->enq.set_weighting_scheme(Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
 		return XQ_OK;
 	});
@@ -110,8 +110,6 @@ xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits 
 		try {
 			h->db = enq->db;
 			h->estimated = mset.get_matches_estimated();
-			h->lower = mset.get_matches_lower_bound();
-			h->upper = mset.get_matches_upper_bound();
 			h->ids.reserve(mset.size());
 			h->weights.reserve(mset.size());
 			for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -137,16 +135,6 @@ size_t xq_hits_count(const xq_hits *hits)
 unsigned xq_hits_estimated(const xq_hits *hits)
 {
 	return hits ? hits->estimated : 0;
-}
-
-unsigned xq_hits_lower_bound(const xq_hits *hits)
-{
-	return hits ? hits->lower : 0;
-}
-
-unsigned xq_hits_upper_bound(const xq_hits *hits)
-{
-	return hits ? hits->upper : 0;
 }
 
 unsigned xq_hits_docid(const xq_hits *hits, size_t i)

@@ -4,7 +4,6 @@
  */
 #include "xq_private.hh"
 
-#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,34 +113,6 @@ xq_status xq_query_match_all(xq_query **out)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
 	*out = nullptr;
 	return guard(nullptr, [&] { return new_query(Xapian::Query(Xapian::Query::MatchAll), out); });
-}
-
-xq_status xq_query_scale(const xq_query *q, double factor, xq_query **out)
-{
-	if (!out)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
-	*out = nullptr;
-	if (!q)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL query");
-	return guard(nullptr, [&] {
-		return new_query(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor), out);
-	});
-}
-
-char *xq_query_describe(const xq_query *q)
-{
-	if (!q) {
-		fail(nullptr, XQ_ERR_INVALID, "NULL query");
-		return nullptr;
-	}
-	char *res = nullptr;
-	xq_status st = guard(nullptr, [&] {
-		res = dup_bytes(q->q.get_description());
-		if (!res)
-			throw std::bad_alloc();
-		return XQ_OK;
-	});
-	return st == XQ_OK ? res : nullptr;
 }
 
 void xq_query_free(xq_query *q)

@@ -75,8 +75,7 @@ xq_status xq_db_add_database(xq_db *db, const char *path);
  * writer holds the lock.  On success *out is a new handle (free with
  * xq_db_close, which does NOT commit: uncommitted changes are discarded).
  * Nothing is ever committed implicitly (no auto-commit after N changes
- * either): changes become durable and visible only at xq_db_commit or at
- * the commit of a flushed transaction. */
+ * either): changes become durable and visible only at xq_db_commit. */
 xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out);
 
 /* Reopen a read-only handle at the latest revision (after XQ_ERR_MODIFIED). */
@@ -91,9 +90,6 @@ const char *xq_db_error(const xq_db *db);
 
 /* Number of documents. */
 xq_status xq_db_doccount(xq_db *db, unsigned *out);
-
-/* Number of documents indexed by term (0 if none). */
-xq_status xq_db_termfreq(xq_db *db, const char *term, size_t len, unsigned *out);
 
 /* User metadata.  A handle over several databases (a stub, or
  * xq_db_add_database) reads each of them: get gives the value of the first
@@ -113,10 +109,6 @@ xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size
 typedef int (*xq_metadata_fn)(const char *key, const char *value, size_t len, void *ud);
 xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn fn, void *ud);
 
-/* Document data of docid.  *data is a new NUL-terminated malloc'd buffer
- * (free with free()).  Missing document: XQ_ERR_NOT_FOUND. */
-xq_status xq_db_get_data(xq_db *db, unsigned docid, char **data, size_t *len);
-
 /* ------------------------------------------------------------------ */
 /* Documents (built in C, then added to a writable database)            */
 
@@ -125,8 +117,6 @@ typedef struct xq_doc xq_doc;
 /* A new empty document, or NULL when out of memory.  Free with xq_doc_free. */
 xq_doc *xq_doc_new(void);
 void xq_doc_free(xq_doc *doc);
-/* Empty the document for reuse (keeps its allocations). */
-void xq_doc_clear(xq_doc *doc);
 
 /* Add a term at position pos (positions start at 1) with wdf increment. */
 xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned pos, unsigned wdfinc);
@@ -139,18 +129,11 @@ xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len);
 
 /* Add doc to a writable database; *docid (may be NULL) receives its id. */
 xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid);
-/* Replace every document indexed by term with doc (adds it if none). */
-xq_status xq_db_replace_document(xq_db *db, const char *term, size_t len, const xq_doc *doc);
 /* Delete every document indexed by term (none is not an error). */
 xq_status xq_db_delete_documents(xq_db *db, const char *term, size_t len);
 
 /* Make all changes since the last commit durable and visible, atomically. */
 xq_status xq_db_commit(xq_db *db);
-/* Transactions: everything between begin and commit is applied atomically;
- * cancel discards it.  flushed=true makes commit_transaction also commit. */
-xq_status xq_db_begin_transaction(xq_db *db, bool flushed);
-xq_status xq_db_commit_transaction(xq_db *db);
-xq_status xq_db_cancel_transaction(xq_db *db);
 
 /* Write a compact copy of the database at src (not open for writing) to
  * the new folder dst: full blocks, no gaps, as xapian-compact does. */
@@ -193,10 +176,6 @@ xq_status xq_query_value_range(unsigned slot, const char *lo, size_t lolen, cons
 xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansion, xq_query **out);
 /* Matches every document. */
 xq_status xq_query_match_all(xq_query **out);
-/* q with its weights multiplied by factor (0 makes it a pure filter). */
-xq_status xq_query_scale(const xq_query *q, double factor, xq_query **out);
-/* Xapian's description of q, for debugging.  New malloc'd string, free(). */
-char *xq_query_describe(const xq_query *q);
 void xq_query_free(xq_query *q);
 
 /* For docids[0..n), in increasing order, set present[k] where document
@@ -216,7 +195,8 @@ xq_status xq_enquire_new(xq_db *db, xq_enquire **out);
 void xq_enquire_free(xq_enquire *enq);
 /* Set the query (copied). */
 xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q);
-/* BM25 parameters (Xapian's defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5). */
+/* BM25 parameters (Xapian's defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5;
+ * negative ones are taken as 0 and b is clamped to [0, 1], as Xapian does). */
 xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, double b, double min_normlen);
 /* At most max hits sharing the same value in slot (0 turns collapsing off). */
 xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max);
@@ -238,10 +218,8 @@ xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud);
 xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out);
 
 size_t xq_hits_count(const xq_hits *hits);
-/* Xapian's estimate of the total number of matches, and its bounds. */
+/* Xapian's estimate of the total number of matches. */
 unsigned xq_hits_estimated(const xq_hits *hits);
-unsigned xq_hits_lower_bound(const xq_hits *hits);
-unsigned xq_hits_upper_bound(const xq_hits *hits);
 /* Per hit i (0-based, < xq_hits_count). */
 unsigned xq_hits_docid(const xq_hits *hits, size_t i);
 double xq_hits_score(const xq_hits *hits, size_t i);

@@ -42,10 +42,8 @@ struct xq_db {
 	 * rdb.  They share rdb's internals, so reopening rdb reopens them. */
 	std::vector<Xapian::Database> shards;
 	bool writable = false;
-	/* A writable handle always has a transaction open: either our own
-	 * implicit unflushed one, or the caller's (user_txn).  See
-	 * xq_db_open_writable for why. */
-	bool user_txn = false;
+	/* A writable handle always has our own implicit unflushed
+	 * transaction open (see begin_implicit in database.cc for why). */
 	std::string err;
 
 	Xapian::Database &read() { return writable ? wdb : rdb; }
@@ -83,7 +81,7 @@ struct xq_hits {
 	xq_db *db = nullptr;
 	std::vector<Xapian::docid> ids;
 	std::vector<double> weights;
-	unsigned estimated = 0, lower = 0, upper = 0;
+	unsigned estimated = 0;
 	/* Lazily fetched; the strings live as long as the hits so that the
 	 * pointers handed out stay valid (vector sized once, map nodes are
 	 * stable). */
