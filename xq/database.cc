@@ -107,7 +107,7 @@ static xq_status restore_implicit(xq_db *db) noexcept
 
 extern "C" {
 
-xq_status xq_db_open(const char *path, xq_db **out)
+xq_status xq_db_open(const char *path, xq_db **out) noexcept
 {
 	if (!out)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
@@ -127,7 +127,7 @@ xq_status xq_db_open(const char *path, xq_db **out)
 	});
 }
 
-xq_status xq_db_add_database(xq_db *db, const char *path)
+xq_status xq_db_add_database(xq_db *db, const char *path) noexcept
 {
 	if (!db)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
@@ -141,7 +141,7 @@ xq_status xq_db_add_database(xq_db *db, const char *path)
 	});
 }
 
-xq_status xq_db_compact(const char *src, const char *dst)
+xq_status xq_db_compact(const char *src, const char *dst) noexcept
 {
 	if (!src || !dst)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL path");
@@ -151,7 +151,7 @@ xq_status xq_db_compact(const char *src, const char *dst)
 	});
 }
 
-xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out)
+xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out) noexcept
 {
 	if (!out)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
@@ -181,7 +181,7 @@ xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out)
 	});
 }
 
-xq_status xq_db_reopen(xq_db *db)
+xq_status xq_db_reopen(xq_db *db) noexcept
 {
 	if (!db)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
@@ -191,7 +191,7 @@ xq_status xq_db_reopen(xq_db *db)
 	});
 }
 
-void xq_db_close(xq_db *db)
+void xq_db_close(xq_db *db) noexcept
 {
 	if (!db)
 		return;
@@ -206,12 +206,12 @@ void xq_db_close(xq_db *db)
 	delete db;
 }
 
-const char *xq_db_error(const xq_db *db)
+const char *xq_db_error(const xq_db *db) noexcept
 {
 	return db ? db->err.c_str() : "";
 }
 
-xq_status xq_db_doccount(xq_db *db, unsigned *out)
+xq_status xq_db_doccount(xq_db *db, unsigned *out) noexcept
 {
 	if (!db || !out)
 		return fail(db, XQ_ERR_INVALID, "NULL argument");
@@ -221,7 +221,7 @@ xq_status xq_db_doccount(xq_db *db, unsigned *out)
 	});
 }
 
-xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len)
+xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len) noexcept
 {
 	if (!db || !key || !value)
 		return fail(db, XQ_ERR_INVALID, "NULL argument");
@@ -245,7 +245,7 @@ xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *l
 	});
 }
 
-xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size_t len)
+xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size_t len) noexcept
 {
 	if (xq_status st = need_writable(db))
 		return st;
@@ -257,7 +257,7 @@ xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size
 	});
 }
 
-xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn fn, void *ud)
+xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn fn, void *ud) noexcept
 {
 	if (!db || !fn)
 		return fail(db, XQ_ERR_INVALID, "NULL argument");
@@ -278,7 +278,7 @@ xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn f
 	});
 }
 
-xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid)
+xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid) noexcept
 {
 	if (xq_status st = need_writable(db))
 		return st;
@@ -292,7 +292,7 @@ xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid)
 	});
 }
 
-xq_status xq_db_delete_documents(xq_db *db, const char *term, size_t len)
+xq_status xq_db_delete_documents(xq_db *db, const char *term, size_t len) noexcept
 {
 	if (xq_status st = need_writable(db))
 		return st;
@@ -304,7 +304,7 @@ xq_status xq_db_delete_documents(xq_db *db, const char *term, size_t len)
 	});
 }
 
-xq_status xq_db_commit(xq_db *db)
+xq_status xq_db_commit(xq_db *db) noexcept
 {
 	if (xq_status st = need_writable(db))
 		return st;
@@ -319,7 +319,7 @@ xq_status xq_db_commit(xq_db *db)
 	return st ? st : st2;
 }
 
-xq_status xq_db_mark_term(xq_db *db, const char *term, size_t len, const unsigned *docids, size_t n, bool *present)
+xq_status xq_db_mark_term(xq_db *db, const char *term, size_t len, const unsigned *docids, size_t n, bool *present) noexcept
 {
 	if (!db || (!term && len) || (n && (!docids || !present)))
 		return fail(db, XQ_ERR_INVALID, "NULL argument");

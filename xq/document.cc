@@ -11,7 +11,7 @@ using namespace xq_internal;
 
 extern "C" {
 
-xq_doc *xq_doc_new(void)
+xq_doc *xq_doc_new(void) noexcept
 {
 	try {
 		return new xq_doc;
@@ -21,12 +21,12 @@ xq_doc *xq_doc_new(void)
 	}
 }
 
-void xq_doc_free(xq_doc *doc)
+void xq_doc_free(xq_doc *doc) noexcept
 {
 	delete doc;
 }
 
-xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned pos, unsigned wdfinc)
+xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned pos, unsigned wdfinc) noexcept
 {
 	if (!doc)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL document");
@@ -38,7 +38,7 @@ xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned
 	});
 }
 
-xq_status xq_doc_add_term(xq_doc *doc, const char *term, size_t len, unsigned wdfinc)
+xq_status xq_doc_add_term(xq_doc *doc, const char *term, size_t len, unsigned wdfinc) noexcept
 {
 	if (!doc)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL document");
@@ -50,7 +50,7 @@ xq_status xq_doc_add_term(xq_doc *doc, const char *term, size_t len, unsigned wd
 	});
 }
 
-xq_status xq_doc_add_boolean_term(xq_doc *doc, const char *term, size_t len)
+xq_status xq_doc_add_boolean_term(xq_doc *doc, const char *term, size_t len) noexcept
 {
 	if (!doc)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL document");
@@ -62,7 +62,7 @@ xq_status xq_doc_add_boolean_term(xq_doc *doc, const char *term, size_t len)
 	});
 }
 
-xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t len)
+xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t len) noexcept
 {
 	if (!doc || (!value && len))
 		return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
@@ -72,7 +72,7 @@ xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t
 	});
 }
 
-xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len)
+xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len) noexcept
 {
 	if (!doc || (!data && len))
 		return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
@@ -82,7 +82,7 @@ xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len)
 	});
 }
 
-size_t xq_sortable_serialise(double value, char buf[18])
+size_t xq_sortable_serialise(double value, char buf[18]) noexcept
 {
 	/* sortable_serialise_ writes at most 9 bytes and never throws. */
 	return Xapian::sortable_serialise_(value, buf);

@@ -26,7 +26,7 @@ static Xapian::Document hit_document(xq_hits *hits, size_t i)
 
 extern "C" {
 
-xq_status xq_enquire_new(xq_db *db, xq_enquire **out)
+xq_status xq_enquire_new(xq_db *db, xq_enquire **out) noexcept
 {
 	if (!out)
 		return fail(db, XQ_ERR_INVALID, "NULL out pointer");
@@ -43,12 +43,12 @@ xq_status xq_enquire_new(xq_db *db, xq_enquire **out)
 	});
 }
 
-void xq_enquire_free(xq_enquire *enq)
+void xq_enquire_free(xq_enquire *enq) noexcept
 {
 	delete enq;
 }
 
-xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud)
+xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud) noexcept
 {
 	if (!enq)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
@@ -57,7 +57,7 @@ xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud)
 	return XQ_OK;
 }
 
-xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q)
+xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q) noexcept
 {
 	if (!enq || !q)
 		return fail(enq ? enq->db : nullptr, XQ_ERR_INVALID, "NULL argument");
@@ -67,7 +67,7 @@ xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q)
 	});
 }
 
-xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, double b, double min_normlen)
+xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, double b, double min_normlen) noexcept
 {
 	if (!enq)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
@@ -79,7 +79,7 @@ xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, 
 	});
 }
 
-xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max)
+xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max) noexcept
 {
 	if (!enq)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
@@ -89,7 +89,7 @@ xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max)
 	});
 }
 
-xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out)
+xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out) noexcept
 {
 	if (!out)
 		return fail(enq ? enq->db : nullptr, XQ_ERR_INVALID, "NULL out pointer");
@@ -127,27 +127,27 @@ xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits 
 	});
 }
 
-size_t xq_hits_count(const xq_hits *hits)
+size_t xq_hits_count(const xq_hits *hits) noexcept
 {
 	return hits ? hits->ids.size() : 0;
 }
 
-unsigned xq_hits_estimated(const xq_hits *hits)
+unsigned xq_hits_estimated(const xq_hits *hits) noexcept
 {
 	return hits ? hits->estimated : 0;
 }
 
-unsigned xq_hits_docid(const xq_hits *hits, size_t i)
+unsigned xq_hits_docid(const xq_hits *hits, size_t i) noexcept
 {
 	return hits && i < hits->ids.size() ? hits->ids[i] : 0;
 }
 
-double xq_hits_score(const xq_hits *hits, size_t i)
+double xq_hits_score(const xq_hits *hits, size_t i) noexcept
 {
 	return hits && i < hits->weights.size() ? hits->weights[i] : 0.0;
 }
 
-const char *xq_hits_data(xq_hits *hits, size_t i, size_t *len)
+const char *xq_hits_data(xq_hits *hits, size_t i, size_t *len) noexcept
 {
 	if (!hits || i >= hits->ids.size()) {
 		fail(nullptr, XQ_ERR_INVALID, "hit index out of range");
@@ -167,7 +167,7 @@ const char *xq_hits_data(xq_hits *hits, size_t i, size_t *len)
 	return hits->data[i].c_str();
 }
 
-const char *xq_hits_value(xq_hits *hits, size_t i, unsigned slot, size_t *len)
+const char *xq_hits_value(xq_hits *hits, size_t i, unsigned slot, size_t *len) noexcept
 {
 	if (!hits || i >= hits->ids.size()) {
 		fail(nullptr, XQ_ERR_INVALID, "hit index out of range");
@@ -189,7 +189,7 @@ const char *xq_hits_value(xq_hits *hits, size_t i, unsigned slot, size_t *len)
 	return val->c_str();
 }
 
-void xq_hits_free(xq_hits *hits)
+void xq_hits_free(xq_hits *hits) noexcept
 {
 	delete hits;
 }

@@ -137,7 +137,7 @@ using namespace xq_internal;
 
 extern "C" {
 
-const char *xq_status_to_string(xq_status status)
+const char *xq_status_to_string(xq_status status) noexcept
 {
 	switch (status) {
 	case XQ_OK: return "success";
@@ -155,7 +155,7 @@ const char *xq_status_to_string(xq_status status)
 	return "unknown status";
 }
 
-const char *xq_last_error(void)
+const char *xq_last_error(void) noexcept
 {
 	return last_error.c_str();
 }

@@ -35,7 +35,7 @@ static bool map_op(xq_op op, Xapian::Query::op *xop) noexcept
 
 extern "C" {
 
-xq_status xq_query_term(const char *term, size_t len, unsigned wqf, unsigned pos, xq_query **out)
+xq_status xq_query_term(const char *term, size_t len, unsigned wqf, unsigned pos, xq_query **out) noexcept
 {
 	if (!out)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
@@ -45,7 +45,7 @@ xq_status xq_query_term(const char *term, size_t len, unsigned wqf, unsigned pos
 	return guard(nullptr, [&] { return new_query(Xapian::Query(std::string(term, len), wqf, pos), out); });
 }
 
-xq_status xq_query_combine(xq_op op, xq_query *const *subs, size_t n, unsigned window, xq_query **out)
+xq_status xq_query_combine(xq_op op, xq_query *const *subs, size_t n, unsigned window, xq_query **out) noexcept
 {
 	if (!out)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
@@ -71,7 +71,7 @@ xq_status xq_query_combine(xq_op op, xq_query *const *subs, size_t n, unsigned w
 }
 
 xq_status xq_query_value_range(unsigned slot, const char *lo, size_t lolen, const char *hi, size_t hilen,
-                               xq_query **out)
+                               xq_query **out) noexcept
 {
 	if (!out)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
@@ -90,7 +90,7 @@ xq_status xq_query_value_range(unsigned slot, const char *lo, size_t lolen, cons
 	});
 }
 
-xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansion, xq_query **out)
+xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansion, xq_query **out) noexcept
 {
 	if (!out)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
@@ -107,7 +107,7 @@ xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansi
 	});
 }
 
-xq_status xq_query_match_all(xq_query **out)
+xq_status xq_query_match_all(xq_query **out) noexcept
 {
 	if (!out)
 		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
@@ -115,7 +115,7 @@ xq_status xq_query_match_all(xq_query **out)
 	return guard(nullptr, [&] { return new_query(Xapian::Query(Xapian::Query::MatchAll), out); });
 }
 
-void xq_query_free(xq_query *q)
+void xq_query_free(xq_query *q) noexcept
 {
 	delete q;
 }

@@ -9,7 +9,8 @@
  *    xq_last_error() until the next xq call on the same thread; calls that
  *    take an xq_db also keep it on the handle (xq_db_error()).
  *  - No C++ exception ever crosses this header: each entry point catches
- *    everything and classifies it into a status.
+ *    everything and classifies it into a status, and is declared noexcept
+ *    to C++ (XQ_NOEXCEPT).
  *  - Strings are UTF-8 and passed with explicit lengths where they may hold
  *    NUL bytes (terms, values, data).  Ownership of each returned pointer is
  *    stated on the function.
@@ -20,6 +21,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* Every function here is noexcept in C++ (declaration and definition
+ * agree); in C the macro is empty. */
+#ifdef __cplusplus
+#define XQ_NOEXCEPT noexcept
+#else
+#define XQ_NOEXCEPT
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,11 +50,11 @@ typedef enum xq_status {
 
 /* A short static description of a status, e.g. "database is locked".
  * Never NULL; the string is static. */
-const char *xq_status_to_string(xq_status status);
+const char *xq_status_to_string(xq_status status) XQ_NOEXCEPT;
 
 /* The message left by the last failing xq call on this thread ("" if none).
  * Owned by the library; valid until the next xq call on this thread. */
-const char *xq_last_error(void);
+const char *xq_last_error(void) XQ_NOEXCEPT;
 
 /* Maximum length in bytes of a term Xapian accepts (longer ones are refused
  * with XQ_ERR_INVALID by the add functions; callers should drop them). */
@@ -65,31 +74,31 @@ typedef enum xq_open_mode {
 /* Open a database read-only.  path may be a database directory or a Xapian
  * stub database file.  On success *out is a new handle (free with
  * xq_db_close); on failure *out is NULL. */
-xq_status xq_db_open(const char *path, xq_db **out);
+xq_status xq_db_open(const char *path, xq_db **out) XQ_NOEXCEPT;
 
 /* Add another read-only database to a handle opened with xq_db_open, so that
  * searches cover both (Xapian's multi-database search). */
-xq_status xq_db_add_database(xq_db *db, const char *path);
+xq_status xq_db_add_database(xq_db *db, const char *path) XQ_NOEXCEPT;
 
 /* Open a database for writing.  Fails with XQ_ERR_LOCKED at once if another
  * writer holds the lock.  On success *out is a new handle (free with
  * xq_db_close, which does NOT commit: uncommitted changes are discarded).
  * Nothing is ever committed implicitly (no auto-commit after N changes
  * either): changes become durable and visible only at xq_db_commit. */
-xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out);
+xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out) XQ_NOEXCEPT;
 
 /* Reopen a read-only handle at the latest revision (after XQ_ERR_MODIFIED). */
-xq_status xq_db_reopen(xq_db *db);
+xq_status xq_db_reopen(xq_db *db) XQ_NOEXCEPT;
 
 /* Close and free the handle.  NULL is accepted. */
-void xq_db_close(xq_db *db);
+void xq_db_close(xq_db *db) XQ_NOEXCEPT;
 
 /* The message of the last failing call on this handle ("" if none).  Owned
  * by db; valid until the next call on db. */
-const char *xq_db_error(const xq_db *db);
+const char *xq_db_error(const xq_db *db) XQ_NOEXCEPT;
 
 /* Number of documents. */
-xq_status xq_db_doccount(xq_db *db, unsigned *out);
+xq_status xq_db_doccount(xq_db *db, unsigned *out) XQ_NOEXCEPT;
 
 /* User metadata.  A handle over several databases (a stub, or
  * xq_db_add_database) reads each of them: get gives the value of the first
@@ -97,17 +106,17 @@ xq_status xq_db_doccount(xq_db *db, unsigned *out);
  * *value is a new NUL-terminated malloc'd buffer (free with
  * free()); a missing key gives XQ_OK with *value = an empty string and
  * *len = 0.  len may be NULL. */
-xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len);
+xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len) XQ_NOEXCEPT;
 
 /* Set metadata on a writable handle; an empty value deletes the key. */
-xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size_t len);
+xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size_t len) XQ_NOEXCEPT;
 
 /* Call fn for every metadata key starting with prefix, in key order (per
  * database), with
  * its value.  key and value are valid only during the call.  A non-zero
  * return from fn stops the walk (the function still returns XQ_OK). */
 typedef int (*xq_metadata_fn)(const char *key, const char *value, size_t len, void *ud);
-xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn fn, void *ud);
+xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn fn, void *ud) XQ_NOEXCEPT;
 
 /* ------------------------------------------------------------------ */
 /* Documents (built in C, then added to a writable database)            */
@@ -115,33 +124,33 @@ xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn f
 typedef struct xq_doc xq_doc;
 
 /* A new empty document, or NULL when out of memory.  Free with xq_doc_free. */
-xq_doc *xq_doc_new(void);
-void xq_doc_free(xq_doc *doc);
+xq_doc *xq_doc_new(void) XQ_NOEXCEPT;
+void xq_doc_free(xq_doc *doc) XQ_NOEXCEPT;
 
 /* Add a term at position pos (positions start at 1) with wdf increment. */
-xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned pos, unsigned wdfinc);
+xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned pos, unsigned wdfinc) XQ_NOEXCEPT;
 /* Add a term without position. */
-xq_status xq_doc_add_term(xq_doc *doc, const char *term, size_t len, unsigned wdfinc);
+xq_status xq_doc_add_term(xq_doc *doc, const char *term, size_t len, unsigned wdfinc) XQ_NOEXCEPT;
 /* Add a boolean (filter) term: wdf 0, no position. */
-xq_status xq_doc_add_boolean_term(xq_doc *doc, const char *term, size_t len);
-xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t len);
-xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len);
+xq_status xq_doc_add_boolean_term(xq_doc *doc, const char *term, size_t len) XQ_NOEXCEPT;
+xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t len) XQ_NOEXCEPT;
+xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len) XQ_NOEXCEPT;
 
 /* Add doc to a writable database; *docid (may be NULL) receives its id. */
-xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid);
+xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid) XQ_NOEXCEPT;
 /* Delete every document indexed by term (none is not an error). */
-xq_status xq_db_delete_documents(xq_db *db, const char *term, size_t len);
+xq_status xq_db_delete_documents(xq_db *db, const char *term, size_t len) XQ_NOEXCEPT;
 
 /* Make all changes since the last commit durable and visible, atomically. */
-xq_status xq_db_commit(xq_db *db);
+xq_status xq_db_commit(xq_db *db) XQ_NOEXCEPT;
 
 /* Write a compact copy of the database at src (not open for writing) to
  * the new folder dst: full blocks, no gaps, as xapian-compact does. */
-xq_status xq_db_compact(const char *src, const char *dst);
+xq_status xq_db_compact(const char *src, const char *dst) XQ_NOEXCEPT;
 
 /* Xapian's sortable_serialise: write the encoding of value into buf (at
  * least 18 bytes) and return its length.  Encodings sort as the numbers do. */
-size_t xq_sortable_serialise(double value, char buf[18]);
+size_t xq_sortable_serialise(double value, char buf[18]) XQ_NOEXCEPT;
 
 /* ------------------------------------------------------------------ */
 /* Queries (immutable values; combining copies, never consumes)         */
@@ -162,27 +171,27 @@ typedef enum xq_op {
 
 /* Each constructor stores a new query in *out (free with xq_query_free).
  * Failure leaves *out NULL. */
-xq_status xq_query_term(const char *term, size_t len, unsigned wqf, unsigned pos, xq_query **out);
+xq_status xq_query_term(const char *term, size_t len, unsigned wqf, unsigned pos, xq_query **out) XQ_NOEXCEPT;
 /* Combine n subqueries with op.  window is used by PHRASE and NEAR (0 means
  * the number of subqueries, i.e. adjacent).  The subqueries are copied; the
  * caller still owns and frees them.  n == 0 is XQ_ERR_INVALID. */
-xq_status xq_query_combine(xq_op op, xq_query *const *subs, size_t n, unsigned window, xq_query **out);
+xq_status xq_query_combine(xq_op op, xq_query *const *subs, size_t n, unsigned window, xq_query **out) XQ_NOEXCEPT;
 /* Documents whose value in slot lies in [lo, hi] (sortable_serialise'd
  * strings; a NULL lo or hi leaves that end open). */
 xq_status xq_query_value_range(unsigned slot, const char *lo, size_t lolen, const char *hi, size_t hilen,
-                               xq_query **out);
+                               xq_query **out) XQ_NOEXCEPT;
 /* All terms starting with prefix, OR'd (as a synonym), at most max_expansion
  * of them (0: no limit; past the limit the most frequent are kept). */
-xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansion, xq_query **out);
+xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansion, xq_query **out) XQ_NOEXCEPT;
 /* Matches every document. */
-xq_status xq_query_match_all(xq_query **out);
-void xq_query_free(xq_query *q);
+xq_status xq_query_match_all(xq_query **out) XQ_NOEXCEPT;
+void xq_query_free(xq_query *q) XQ_NOEXCEPT;
 
 /* For docids[0..n), in increasing order, set present[k] where document
  * docids[k] has the term.  present[] is only ever set, never cleared, so
  * that calls for several terms OR together.  One walk of the term's
  * posting list: far cheaper than reading n documents' term lists. */
-xq_status xq_db_mark_term(xq_db *db, const char *term, size_t len, const unsigned *docids, size_t n, bool *present);
+xq_status xq_db_mark_term(xq_db *db, const char *term, size_t len, const unsigned *docids, size_t n, bool *present) XQ_NOEXCEPT;
 
 /* ------------------------------------------------------------------ */
 /* Searching                                                            */
@@ -191,15 +200,15 @@ typedef struct xq_enquire xq_enquire;
 typedef struct xq_hits xq_hits;
 
 /* A new enquiry over db (which must outlive it).  BM25 weighting. */
-xq_status xq_enquire_new(xq_db *db, xq_enquire **out);
-void xq_enquire_free(xq_enquire *enq);
+xq_status xq_enquire_new(xq_db *db, xq_enquire **out) XQ_NOEXCEPT;
+void xq_enquire_free(xq_enquire *enq) XQ_NOEXCEPT;
 /* Set the query (copied). */
-xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q);
+xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q) XQ_NOEXCEPT;
 /* BM25 parameters (Xapian's defaults: k1 1, k2 0, k3 1, b 0.5, min_normlen 0.5;
  * negative ones are taken as 0 and b is clamped to [0, 1], as Xapian does). */
-xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, double b, double min_normlen);
+xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, double b, double min_normlen) XQ_NOEXCEPT;
 /* At most max hits sharing the same value in slot (0 turns collapsing off). */
-xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max);
+xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max) XQ_NOEXCEPT;
 /* A test on a candidate's document data (not NUL-terminated beyond len),
  * run inside the match: a candidate is a hit only if it returns true.
  * Xapian asks only about candidates that could still rank among the hits
@@ -209,26 +218,26 @@ xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max);
  * the caller to record in ud (answer false, then check after the run). */
 typedef bool xq_decider_fn(void *ud, const char *data, size_t len);
 /* Set (or with fn NULL, remove) the decider of the enquiry's runs. */
-xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud);
+xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud) XQ_NOEXCEPT;
 /* Run the query, returning hits first..first+max-1 in rank order in *out
  * (free with xq_hits_free).  If the database was modified underneath, the
  * handle is reopened and the run retried once before XQ_ERR_MODIFIED.
  * The hits read documents through the enquiry's db, which must outlive
  * them too (the enquiry itself may be freed first). */
-xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out);
+xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out) XQ_NOEXCEPT;
 
-size_t xq_hits_count(const xq_hits *hits);
+size_t xq_hits_count(const xq_hits *hits) XQ_NOEXCEPT;
 /* Xapian's estimate of the total number of matches. */
-unsigned xq_hits_estimated(const xq_hits *hits);
+unsigned xq_hits_estimated(const xq_hits *hits) XQ_NOEXCEPT;
 /* Per hit i (0-based, < xq_hits_count). */
-unsigned xq_hits_docid(const xq_hits *hits, size_t i);
-double xq_hits_score(const xq_hits *hits, size_t i);
+unsigned xq_hits_docid(const xq_hits *hits, size_t i) XQ_NOEXCEPT;
+double xq_hits_score(const xq_hits *hits, size_t i) XQ_NOEXCEPT;
 /* Document data / value of hit i.  Owned by hits; valid until xq_hits_free.
  * NUL-terminated; *len (may be NULL) receives the length.  Returns NULL if
  * the data could not be read (message in xq_last_error()). */
-const char *xq_hits_data(xq_hits *hits, size_t i, size_t *len);
-const char *xq_hits_value(xq_hits *hits, size_t i, unsigned slot, size_t *len);
-void xq_hits_free(xq_hits *hits);
+const char *xq_hits_data(xq_hits *hits, size_t i, size_t *len) XQ_NOEXCEPT;
+const char *xq_hits_value(xq_hits *hits, size_t i, unsigned slot, size_t *len) XQ_NOEXCEPT;
+void xq_hits_free(xq_hits *hits) XQ_NOEXCEPT;
 
 #ifdef __cplusplus
 }

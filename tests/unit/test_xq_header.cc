@@ -5,6 +5,17 @@
 
 #include <cstring>
 
+// Every function is noexcept to C++ (XQ_NOEXCEPT), so C++ callers know no
+// exception can come out.
+static_assert(noexcept(xq_status_to_string(XQ_OK)), "xq_status_to_string is noexcept");
+static_assert(noexcept(xq_db_open(nullptr, nullptr)), "xq_db_open is noexcept");
+static_assert(noexcept(xq_db_commit(nullptr)), "xq_db_commit is noexcept");
+static_assert(noexcept(xq_db_close(nullptr)), "xq_db_close is noexcept");
+static_assert(noexcept(xq_doc_new()), "xq_doc_new is noexcept");
+static_assert(noexcept(xq_query_match_all(nullptr)), "xq_query_match_all is noexcept");
+static_assert(noexcept(xq_enquire_run(nullptr, 0, 0, nullptr)), "xq_enquire_run is noexcept");
+static_assert(noexcept(xq_hits_count(nullptr)), "xq_hits_count is noexcept");
+
 int main()
 {
 	const char *s = xq_status_to_string(XQ_ERR_LOCKED);
