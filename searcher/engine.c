@@ -26,7 +26,13 @@ typedef struct run {
 	unsigned npositive; /* groups of positive text units */
 	unsigned limit;     /* hits wanted (the request's, or all) */
 	char **err;
+	xq_status xst;      /* the failed xq call's status, if one ended the run */
 } run;
+
+/* How many times ws_search runs a search in all while it finds the index
+ * modified under it (XQ_ERR_MODIFIED: a writer committed twice while the
+ * search read an older revision). */
+#define WS_SEARCH_ATTEMPTS 3
 
 static double now_ms(void)
 {
@@ -95,6 +101,21 @@ static void locate(const char *text, size_t at, unsigned first, size_t line_offs
 	}
 }
 
+/* Record a failed xq call: its status, for ws_search's retry, and its
+ * message under what.  Returns false. */
+static bool xq_failed(run *r, xq_status st, const char *what)
+{
+	r->xst = st;
+	return ws_fail(r->err, "%s: %s", what, xq_last_error());
+}
+
+/* The data of hit i of hits, or false (see xq_failed). */
+static bool hit_data(run *r, xq_hits *hits, size_t i, const char **data, size_t *len)
+{
+	xq_status st = xq_hits_data(hits, i, data, len);
+	return st == XQ_OK || xq_failed(r, st, "cannot read a passage");
+}
+
 /* Fill h from a passage's data (the JSON of schema.h). */
 static bool make_hit(run *r, const char *data, size_t len, double score, ws_hit *h)
 {
@@ -152,9 +173,11 @@ static bool run_query(run *r, const xq_query *xq, unsigned first, unsigned max, 
 	xq_status st = xq_enquire_set_query(r->enq, xq);
 	if (st == XQ_OK)
 		st = xq_enquire_run(r->enq, first, max, hits);
-	if (st != XQ_OK)
+	if (st != XQ_OK) {
+		r->xst = st;
 		return ws_fail(r->err, "search failed: %s (%s)", xq_db_error(r->ix->db),
 		               xq_status_to_string(st));
+	}
 	if (r->verifier.err) {
 		xq_hits_free(*hits);
 		*hits = NULL;
@@ -177,9 +200,9 @@ static bool collect(run *r, xq_hits *hits, unsigned rank0, ws_result *res)
 		return ws_fail(r->err, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		size_t len = 0;
-		const char *data = xq_hits_data(hits, i, &len);
-		if (!data)
-			return ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+		const char *data;
+		if (!hit_data(r, hits, i, &data, &len))
+			return false;
 		if (!make_hit(r, data, len, xq_hits_score(hits, i), &res->hits[res->nhits]))
 			return false;
 		res->hits[res->nhits].rank = rank0 + (unsigned)i;
@@ -204,9 +227,9 @@ static bool collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nk
 		return ws_fail(r->err, "out of memory");
 	for (size_t k = 0; k < n; k++) {
 		size_t i = kept[first + k], len = 0;
-		const char *data = xq_hits_data(hits, i, &len);
-		if (!data)
-			return ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+		const char *data;
+		if (!hit_data(r, hits, i, &data, &len))
+			return false;
 		if (!make_hit(r, data, len, xq_hits_score(hits, i), &res->hits[res->nhits]))
 			return false;
 		res->hits[res->nhits].rank = r->req->offset + (unsigned)k + 1;
@@ -215,18 +238,24 @@ static bool collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nk
 	return true;
 }
 
-/* Does candidate i of hits exceed collapse passages of its file among
- * the kept ones? */
-static bool over_collapse(xq_hits *hits, const size_t *kept, size_t nkept, size_t i, unsigned collapse)
+/* Would candidate i of hits exceed collapse passages of its file among
+ * the kept ones?  The answer in *over; false if a value cannot be read
+ * (see xq_failed). */
+static bool over_collapse(run *r, xq_hits *hits, const size_t *kept, size_t nkept, size_t i, unsigned collapse,
+                          bool *over)
 {
 	size_t len = 0, l2 = 0;
-	const char *file = xq_hits_value(hits, i, WS_SLOT_FILE, &len);
+	const char *file, *f2;
+	xq_status st = xq_hits_value(hits, i, WS_SLOT_FILE, &file, &len);
 	unsigned seen = 0;
-	for (size_t k = 0; file && k < nkept && seen < collapse; k++) {
-		const char *f2 = xq_hits_value(hits, kept[k], WS_SLOT_FILE, &l2);
-		seen += f2 && l2 == len && !memcmp(f2, file, len);
+	for (size_t k = 0; st == XQ_OK && k < nkept && seen < collapse; k++) {
+		st = xq_hits_value(hits, kept[k], WS_SLOT_FILE, &f2, &l2);
+		seen += st == XQ_OK && l2 == len && !memcmp(f2, file, len);
 	}
-	return seen >= collapse;
+	if (st != XQ_OK)
+		return xq_failed(r, st, "cannot read a passage");
+	*over = seen >= collapse;
+	return true;
 }
 
 /* A relaxed candidate: hit index i of the fetched hits. */
@@ -282,11 +311,9 @@ static bool presence(run *r, xq_hits *hits, size_t n, bool *present, bool *match
 		if (ws_unit_presence(unit) == WS_PRESENCE_RUN) {
 			for (size_t i = 0; i < n; i++) {
 				size_t len = 0, json_len, tlen;
-				const char *data = xq_hits_data(hits, i, &len);
-				if (!data) {
-					ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+				const char *data;
+				if (!hit_data(r, hits, i, &data, &len))
 					goto out;
-				}
 				const char *text = ws_passage_text(data, len, &json_len, &tlen);
 				row[i] = ws_verify_unit(&r->verifier, unit, text, tlen);
 			}
@@ -295,8 +322,9 @@ static bool presence(run *r, xq_hits *hits, size_t n, bool *present, bool *match
 			size_t tl[2], nt = ws_unit_terms(unit, t, tl);
 			memset(marks, 0, n * sizeof *marks);
 			for (size_t k = 0; k < nt; k++) {
-				if (xq_db_mark_term(r->ix->db, t[k], tl[k], sorted, n, marks) != XQ_OK) {
-					ws_fail(r->err, "search failed: %s", xq_last_error());
+				xq_status st = xq_db_mark_term(r->ix->db, t[k], tl[k], sorted, n, marks);
+				if (st != XQ_OK) {
+					xq_failed(r, st, "search failed");
 					goto out;
 				}
 			}
@@ -340,9 +368,11 @@ static bool relax(run *r, const ws_filters *f, ws_result *res)
 	}
 	if (!r->check)
 		ws_verifier_init(&r->verifier, r->q, r->ix->analyzer);
-	if (xq_enquire_set_decider(r->enq, NULL, NULL) != XQ_OK ||
-	    xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, 0) != XQ_OK) {
-		ws_fail(r->err, "cannot search: %s", xq_last_error());
+	xq_status st = xq_enquire_set_decider(r->enq, NULL, NULL);
+	if (st == XQ_OK)
+		st = xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, 0);
+	if (st != XQ_OK) {
+		xq_failed(r, st, "cannot search");
 		goto out;
 	}
 	if (!run_query(r, xq, 0, max, &hits))
@@ -364,11 +394,9 @@ static bool relax(run *r, const ws_filters *f, ws_result *res)
 		bool vetoed;
 		if (matcher) {
 			size_t len = 0, json_len, tlen;
-			const char *data = xq_hits_data(hits, i, &len);
-			if (!data) {
-				ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+			const char *data;
+			if (!hit_data(r, hits, i, &data, &len))
 				goto out;
-			}
 			const char *text = ws_passage_text(data, len, &json_len, &tlen);
 			if (!ws_verify_groups(&r->verifier, text, tlen, &groups, &vetoed)) {
 				ws_fail(r->err, "search failed: %s", r->verifier.err);
@@ -384,9 +412,11 @@ static bool relax(run *r, const ws_filters *f, ws_result *res)
 	}
 	qsort(c, nc, sizeof *c, cmp_cand);
 	for (size_t k = 0; k < nc; k++) {
-		if (collapse && over_collapse(hits, kept, nkept, c[k].i, collapse))
-			continue;
-		kept[nkept++] = c[k].i;
+		bool over = false;
+		if (collapse && !over_collapse(r, hits, kept, nkept, c[k].i, collapse, &over))
+			goto out;
+		if (!over)
+			kept[nkept++] = c[k].i;
 	}
 	res->relaxed = nkept > 0;
 	res->estimated = xq_hits_estimated(hits);
@@ -448,9 +478,9 @@ out:
 static bool check_candidate(run *r, xq_hits *hits, size_t i, bool *pass)
 {
 	size_t len = 0;
-	const char *data = xq_hits_data(hits, i, &len);
-	if (!data)
-		return ws_fail(r->err, "cannot read a passage: %s", xq_last_error());
+	const char *data;
+	if (!hit_data(r, hits, i, &data, &len))
+		return false;
 	*pass = ws_verify_data(&r->verifier, data, len);
 	if (r->verifier.err)
 		return ws_fail(r->err, "search failed: %s", r->verifier.err);
@@ -523,8 +553,9 @@ static bool checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 
 	if (max > r->ix->doccount)
 		max = r->ix->doccount;
-	if (xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, 0) != XQ_OK) {
-		ws_fail(r->err, "cannot search: %s", xq_last_error());
+	xq_status st = xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, 0);
+	if (st != XQ_OK) {
+		xq_failed(r, st, "cannot search");
 		goto out;
 	}
 	for (;;) {
@@ -547,11 +578,13 @@ static bool checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 			bool pass;
 			if (!check_candidate(r, hits, seen, &pass))
 				goto out;
+			bool over = false;
 			if (!pass)
 				continue;
-			if (collapse && over_collapse(hits, kept, nkept, seen, collapse))
-				continue;
-			kept[nkept++] = seen;
+			if (collapse && !over_collapse(r, hits, kept, nkept, seen, collapse, &over))
+				goto out;
+			if (!over)
+				kept[nkept++] = seen;
 		}
 		exhausted = n < max;
 		if (nkept >= want || exhausted || max >= r->ix->doccount)
@@ -603,13 +636,12 @@ static bool search(run *r, ws_result *res)
 	r->npositive = ws_query_positive_groups(r->q);
 	r->limit = req->limit ? req->limit : r->ix->doccount;
 
-	if (xq_enquire_new(r->ix->db, &r->enq) != XQ_OK) {
-		ws_fail(r->err, "cannot search: %s", xq_last_error());
-		goto out;
-	}
+	xq_status st = xq_enquire_new(r->ix->db, &r->enq);
 	unsigned collapse = req->mode == WS_MODE_FILES ? 1 : req->per_doc;
-	if (collapse && xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, collapse) != XQ_OK) {
-		ws_fail(r->err, "cannot search: %s", xq_last_error());
+	if (st == XQ_OK && collapse)
+		st = xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, collapse);
+	if (st != XQ_OK) {
+		xq_failed(r, st, "cannot search");
 		goto out;
 	}
 	if (r->check)
@@ -619,8 +651,8 @@ static bool search(run *r, ws_result *res)
 			goto out;
 	} else {
 		/* A count checks every candidate, inside Xapian's match. */
-		if (r->check && xq_enquire_set_decider(r->enq, ws_verify_data, &r->verifier) != XQ_OK) {
-			ws_fail(r->err, "cannot search: %s", xq_last_error());
+		if (r->check && (st = xq_enquire_set_decider(r->enq, ws_verify_data, &r->verifier)) != XQ_OK) {
+			xq_failed(r, st, "cannot search");
 			goto out;
 		}
 		if (!exact(r, xq, res, &empty))
@@ -636,27 +668,54 @@ out:
 	return ok;
 }
 
-bool ws_search(ws_index *ix, const ws_request *req, ws_result **out, char **err)
+/* One attempt at req: true with the result in res, or false with a
+ * message in *err and, if an xq call failed, its status in *xst. */
+static bool attempt(ws_index *ix, const ws_request *req, ws_result *res, char **err, xq_status *xst)
 {
-	double t0 = now_ms();
 	run r = {.ix = ix, .req = req, .err = err};
-	ws_result *res = calloc(1, sizeof *res);
-
-	*out = NULL;
-	if (!res)
-		return ws_fail(err, "out of memory");
 	bool ok = search(&r, res);
 	ws_query_free(r.q);
 	xq_enquire_free(r.enq);
 	ws_matches_free(&r.matches);
 	ws_verifier_free(&r.verifier);
-	if (!ok) {
-		if (err && !*err)
-			ws_fail(err, "out of memory");
+	*xst = r.xst;
+	return ok;
+}
+
+bool ws_search(ws_index *ix, const ws_request *req, ws_result **out, char **err)
+{
+	double t0 = now_ms();
+
+	*out = NULL;
+	for (unsigned n = 1;; n++) {
+		ws_result *res = calloc(1, sizeof *res);
+		char *msg = NULL;
+		xq_status xst = XQ_OK;
+		if (!res)
+			return ws_fail(err, "out of memory");
+		if (attempt(ix, req, res, &msg, &xst)) {
+			res->elapsed_ms = now_ms() - t0;
+			*out = res;
+			return true;
+		}
 		ws_result_free(res);
-		return false;
+		if (xst != XQ_ERR_MODIFIED || n == WS_SEARCH_ATTEMPTS) {
+			if (xst == XQ_ERR_MODIFIED)
+				ws_fail(err, "%s (the index changed under each of %d attempts)", msg ? msg : "search failed",
+				        WS_SEARCH_ATTEMPTS);
+			else
+				ws_fail(err, "%s", msg ? msg : "out of memory");
+			free(msg);
+			return false;
+		}
+		free(msg);
+		/* A writer's commits overwrote the revision this attempt read:
+		 * move to the latest and run the whole search again, so that
+		 * no result mixes two revisions. */
+		xq_status st = xq_db_reopen(ix->db);
+		if (st == XQ_OK)
+			st = xq_db_doccount(ix->db, &ix->doccount);
+		if (st != XQ_OK)
+			return ws_fail(err, "cannot reopen the index: %s", xq_db_error(ix->db));
 	}
-	res->elapsed_ms = now_ms() - t0;
-	*out = res;
-	return true;
 }

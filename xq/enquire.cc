@@ -9,19 +9,27 @@
 
 using namespace xq_internal;
 
-/* The document of hit i, reopening the database once if the revision the
- * search ran on has been overwritten since (docids are never reused, so the
- * same id still names the same document, or none). */
+/* The document of hit i, read at the revision its database handle has
+ * open.  Nothing is reopened here: a revision overwritten since the run
+ * throws DatabaseModifiedError (XQ_ERR_MODIFIED), and the caller decides
+ * (xq_db_reopen, then a new run). */
 static Xapian::Document hit_document(xq_hits *hits, size_t i)
 {
-	Xapian::Database &d = hits->db->read();
-	try {
-		Xapian::Document doc = d.get_document(hits->ids[i]);
-		return doc;
-	} catch (const Xapian::DatabaseModifiedError &) {
-		d.reopen();
-		return d.get_document(hits->ids[i]);
-	}
+	return hits->db->read().get_document(hits->ids[i]);
+}
+
+/* XQ_ERR_INVALID unless hits[i] exists; clears the out parameters. */
+static xq_status check_hit(xq_hits *hits, size_t i, const char **out, size_t *len) noexcept
+{
+	if (out)
+		*out = nullptr;
+	if (len)
+		*len = 0;
+	if (!hits || !out)
+		return fail(hits ? hits->db : nullptr, XQ_ERR_INVALID, "NULL argument");
+	if (i >= hits->ids.size())
+		return fail(hits->db, XQ_ERR_INVALID, "hit index out of range");
+	return XQ_OK;
 }
 
 extern "C" {
@@ -147,46 +155,36 @@ double xq_hits_score(const xq_hits *hits, size_t i) noexcept
 	return hits && i < hits->weights.size() ? hits->weights[i] : 0.0;
 }
 
-const char *xq_hits_data(xq_hits *hits, size_t i, size_t *len) noexcept
+xq_status xq_hits_data(xq_hits *hits, size_t i, const char **data, size_t *len) noexcept
 {
-	if (!hits || i >= hits->ids.size()) {
-		fail(nullptr, XQ_ERR_INVALID, "hit index out of range");
-		return nullptr;
-	}
-	xq_status st = guard(hits->db, [&] {
+	if (xq_status st = check_hit(hits, i, data, len))
+		return st;
+	return guard(hits->db, [&] {
 		if (!hits->have_data[i]) {
 			hits->data[i] = hit_document(hits, i).get_data();
 			hits->have_data[i] = 1;
 		}
+		*data = hits->data[i].c_str();
+		if (len)
+			*len = hits->data[i].size();
 		return XQ_OK;
 	});
-	if (st != XQ_OK)
-		return nullptr;
-	if (len)
-		*len = hits->data[i].size();
-	return hits->data[i].c_str();
 }
 
-const char *xq_hits_value(xq_hits *hits, size_t i, unsigned slot, size_t *len) noexcept
+xq_status xq_hits_value(xq_hits *hits, size_t i, unsigned slot, const char **value, size_t *len) noexcept
 {
-	if (!hits || i >= hits->ids.size()) {
-		fail(nullptr, XQ_ERR_INVALID, "hit index out of range");
-		return nullptr;
-	}
-	const std::string *val = nullptr;
-	xq_status st = guard(hits->db, [&] {
+	if (xq_status st = check_hit(hits, i, value, len))
+		return st;
+	return guard(hits->db, [&] {
 		auto key = std::make_pair(i, slot);
 		auto it = hits->values.find(key);
 		if (it == hits->values.end())
 			it = hits->values.emplace(key, hit_document(hits, i).get_value(slot)).first;
-		val = &it->second;
+		*value = it->second.c_str();
+		if (len)
+			*len = it->second.size();
 		return XQ_OK;
 	});
-	if (st != XQ_OK)
-		return nullptr;
-	if (len)
-		*len = val->size();
-	return val->c_str();
 }
 
 void xq_hits_free(xq_hits *hits) noexcept

@@ -7,7 +7,12 @@
  *  - Functions that can fail return an xq_status.  XQ_OK is 0.  On failure a
  *    human-readable message is left in a thread-local buffer, readable with
  *    xq_last_error() until the next xq call on the same thread; calls that
- *    take an xq_db also keep it on the handle (xq_db_error()).
+ *    take an xq_db, or an enquiry or hits over one, also keep it on that
+ *    handle (xq_db_error()).
+ *  - XQ_ERR_MODIFIED means a writer's commits overwrote the revision being
+ *    read.  Only xq_enquire_run reopens the handle by itself (once); every
+ *    other call just reports it, and the caller reopens (xq_db_reopen) and
+ *    starts over.
  *  - No C++ exception ever crosses this header: each entry point catches
  *    everything and classifies it into a status, and is declared noexcept
  *    to C++ (XQ_NOEXCEPT).
@@ -220,23 +225,37 @@ typedef bool xq_decider_fn(void *ud, const char *data, size_t len);
 /* Set (or with fn NULL, remove) the decider of the enquiry's runs. */
 xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud) XQ_NOEXCEPT;
 /* Run the query, returning hits first..first+max-1 in rank order in *out
- * (free with xq_hits_free).  If the database was modified underneath, the
- * handle is reopened and the run retried once before XQ_ERR_MODIFIED.
+ * (free with xq_hits_free; *out is NULL on failure).  Unlike the hit
+ * getters below this is no plain read: if the revision being read was
+ * overwritten under the run (a writer committed twice), it reopens the
+ * enquiry's db at the latest revision, as xq_db_reopen does, and retries
+ * the run once; a second XQ_ERR_MODIFIED is returned.
  * The hits read documents through the enquiry's db, which must outlive
  * them too (the enquiry itself may be freed first). */
 xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out) XQ_NOEXCEPT;
 
+/* The getters of hits have no side effects on the database: they never
+ * reopen it (what they read is cached in hits). */
 size_t xq_hits_count(const xq_hits *hits) XQ_NOEXCEPT;
 /* Xapian's estimate of the total number of matches. */
 unsigned xq_hits_estimated(const xq_hits *hits) XQ_NOEXCEPT;
-/* Per hit i (0-based, < xq_hits_count). */
+/* Per hit i (0-based, < xq_hits_count); 0 for a hit that does not exist. */
 unsigned xq_hits_docid(const xq_hits *hits, size_t i) XQ_NOEXCEPT;
 double xq_hits_score(const xq_hits *hits, size_t i) XQ_NOEXCEPT;
-/* Document data / value of hit i.  Owned by hits; valid until xq_hits_free.
- * NUL-terminated; *len (may be NULL) receives the length.  Returns NULL if
- * the data could not be read (message in xq_last_error()). */
-const char *xq_hits_data(xq_hits *hits, size_t i, size_t *len) XQ_NOEXCEPT;
-const char *xq_hits_value(xq_hits *hits, size_t i, unsigned slot, size_t *len) XQ_NOEXCEPT;
+/* The document data, or the value in slot ("" where the document has
+ * none), of hit i.  On XQ_OK *data / *value points to *len bytes followed
+ * by a NUL; the bytes are owned by hits and stay valid and unchanged until
+ * xq_hits_free (asking again gives the same pointer).  len may be NULL.
+ * On failure *data / *value is NULL and *len 0:
+ *  - XQ_ERR_MODIFIED: the revision the run read has been overwritten
+ *    since (a writer committed twice).  The handle is left as it is: call
+ *    xq_db_reopen on the db and run the search again (hits of the old
+ *    revision are not to be mixed with a new one's).
+ *  - XQ_ERR_NOT_FOUND: the document is gone (the db was reopened, at a
+ *    revision without it, after the run).
+ *  - XQ_ERR_INVALID: hits or data / value NULL, or i out of range. */
+xq_status xq_hits_data(xq_hits *hits, size_t i, const char **data, size_t *len) XQ_NOEXCEPT;
+xq_status xq_hits_value(xq_hits *hits, size_t i, unsigned slot, const char **value, size_t *len) XQ_NOEXCEPT;
 void xq_hits_free(xq_hits *hits) XQ_NOEXCEPT;
 
 #ifdef __cplusplus

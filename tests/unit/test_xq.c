@@ -162,7 +162,7 @@ static void run_ids(xq_db *db, xq_query *q, unsigned collapse_max, char *out, si
 	const char *ids[100];
 	assert_true(n <= 100);
 	for (size_t i = 0; i < n; i++) {
-		ids[i] = xq_hits_data(hits, i, NULL);
+		assert_int_equal(xq_hits_data(hits, i, &ids[i], NULL), XQ_OK);
 		assert_non_null(ids[i]);
 	}
 	/* Insertion sort: a stable order independent of ranking. */
@@ -262,16 +262,32 @@ static void test_term_query(void **state)
 	assert_int_equal(xq_hits_docid(hits, 0), 4);
 	assert_true(xq_hits_score(hits, 0) > 0);
 	size_t len = 0;
-	const char *data = xq_hits_data(hits, 0, &len);
+	const char *data = NULL, *again = NULL, *value = NULL;
+	assert_int_equal(xq_hits_data(hits, 0, &data, &len), XQ_OK);
 	assert_string_equal(data, "d4");
 	assert_int_equal(len, 2);
 	/* Same pointer on the second call: it is owned by hits. */
-	assert_ptr_equal(xq_hits_data(hits, 0, NULL), data);
-	assert_string_equal(xq_hits_value(hits, 0, SLOT_FILE, &len), "fileC");
+	assert_int_equal(xq_hits_data(hits, 0, &again, NULL), XQ_OK);
+	assert_ptr_equal(again, data);
+	assert_int_equal(xq_hits_value(hits, 0, SLOT_FILE, &value, &len), XQ_OK);
+	assert_string_equal(value, "fileC");
 	assert_int_equal(len, 5);
-	assert_string_equal(xq_hits_value(hits, 0, 7, &len), "");
+	assert_int_equal(xq_hits_value(hits, 0, SLOT_FILE, &again, NULL), XQ_OK);
+	assert_ptr_equal(again, value);
+	/* No value in the slot: an empty string. */
+	len = 99;
+	assert_int_equal(xq_hits_value(hits, 0, 7, &value, &len), XQ_OK);
+	assert_string_equal(value, "");
 	assert_int_equal(len, 0);
-	assert_null(xq_hits_data(hits, 1, NULL));
+	/* Past the last hit: refused, the out parameters cleared. */
+	len = 99;
+	assert_int_equal(xq_hits_data(hits, 1, &data, &len), XQ_ERR_INVALID);
+	assert_null(data);
+	assert_int_equal(len, 0);
+	assert_non_null(strstr(xq_last_error(), "out of range"));
+	assert_int_equal(xq_hits_value(hits, 1, SLOT_FILE, &value, NULL), XQ_ERR_INVALID);
+	assert_null(value);
+	assert_int_equal(xq_hits_data(hits, 0, NULL, NULL), XQ_ERR_INVALID);
 	assert_int_equal(xq_hits_docid(hits, 1), 0);
 	xq_hits_free(hits);
 
@@ -715,12 +731,29 @@ static void test_modified(void **state)
 	}
 	assert_int_equal(xq_db_commit(w), XQ_OK);
 
-	xq_db *r = open_ro(path), *r2 = open_ro(path);
-	xq_enquire *enq = NULL;
-	assert_int_equal(xq_enquire_new(r, &enq), XQ_OK);
+	xq_db *r = open_ro(path), *r2 = open_ro(path), *r3 = open_ro(path);
+	xq_enquire *enq = NULL, *enq3 = NULL;
+	xq_hits *hits = NULL, *hits3 = NULL;
 	xq_query *q = term("common");
+	assert_int_equal(xq_enquire_new(r, &enq), XQ_OK);
 	assert_int_equal(xq_enquire_set_query(enq, q), XQ_OK);
+	/* Every hit of the first revision, the data of docid 1 read already. */
+	assert_int_equal(xq_enquire_new(r3, &enq3), XQ_OK);
+	assert_int_equal(xq_enquire_set_query(enq3, q), XQ_OK);
+	assert_int_equal(xq_enquire_run(enq3, 0, NDOCS, &hits3), XQ_OK);
+	xq_enquire_free(enq3);
 	xq_query_free(q);
+	assert_int_equal(xq_hits_count(hits3), NDOCS);
+	size_t first = NDOCS, last = NDOCS;
+	for (size_t i = 0; i < NDOCS; i++) {
+		if (xq_hits_docid(hits3, i) == 1)
+			first = i;
+		if (xq_hits_docid(hits3, i) == NDOCS)
+			last = i;
+	}
+	assert_true(first < NDOCS && last < NDOCS);
+	const char *read0 = NULL, *data = NULL;
+	assert_int_equal(xq_hits_data(hits3, first, &read0, NULL), XQ_OK);
 
 	/* Two or more commits let the writer reuse blocks of the revision
 	 * the readers have open. */
@@ -748,13 +781,41 @@ static void test_modified(void **state)
 		assert_true(present[0] && present[1] && present[2]);
 	xq_db_close(r2);
 
-	/* ...while xq_enquire_run reopens and retries by itself. */
-	xq_hits *hits = NULL;
+	/* ...and so do the hit getters, which never reopen: what was read
+	 * stays, ... */
+	assert_int_equal(xq_hits_data(hits3, first, &data, NULL), XQ_OK);
+	assert_ptr_equal(data, read0);
+	size_t len = 99;
+	st = xq_hits_data(hits3, last, &data, &len);
+	assert_true(st == XQ_OK || st == XQ_ERR_MODIFIED);
+	if (st == XQ_ERR_MODIFIED) {
+		assert_null(data);
+		assert_int_equal(len, 0);
+		assert_non_null(strstr(xq_db_error(r3), "reopen"));
+		/* ... the handle is still at the old revision, ... */
+		assert_int_equal(xq_hits_data(hits3, last, &data, NULL), XQ_ERR_MODIFIED);
+		const char *value = NULL;
+		assert_int_equal(xq_hits_value(hits3, last, SLOT_YEAR, &value, NULL), XQ_ERR_MODIFIED);
+		assert_null(value);
+	} else {
+		assert_int_equal(strncmp(data, "m", 1), 0);
+	}
+	/* ... and reopened by the caller, the old hits name documents the
+	 * new revision no longer has (they were deleted and added again). */
+	assert_int_equal(xq_db_reopen(r3), XQ_OK);
+	assert_int_equal(xq_hits_data(hits3, last, &data, NULL), XQ_ERR_NOT_FOUND);
+	assert_int_equal(xq_hits_data(hits3, first, &data, NULL), XQ_OK);
+	assert_ptr_equal(data, read0);
+	xq_hits_free(hits3);
+	xq_db_close(r3);
+
+	/* xq_enquire_run, though, reopens and retries by itself. */
 	st = xq_enquire_run(enq, 0, 10, &hits);
 	if (st != XQ_OK)
 		fail_msg("run after concurrent commits: %s", xq_last_error());
 	assert_int_equal(xq_hits_count(hits), 10);
-	assert_non_null(xq_hits_data(hits, 0, NULL));
+	assert_int_equal(xq_hits_data(hits, 0, &data, NULL), XQ_OK);
+	assert_non_null(data);
 	xq_hits_free(hits);
 
 	/* An explicit reopen moves to the latest revision. */
@@ -889,7 +950,9 @@ static void test_null_frees(void **state)
 	xq_hits_free(NULL);
 	assert_int_equal(xq_hits_count(NULL), 0);
 	assert_string_equal(xq_db_error(NULL), "");
-	assert_null(xq_hits_data(NULL, 0, NULL));
+	const char *data = (const char *)1;
+	assert_int_equal(xq_hits_data(NULL, 0, &data, NULL), XQ_ERR_INVALID);
+	assert_null(data);
 	assert_int_equal(xq_db_doccount(NULL, NULL), XQ_ERR_INVALID);
 }
 
