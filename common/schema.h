@@ -18,6 +18,9 @@
  * searcher can check a candidate passage without parsing anything
  * (ws_passage_text); JSON never holds a raw NUL, so the first one ends it.
  *
+ * The terms and the file record are built by filerec.h, the folder
+ * layout (stub, generations, shards) is layout.h's.
+ *
  * Per file, a metadata entry WS_META_FILE_PREFIX + fileid holds a JSON
  * object (WS_FILE_*) used for incremental indexing and for title:/source:
  * look-ups.  WS_META_SCHEMA holds the schema version and analysis options,
@@ -70,8 +73,12 @@ static inline const char *ws_passage_text(const char *data, size_t len, size_t *
 #define WS_META_FOLD "wensou:fold"         /* cjk_fold_table_export() of the analysis
                                               options: searchers load it instead of
                                               opening ICU's slow transliterator */
+#define WS_META_ROOTS "wensou:roots"       /* JSON array of the canonical paths the index
+                                              was built from (shard 0 only) */
 
-#define WS_FILE_PATH "path"
+#define WS_FILE_PATH "path"       /* canonical absolute path */
+#define WS_FILE_ROOT "root"       /* the root it was found under (absent in older records) */
+#define WS_FILE_SIDECAR_MTIME "sidecar_mtime" /* integer ns; 0 without a sidecar */
 #define WS_FILE_SIZE "size"
 #define WS_FILE_MTIME "mtime"     /* integer nanoseconds since the epoch */
 #define WS_FILE_HASH "hash"       /* hex XXH3-128 of the content */
@@ -79,6 +86,9 @@ static inline const char *ws_passage_text(const char *data, size_t len, size_t *
 #define WS_FILE_YEAR "year"
 #define WS_FILE_SOURCE "source"
 #define WS_FILE_PASSAGES "passages"
+
+/* Xapian's limit on a term's length (xq.h's XQ_MAX_TERM_BYTES). */
+#define WS_TERM_MAX_BYTES 240
 
 /* A file id is the 32 lowercase hex digits of XXH3-128 of its absolute path. */
 #define WS_FILEID_LEN 32

@@ -8,6 +8,8 @@
 
 #include <jansson.h>
 
+#include "filerec.h"
+#include "layout.h"
 #include "text.h"
 
 /* What one database's schema says. */
@@ -88,12 +90,6 @@ static bool read_schema(xq_db *db, const char *path, schema_info *si, char **err
 	return true;
 }
 
-static char *json_strdup(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s && *s ? strdup(s) : NULL;
-}
-
 static int collect_file(const char *key, const char *value, size_t len, void *ud)
 {
 	raw_files *rf = ud;
@@ -119,13 +115,18 @@ static int collect_file(const char *key, const char *value, size_t len, void *ud
 		}
 		rf->cap = cap;
 	}
-	json_t *o = json_loadb(value, len, 0, NULL);
+	ws_filerec rec;
+	bool good = ws_filerec_parse(value, len, &rec);
 	ws_file *f = &ix->files[ix->nfiles];
 	memset(f, 0, sizeof *f);
 	memcpy(f->fileid, id, WS_FILEID_LEN + 1);
-	rf->titles[ix->nfiles] = o ? json_strdup(o, WS_FILE_TITLE) : NULL;
-	rf->sources[ix->nfiles] = o ? json_strdup(o, WS_FILE_SOURCE) : NULL;
-	json_decref(o);
+	/* the record's strings move to the raw table */
+	rf->titles[ix->nfiles] = good ? rec.title : NULL;
+	rf->sources[ix->nfiles] = good ? rec.source : NULL;
+	if (good) {
+		rec.title = rec.source = NULL;
+		ws_filerec_free(&rec);
+	}
 	ix->nfiles++;
 	return 0;
 }
@@ -173,6 +174,87 @@ static bool check_schema(xq_db *db, const char *path, const char *first_path, sc
 	return true;
 }
 
+/* The databases path stands for: an index folder in wensou's layout gives
+ * its live shards; anything else (a Xapian database, a stub file of the
+ * user's) is handed to Xapian as it is.  Returns the count, or 0 with *err. */
+static size_t expand_path(const char *path, char **out, size_t max, char **err)
+{
+	ws_layout l;
+	char *why = NULL;
+	ws_layout_result lr = ws_layout_read(path, &l, &why);
+	if (lr == WS_LAYOUT_ERROR) {
+		ws_fail(err, "%s", why);
+		free(why);
+		return 0;
+	}
+	free(why);
+	if (lr == WS_LAYOUT_NONE) {
+		unsigned ngens;
+		int *gens = ws_layout_generations(path, &ngens);
+		free(gens);
+		if (ngens) {
+			ws_fail(err, "the first build of the index at %s has not finished; run wensou-index --db %s to finish it",
+			        path, path);
+			return 0;
+		}
+	}
+	if (lr != WS_LAYOUT_OURS) {
+		out[0] = strdup(path);
+		return out[0] ? 1 : (ws_fail(err, "out of memory"), 0);
+	}
+	size_t n = 0;
+	for (unsigned k = 0; k < l.nshards && n < max; k++) {
+		out[n] = l.shard[k];
+		l.shard[k] = NULL;
+		n++;
+	}
+	ws_layout_free(&l);
+	return n;
+}
+
+/* Open every database of paths[0..n) into one handle *db (the first
+ * opened, the rest added), checking each one's schema on its own when
+ * there are several: a combined handle answers metadata from whichever
+ * has the key. */
+static bool open_all(const char *const *paths, size_t n, xq_db **db, schema_info *first, bool *have, char **err)
+{
+	char *dbs[64] = {NULL};
+	size_t ndbs = 0;
+	const char *owner[64];
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		size_t got = expand_path(paths[i], dbs + ndbs, 64 - ndbs, err);
+		for (size_t k = 0; k < got; k++)
+			owner[ndbs + k] = paths[i];
+		ndbs += got;
+		ok = got > 0;
+	}
+	for (size_t i = 0; ok && ndbs > 1 && i < ndbs; i++) {
+		xq_db *one = NULL;
+		xq_status st = xq_db_open(dbs[i], &one);
+		if (st != XQ_OK)
+			ok = open_failed(owner[i], st, xq_last_error(), err);
+		else
+			ok = check_schema(one, owner[i], paths[0], first, have, err);
+		xq_db_close(one);
+	}
+	if (ok) {
+		xq_status st = xq_db_open(dbs[0], db);
+		if (st != XQ_OK)
+			ok = open_failed(owner[0], st, xq_last_error(), err);
+		else if (ndbs == 1)
+			ok = check_schema(*db, owner[0], paths[0], first, have, err);
+	}
+	for (size_t i = 1; ok && i < ndbs; i++) {
+		xq_status st = xq_db_add_database(*db, dbs[i]);
+		if (st != XQ_OK)
+			ok = open_failed(owner[i], st, xq_db_error(*db), err);
+	}
+	for (size_t i = 0; i < ndbs; i++)
+		free(dbs[i]);
+	return ok;
+}
+
 bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **err)
 {
 	ws_index *ix = calloc(1, sizeof *ix);
@@ -183,38 +265,8 @@ bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **er
 	*out = NULL;
 	if (!ix)
 		return ws_fail(err, "out of memory");
-
-	/* One index (the usual case) is opened once.  Several are each
-	 * checked on their own first: a combined handle answers metadata
-	 * from whichever has the key. */
-	if (n > 1) {
-		for (size_t i = 0; i < n; i++) {
-			xq_db *db = NULL;
-			xq_status st = xq_db_open(paths[i], &db);
-			if (st != XQ_OK) {
-				open_failed(paths[i], st, xq_last_error(), err);
-				goto out;
-			}
-			bool good = check_schema(db, paths[i], paths[0], &first, &have_schema, err);
-			xq_db_close(db);
-			if (!good)
-				goto out;
-		}
-	}
-	xq_status st = xq_db_open(paths[0], &ix->db);
-	if (st != XQ_OK) {
-		open_failed(paths[0], st, xq_last_error(), err);
+	if (!open_all(paths, n, &ix->db, &first, &have_schema, err))
 		goto out;
-	}
-	if (n == 1 && !check_schema(ix->db, paths[0], paths[0], &first, &have_schema, err))
-		goto out;
-	for (size_t i = 1; i < n; i++) {
-		st = xq_db_add_database(ix->db, paths[i]);
-		if (st != XQ_OK) {
-			open_failed(paths[i], st, xq_db_error(ix->db), err);
-			goto out;
-		}
-	}
 	if (xq_db_doccount(ix->db, &ix->doccount) != XQ_OK) {
 		ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
 		goto out;

@@ -7,6 +7,7 @@
 
 #include "array.h"
 #include "cjk.h"
+#include "filerec.h"
 #include "schema.h"
 #include "text.h"
 
@@ -356,9 +357,9 @@ fail:
 
 static xq_query *year_term(int year)
 {
-	char t[16];
-	int n = snprintf(t, sizeof t, WS_PREFIX_YEAR "%d", year);
-	return term_query(t, (size_t)n);
+	char t[WS_TERM_YEAR_SIZE];
+	size_t n = ws_term_year(year, t);
+	return term_query(t, n);
 }
 
 static xq_query *year_range(int lo, int hi)
@@ -398,9 +399,9 @@ static bool push_file_terms(ws_index *ix, ws_unit_kind kind, const char *value, 
 		if (kind == WS_UNIT_TITLE) {
 			if (!contains(f->title, needle))
 				continue;
-			char t[sizeof WS_PREFIX_FILE + WS_FILEID_LEN];
-			int n = snprintf(t, sizeof t, WS_PREFIX_FILE "%s", f->fileid);
-			ok = qlist_push(l, term_query(t, (size_t)n), err);
+			char t[WS_TERM_FILE_SIZE];
+			size_t n = ws_term_file(f->fileid, t);
+			ok = qlist_push(l, term_query(t, n), err);
 			continue;
 		}
 		if (!contains(f->source, needle))
@@ -410,13 +411,13 @@ static bool push_file_terms(ws_index *ix, ws_unit_kind kind, const char *value, 
 			seen = contains(ix->files[j].source, needle) && !strcmp(ix->files[j].source, f->source);
 		if (seen)
 			continue;
-		size_t n = strlen(WS_PREFIX_SOURCE) + strlen(f->source);
-		char *t = malloc(n + 1);
+		/* the indexer's own term for the source (cut as it was cut) */
+		size_t n = 0;
+		char *t = ws_term_source(f->source, &n);
 		if (!t) {
 			ok = ws_fail(err, "out of memory");
 			break;
 		}
-		snprintf(t, n + 1, WS_PREFIX_SOURCE "%s", f->source);
 		ok = qlist_push(l, term_query(t, n), err);
 		free(t);
 	}
