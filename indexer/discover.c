@@ -23,6 +23,7 @@ typedef struct visited {
 
 typedef struct walk {
 	const ws_discover_opts *opts;
+	const char *root;
 	ws_filelist *out;
 	visited seen;
 	int problems;
@@ -57,7 +58,7 @@ static bool visited_add(visited *v, dev_t dev, ino_t ino)
 	return true;
 }
 
-static bool list_add(ws_filelist *l, const char *path, const struct stat *st)
+static bool list_add(ws_filelist *l, const char *path, const char *root, const struct stat *st)
 {
 	ws_file *p = ws_array_grow(l->items, l->n, &l->cap, sizeof *p, 256);
 	if (!p)
@@ -67,6 +68,7 @@ static bool list_add(ws_filelist *l, const char *path, const struct stat *st)
 	if (!copy)
 		return false;
 	l->items[l->n].path = copy;
+	l->items[l->n].root = root;
 	l->items[l->n].size = (uint64_t)st->st_size;
 	l->items[l->n].mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
 	l->n++;
@@ -74,8 +76,29 @@ static bool list_add(ws_filelist *l, const char *path, const struct stat *st)
 }
 
 static void walk_dir(walk *w, const char *dir);
+static void walk_entry_real(walk *w, const char *path, const char *name, bool is_root);
 
 static void walk_entry(walk *w, const char *path, const char *name, bool is_root)
+{
+	struct stat st;
+	char *real = NULL;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		/* a link and its target are one file: the index knows it by
+		 * its canonical path */
+		real = realpath(path, NULL);
+		if (!real) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "skipped: %s", errno == ENOENT ? "broken symbolic link" : strerror(errno));
+			report(w, path, msg);
+			return;
+		}
+		path = real;
+	}
+	walk_entry_real(w, path, name, is_root);
+	free(real);
+}
+
+static void walk_entry_real(walk *w, const char *path, const char *name, bool is_root)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
@@ -96,7 +119,7 @@ static void walk_entry(walk *w, const char *path, const char *name, bool is_root
 	} else if (S_ISREG(st.st_mode)) {
 		if (!is_root && strcmp(name, SIDECAR_NAME) == 0)
 			return;
-		if (!list_add(w->out, path, &st))
+		if (!list_add(w->out, path, w->root, &st))
 			report(w, path, "skipped: out of memory");
 	} else if (is_root) {
 		report(w, path, "skipped: not a regular file or folder");
@@ -140,8 +163,7 @@ static void walk_dir(walk *w, const char *dir)
 }
 
 /* Make path absolute and lexically clean (no "." or ".." parts, no double
- * slashes) without resolving symlinks, so that stored paths are the ones
- * the user walks. */
+ * slashes): the best name for a path that does not exist (any more). */
 static char *absolute_path(const char *path)
 {
 	strbuf in = STRBUF_INIT, out = STRBUF_INIT;
@@ -179,26 +201,26 @@ static char *absolute_path(const char *path)
 	return strbuf_detach(&out);
 }
 
-int ws_discover(const char *root, const ws_discover_opts *opts, ws_filelist *out, char **root_abs)
+char *ws_canonical_path(const char *path, bool *exists)
 {
-	walk w = {.opts = opts, .out = out};
-	char *abs = absolute_path(root);
-	if (!abs) {
-		report(&w, root, "cannot work out the absolute path");
-		return -1;
-	}
+	char *real = realpath(path, NULL);
+	*exists = real != NULL;
+	return real ? real : absolute_path(path);
+}
+
+int ws_discover(const char *root, const ws_discover_opts *opts, ws_filelist *out)
+{
+	walk w = {.opts = opts, .out = out, .root = root};
 	struct stat st;
-	if (stat(abs, &st) != 0) {
+	if (stat(root, &st) != 0) {
 		char msg[256];
 		snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
 		report(&w, root, msg);
-		free(abs);
 		return -1;
 	}
-	const char *name = strrchr(abs, '/');
-	walk_entry(&w, abs, name ? name + 1 : abs, true);
+	const char *name = strrchr(root, '/');
+	walk_entry_real(&w, root, name ? name + 1 : root, true);
 	free(w.seen.items);
-	*root_abs = abs;
 	return w.problems;
 }
 

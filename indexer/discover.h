@@ -11,7 +11,8 @@
 #include <sys/types.h>
 
 typedef struct ws_file {
-	char *path;       /* absolute path as walked (owned) */
+	char *path;       /* canonical absolute path (owned) */
+	const char *root; /* the root it was found under (the string given to ws_discover) */
 	uint64_t size;    /* bytes */
 	int64_t mtime_ns; /* modification time, nanoseconds since the epoch */
 } ws_file;
@@ -34,14 +35,21 @@ typedef struct ws_discover_opts {
 	void *ud;
 } ws_discover_opts;
 
-/* Append the regular files under root (a file or a folder, followed
- * recursively; symlinks followed, but no folder is entered twice, so link
- * loops end) to out.  Hidden entries (names starting with '.') and the
- * sidecar wensou-meta.json are skipped.  *root_abs receives root made
- * absolute (malloc'd), for deciding later which index entries lie under it.
- * Returns the number of problems reported, or -1 if root itself cannot be
- * read (reported too). */
-int ws_discover(const char *root, const ws_discover_opts *opts, ws_filelist *out, char **root_abs);
+/* path made canonical (realpath: absolute, links resolved), a new
+ * malloc'd string; for a path that does not exist, *exists is false and
+ * the path is only made absolute and lexically clean.  NULL when out of
+ * memory or the working folder cannot be read. */
+char *ws_canonical_path(const char *path, bool *exists);
+
+/* Append the regular files under root (a canonical path, see
+ * ws_canonical_path; a file or a folder, followed recursively) to out,
+ * each by its canonical path: a file reached through a symbolic link is
+ * listed as its target, and no folder is entered twice, so link loops
+ * end.  Each file's root is root itself, which must outlive out.  Hidden
+ * entries (names starting with '.') and the sidecar wensou-meta.json are
+ * skipped.  Returns the number of problems reported, or -1 if root
+ * itself cannot be read (reported too). */
+int ws_discover(const char *root, const ws_discover_opts *opts, ws_filelist *out);
 
 /* Sort by path and drop duplicates (a file reached through two roots). */
 void ws_filelist_sort_unique(ws_filelist *list);

@@ -10,14 +10,6 @@
 
 static const char *const text_exts[] = {"txt", "text", NULL};
 static const char *const md_exts[] = {"md", "markdown", "mdown", "mkd", NULL};
-/* Known not to be text: skipped without reading. */
-static const char *const other_exts[] = {
-	"pdf", "html", "htm", "xhtml", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp",
-	"png", "jpg", "jpeg", "gif", "bmp", "webp", "svg", "ico", "tif", "tiff", "mp3", "mp4", "wav",
-	"avi", "mov", "mkv", "zip", "gz", "bz2", "xz", "zst", "tar", "7z", "rar", "exe", "dll", "so",
-	"o", "a", "bin", "iso", "db", "sqlite", "glass", "woff", "woff2", "ttf", "otf", "class", "jar",
-	"pyc", NULL};
-
 static bool ext_in(const char *ext, const char *const *list)
 {
 	for (; *list; list++)
@@ -26,25 +18,29 @@ static bool ext_in(const char *ext, const char *const *list)
 	return false;
 }
 
-ws_format ws_format_from_path(const char *path, int *sniff)
+const char *ws_path_extension(const char *path)
 {
-	*sniff = 0;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	const char *dot = strrchr(base, '.');
-	if (!dot || dot == base) {
+	return dot && dot != base ? dot + 1 : "";
+}
+
+ws_format ws_format_from_path(const char *path, int *sniff)
+{
+	*sniff = 0;
+	const char *ext = ws_path_extension(path);
+	if (!*ext) {
 		*sniff = 1;
 		return WS_FORMAT_TEXT;
 	}
-	const char *ext = dot + 1;
 	if (ext_in(ext, text_exts))
 		return WS_FORMAT_TEXT;
 	if (ext_in(ext, md_exts))
 		return WS_FORMAT_MARKDOWN;
-	if (ext_in(ext, other_exts))
-		return WS_FORMAT_UNSUPPORTED;
-	*sniff = 1;
-	return WS_FORMAT_TEXT;
+	/* .csv, .json, .rtf, .log ... may well be text, but not prose the
+	 * passage splitter can read: only the formats named are indexed */
+	return WS_FORMAT_UNSUPPORTED;
 }
 
 int ws_year_in(const char *s, size_t len)

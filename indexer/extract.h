@@ -17,9 +17,13 @@ typedef enum ws_format {
 } ws_format;
 
 /* The format a path's extension promises, or WS_FORMAT_UNSUPPORTED for
- * extensions known to be something else (images, archives, PDF for now).
- * *sniff is set when the extension says nothing and the content decides. */
+ * any extension of a format wensou does not read.  A name without an
+ * extension gives WS_FORMAT_TEXT with *sniff set: the content decides. */
 ws_format ws_format_from_path(const char *path, int *sniff);
+
+/* The extension of path's file name ("csv"), or "" when it has none;
+ * points into path. */
+const char *ws_path_extension(const char *path);
 
 typedef enum ws_extract_result {
 	WS_EXTRACT_OK,

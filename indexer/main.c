@@ -1,13 +1,13 @@
 /*
  * wensou-index - index folders of reports into a wensou (Xapian) index.
  *
- * One run: walk the paths, decide per file (unchanged on size+mtime,
- * unchanged on content hash, new, changed), then one writer thread per
- * shard prepares its files (read, split, analyse, on a worker of its own)
- * and writes them, committing in batches; finally drop the files that
- * vanished and commit every shard.  Each commit leaves a consistent
- * index: a file's passages and its record live in one shard and go in the
- * same commit.
+ * One run: walk the roots, decide per file (unchanged on size+mtime,
+ * unchanged on content hash, new, changed, skipped by type), drop and
+ * commit first what is gone (vanished, moved elsewhere), then one writer
+ * thread per shard prepares its files and writes them, committing in
+ * batches at file boundaries; finally commit every shard with the roots,
+ * and for a new generation swap it in.  Deletions go first so that a file
+ * moved from one shard to another is never seen twice.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,20 +16,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cjk.h"
 #include "dbpath.h"
 #include "discover.h"
+#include "extract.h"
 #include "fileid.h"
-#include "prepare.h"
-#include "pipeline.h"
-#include "progress.h"
+#include "filerec.h"
+#include "layout.h"
+#include "moves.h"
 #include "records.h"
+#include "roots.h"
+#include "run.h"
 #include "schema.h"
 #include "store.h"
-#include "array.h"
 #include "strbuf.h"
 #include "xq.h"
 
@@ -38,44 +41,19 @@
  * killed run keeps most of its work. */
 #define BATCH_BYTES (1u << 20)
 
-typedef struct options {
-	const char *db;
-	bool rebuild, quiet, verbose;
-	int progress; /* -1 auto, 0 never, 1 always */
-	bool fold_traditional;
-} options;
-
-typedef struct counts {
-	size_t added, changed, removed, unchanged, skipped, failed, passages;
-	uint64_t bytes;
-} counts;
-
-/* Paths where something could not be read: index entries under them are
- * kept, never removed as vanished. */
-typedef struct protect_list {
-	char **paths;
-	size_t n, cap;
-} protect_list;
-
-typedef struct run {
-	options opt;
-	counts c;
-	protect_list protect;
-	bool walking;
-	ws_progress *progress;
-	size_t jobs_done;
-	/* The shard writers share the counts, stderr and the progress bar. */
-	pthread_mutex_t mu;
-	bool abort;          /* a shard writer met a fatal error */
-} run;
-
 static void usage(FILE *f)
 {
-	fputs("Usage: " PROG " [--db DIR] [--rebuild] [--quiet|--verbose] [--progress=auto|always|never] PATH...\n"
+	fputs("Usage: " PROG " [--db DIR] [--rebuild] [--quiet|--verbose] [--progress=auto|always|never] [PATH...]\n"
+	      "       " PROG " [--db DIR] --list\n"
+	      "       " PROG " [--db DIR] --forget PATH...\n"
 	      "Index text and Markdown reports under PATH (files or folders) into a wensou index.\n"
+	      "With no PATH, update every root the index remembers (the nightly command).\n"
 	      "\n"
 	      "  --db DIR            the index (default: $WENSOU_DB, else $XDG_DATA_HOME/wensou/index)\n"
-	      "  --rebuild           build a fresh index beside the old one and swap it in\n"
+	      "  --rebuild           build a fresh index of PATH (or of the remembered roots) beside\n"
+	      "                      the old one and swap it in\n"
+	      "  --list              print the remembered roots with their files and passages\n"
+	      "  --forget PATH       drop a remembered root and everything indexed under it\n"
 	      "  -q, --quiet         print only errors\n"
 	      "  -v, --verbose       print every file and what was done with it\n"
 	      "  --progress=WHEN     progress bar on stderr: auto (on a terminal), always, never\n"
@@ -84,45 +62,10 @@ static void usage(FILE *f)
 	      "  -h, --help          this help\n"
 	      "  --version           the version\n"
 	      "\n"
-	      "Exit status: 0 all indexed, 1 some files failed (the rest committed), 2 fatal error.\n",
+	      "Exit status: 0 all indexed; 1 some files failed or a root is missing (the rest\n"
+	      "committed); 2 fatal: the run stopped (a new index changed nothing and resumes on the\n"
+	      "next run; an update keeps the whole files it had committed).\n",
 	      f);
-}
-
-static void protect_add(protect_list *pl, const char *path)
-{
-	char **p = ws_array_grow(pl->paths, pl->n, &pl->cap, sizeof *p, 16);
-	if (!p)
-		return;
-	pl->paths = p;
-	char *copy = strdup(path);
-	if (copy)
-		pl->paths[pl->n++] = copy;
-}
-
-static bool protected_path(const protect_list *pl, const char *path)
-{
-	for (size_t i = 0; i < pl->n; i++)
-		if (ws_path_under(path, pl->paths[i]))
-			return true;
-	return false;
-}
-
-/* One line per problem, on stderr, without breaking the progress bar.
- * Errors met while walking also protect their path: what could not be
- * read is not "gone", so its index entries stay. */
-static void report(const char *path, const char *msg, bool error, void *ud)
-{
-	run *r = ud;
-	pthread_mutex_lock(&r->mu);
-	if (error && r->walking) {
-		protect_add(&r->protect, path);
-		r->c.failed++;
-	}
-	if (!r->opt.quiet || error) {
-		ws_progress_clear(r->progress);
-		fprintf(stderr, PROG ": %s: %s\n", path, msg);
-	}
-	pthread_mutex_unlock(&r->mu);
 }
 
 static double now(void)
@@ -132,178 +75,14 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Counts, messages and the file record for a job whose pieces are all
- * written.  Returns 0, or -1 on a database error (fatal).  Called by the
- * shard writers: r's counts are updated under its lock. */
-static int finish_job(run *r, xq_db *db, ws_job *j, bool oom)
-{
-	counts c = {0};
-	ws_prepared *pr = &j->pr;
-	const char *path = j->file->path;
-	char key[sizeof WS_META_FILE_PREFIX + WS_HASH_HEX_LEN];
-	snprintf(key, sizeof key, WS_META_FILE_PREFIX "%s", pr->fileid);
-	char term[WS_HASH_HEX_LEN + 8];
-	int tl = snprintf(term, sizeof term, WS_PREFIX_FILE "%s", pr->fileid);
-	xq_status xs = XQ_OK;
-
-	if (oom && pr->result == WS_PREP_INDEX) {
-		/* what was added of it goes; the old record stays, so the next
-		 * run tries again */
-		xs = xq_db_delete_documents(db, term, (size_t)tl);
-		pr->result = WS_PREP_FAILED;
-		free(pr->message);
-		pr->message = strdup("out of memory building passages");
-	}
-	switch (pr->result) {
-	case WS_PREP_UNSUPPORTED:
-		c.skipped++;
-		if (r->opt.verbose)
-			report(path, pr->message, false, r);
-		break;
-	case WS_PREP_EMPTY:
-		c.skipped++;
-		report(path, pr->message, false, r);
-		/* an emptied file no longer has passages */
-		if (!j->is_new) {
-			xs = xq_db_delete_documents(db, term, (size_t)tl);
-			if (xs == XQ_OK)
-				xs = xq_db_set_metadata(db, key, "", 0);
-		}
-		break;
-	case WS_PREP_FAILED:
-		c.failed++;
-		report(path, pr->message ? pr->message : "out of memory", true, r);
-		break;
-	case WS_PREP_SAME:
-		c.unchanged++;
-		xs = xq_db_set_metadata(db, key, pr->record, strlen(pr->record));
-		break;
-	case WS_PREP_INDEX:
-		xs = xq_db_set_metadata(db, key, pr->record, strlen(pr->record));
-		if (j->is_new)
-			c.added++;
-		else
-			c.changed++;
-		c.passages += pr->npassages;
-		if (r->opt.verbose) {
-			char msg[64];
-			snprintf(msg, sizeof msg, "%s, %zu passages", j->is_new ? "added" : "changed", pr->npassages);
-			report(path, msg, false, r);
-		}
-		break;
-	}
-	if (xs != XQ_OK) {
-		char msg[512];
-		snprintf(msg, sizeof msg, "writing failed: %s", xq_last_error());
-		report(path, msg, true, r);
-		return -1;
-	}
-	pthread_mutex_lock(&r->mu);
-	r->c.added += c.added;
-	r->c.changed += c.changed;
-	r->c.unchanged += c.unchanged;
-	r->c.skipped += c.skipped;
-	r->c.failed += c.failed;
-	r->c.passages += c.passages;
-	r->c.bytes += pr->bytes;
-	r->jobs_done++;
-	ws_progress_update(r->progress, r->jobs_done, r->c.bytes, path);
-	pthread_mutex_unlock(&r->mu);
-	return 0;
-}
-
-/* Write one piece: a job's first piece replaces what the index had of the
- * file.  Returns 0, or -1 on a database error (fatal). */
-static int write_piece(run *r, xq_db *db, ws_piece *pc)
-{
-	ws_job *j = pc->job;
-	xq_status xs = XQ_OK;
-	if (pc->first && j->pr.result == WS_PREP_INDEX && !j->is_new) {
-		char term[WS_HASH_HEX_LEN + 8];
-		int tl = snprintf(term, sizeof term, WS_PREFIX_FILE "%s", j->pr.fileid);
-		xs = xq_db_delete_documents(db, term, (size_t)tl);
-	}
-	for (size_t i = 0; i < pc->ndocs; i++) {
-		if (xs == XQ_OK)
-			xs = xq_db_add_document(db, pc->docs[i], NULL);
-		xq_doc_free(pc->docs[i]);
-	}
-	pc->ndocs = 0;
-	if (xs != XQ_OK) {
-		char msg[512];
-		snprintf(msg, sizeof msg, "writing failed: %s", xq_last_error());
-		report(j->file->path, msg, true, r);
-		return -1;
-	}
-	return 0;
-}
-
-/* One shard's writer: prepares its files on a worker of its own and
- * writes them, committing in batches. */
-typedef struct shard_run {
-	run *r;
-	ws_store *st;
-	unsigned k;
-	ws_job *jobs;
-	size_t njobs;
-	const cjk_options *copts;
-	uint64_t batch_bytes;
-	char *err;           /* set when the shard failed (fatal) */
-} shard_run;
-
-static void *shard_main(void *arg)
-{
-	shard_run *sr = arg;
-	run *r = sr->r;
-	xq_db *db = ws_store_shard(sr->st, sr->k);
-	ws_preparer *preparer = ws_preparer_new(sr->copts, report, r, &sr->err);
-	ws_pipeline *pl = preparer ? ws_pipeline_start(preparer, sr->jobs, sr->njobs, &sr->err) : NULL;
-	uint64_t since_commit = 0;
-	bool oom = false;
-	ws_piece *pc;
-	while (pl && (pc = ws_pipeline_next(pl))) {
-		ws_job *j = pc->job;
-		int rc = write_piece(r, db, pc);
-		oom |= pc->oom;
-		since_commit += pc->text_bytes;
-		bool last = pc->last;
-		ws_pipeline_done(pl, pc);
-		if (rc == 0 && last) {
-			rc = finish_job(r, db, j, oom);
-			oom = false;
-			ws_prepared_free(&j->pr);
-		}
-		/* Commit at file boundaries once a batch is full, so that a
-		 * file's passages and its record go in one commit; a file
-		 * larger than two batches is committed in the middle too, to
-		 * bound memory (a crash then leaves it half indexed under its
-		 * old record, and the next run indexes it again). */
-		if (rc == 0 && ((last && since_commit >= sr->batch_bytes) || since_commit >= 2 * sr->batch_bytes)) {
-			rc = ws_store_commit_shard(sr->st, sr->k, &sr->err);
-			since_commit = 0;
-		}
-		pthread_mutex_lock(&r->mu);
-		if (rc != 0)
-			r->abort = true;
-		bool stop = r->abort;
-		pthread_mutex_unlock(&r->mu);
-		if (stop) {
-			if (!sr->err)
-				sr->err = strdup(rc ? "the index was left as of its last commit" : "stopped");
-			break;
-		}
-	}
-	ws_pipeline_free(pl);
-	ws_preparer_free(preparer);
-	return NULL;
-}
-
 static int parse_options(int argc, char **argv, options *o)
 {
-	enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD };
+	enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET };
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"rebuild", no_argument, NULL, OPT_REBUILD},
+		{"list", no_argument, NULL, OPT_LIST},
+		{"forget", no_argument, NULL, OPT_FORGET},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
@@ -313,6 +92,7 @@ static int parse_options(int argc, char **argv, options *o)
 		{NULL, 0, NULL, 0},
 	};
 	*o = (options){.progress = -1, .fold_traditional = true};
+	bool forget = false;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "d:qvh", longopts, NULL)) != -1) {
@@ -325,6 +105,8 @@ static int parse_options(int argc, char **argv, options *o)
 			o->db = optarg;
 			break;
 		case OPT_REBUILD: o->rebuild = true; break;
+		case OPT_LIST: o->list = true; break;
+		case OPT_FORGET: forget = true; break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose = true; break;
 		case OPT_NO_FOLD: o->fold_traditional = false; break;
@@ -358,16 +140,27 @@ static int parse_options(int argc, char **argv, options *o)
 		fprintf(stderr, PROG ": --quiet and --verbose contradict each other\n");
 		return 2;
 	}
-	if (optind >= argc) {
-		fprintf(stderr, PROG ": no PATH to index\n");
-		usage(stderr);
+	if ((o->list || forget) && o->rebuild) {
+		fprintf(stderr, PROG ": --%s does not go with --rebuild\n", o->list ? "list" : "forget");
 		return 2;
+	}
+	if (o->list && (forget || optind < argc)) {
+		fprintf(stderr, PROG ": --list takes no PATH\n");
+		return 2;
+	}
+	if (forget) {
+		if (optind >= argc) {
+			fprintf(stderr, PROG ": --forget needs the PATH of a root to forget\n");
+			return 2;
+		}
+		o->forget = argv + optind;
+		o->nforget = (size_t)(argc - optind);
 	}
 	return -1;
 }
 
-/* The analyzer's folding table.  A new index gets it (computed with ICU),
- * so that searchers need not open ICU's transliterator (~25 ms a
+/* The analyzer's folding table.  A new generation gets it (computed with
+ * ICU), so that searchers need not open ICU's transliterator (~25 ms a
  * process); an existing one has it.  The writers' analyzers load it too.
  * Returns a malloc'd table (possibly "" for an index from before tables)
  * or NULL with *err. */
@@ -375,7 +168,7 @@ static char *fold_table(ws_store *st, const cjk_options *copts, size_t *len, cha
 {
 	char *table = NULL;
 	*len = 0;
-	if (!ws_store_is_new(st)) {
+	if (!ws_store_fresh(st)) {
 		if (xq_db_get_metadata(ws_store_shard(st, 0), WS_META_FOLD, &table, len) != XQ_OK)
 			*err = ws_strdupf("cannot read the index: %s", xq_last_error());
 		return table;
@@ -394,6 +187,270 @@ static char *fold_table(ws_store *st, const cjk_options *copts, size_t *len, cha
 	return table;
 }
 
+/* The roots of the live index, read without the store (which does not
+ * open the live generation when it builds a new one). */
+static int live_roots(const char *dir, ws_roots *roots, char **err)
+{
+	ws_layout l;
+	char *why = NULL;
+	ws_layout_result lr = ws_layout_read(dir, &l, &why);
+	if (lr != WS_LAYOUT_OURS) {
+		free(why);
+		return 0;
+	}
+	xq_db *db = NULL;
+	xq_status xs = xq_db_open(l.shard[0], &db);
+	if (xs == XQ_OK)
+		xs = ws_roots_load(db, roots);
+	if (xs != XQ_OK)
+		*err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
+	xq_db_close(db);
+	ws_layout_free(&l);
+	return xs == XQ_OK ? 0 : -1;
+}
+
+static bool record_is_under(const ws_record *rec, const ws_roots *walked)
+{
+	if (rec->r.root && ws_roots_has(walked, rec->r.root))
+		return true;
+	return ws_roots_covering(walked, rec->r.path) != NULL;
+}
+
+static bool protected_path(const protect_list *pl, const char *path)
+{
+	for (size_t i = 0; i < pl->n; i++)
+		if (ws_path_under(path, pl->paths[i]))
+			return true;
+	return false;
+}
+
+/* Drop the records marked gone from their shards and commit, before
+ * anything is added: a file moved to another shard is then never in
+ * both.  Returns 0, or -1 with *err. */
+static int drop_gone(run *r, ws_store *st, ws_records *recs, char **err)
+{
+	bool touched[WS_LAYOUT_MAX_SHARDS] = {false};
+	for (size_t i = 0; i < recs->cap; i++) {
+		ws_record *rec = &recs->slots[i];
+		if (!rec->r.path || !rec->gone)
+			continue;
+		char fileid[WS_HASH_HEX_LEN + 1];
+		ws_fileid(rec->r.path, fileid);
+		unsigned k = ws_store_shard_of(st, fileid);
+		if (ws_drop_file(ws_store_shard(st, k), fileid, true) != XQ_OK) {
+			*err = ws_strdupf("%s: removing it failed: %s", rec->r.path, xq_last_error());
+			return -1;
+		}
+		touched[k] = true;
+		r->c.removed++;
+	}
+	for (unsigned k = 0; k < ws_store_nshards(st); k++)
+		if (touched[k] && ws_store_commit_shard(st, k, err) != 0)
+			return -1;
+	return 0;
+}
+
+static void print_summary(const run *r, double t0)
+{
+	strbuf skip = STRBUF_INIT;
+	for (size_t i = 0; i < WS_SKIP_EXTS && r->c.skip_ext[i].n; i++)
+		strbuf_appendf(&skip, "%s%zu %s%s", skip.len ? ", " : " (", r->c.skip_ext[i].n,
+		               *r->c.skip_ext[i].ext ? "." : "", *r->c.skip_ext[i].ext ? r->c.skip_ext[i].ext : "without extension");
+	if (r->c.skip_other)
+		strbuf_appendf(&skip, "%s%zu other", skip.len ? ", " : " (", r->c.skip_other);
+	if (skip.len)
+		strbuf_appendc(&skip, ')');
+	fprintf(stderr,
+	        PROG ": %zu added, %zu changed, %zu removed, %zu unchanged, %zu skipped%s, %zu failed; "
+	        "%zu passages, %.1f MB in %.2f s\n",
+	        r->c.added, r->c.changed, r->c.removed, r->c.unchanged, r->c.skipped, strbuf_str(&skip), r->c.failed,
+	        r->c.passages, (double)r->c.bytes / 1e6, now() - t0);
+	strbuf_free(&skip);
+}
+
+/* --list: the remembered roots with their files and passages, read-only. */
+static int list_roots(const char *dir)
+{
+	ws_layout l;
+	char *why = NULL;
+	ws_layout_result lr = ws_layout_read(dir, &l, &why);
+	if (lr != WS_LAYOUT_OURS) {
+		fprintf(stderr, PROG ": %s\n", lr == WS_LAYOUT_NONE ? "no index here yet" : why);
+		if (lr == WS_LAYOUT_NONE)
+			fprintf(stderr, PROG ": (index %s) build one with: " PROG " --db %s FOLDER\n", dir, dir);
+		free(why);
+		return 2;
+	}
+	ws_roots roots = {0};
+	ws_records recs = {0};
+	xq_status xs = XQ_OK;
+	for (unsigned k = 0; k < l.nshards && xs == XQ_OK; k++) {
+		xq_db *db = NULL;
+		xs = xq_db_open(l.shard[k], &db);
+		if (xs == XQ_OK && k == 0)
+			xs = ws_roots_load(db, &roots);
+		if (xs == XQ_OK)
+			xs = ws_records_load(&recs, db);
+		xq_db_close(db);
+	}
+	if (xs != XQ_OK) {
+		fprintf(stderr, PROG ": cannot read the index %s: %s\n", dir, xq_last_error());
+		ws_roots_free(&roots);
+		ws_records_free(&recs);
+		ws_layout_free(&l);
+		return 2;
+	}
+	size_t other_files = 0, other_passages = 0;
+	size_t *files = calloc(roots.n + 1, sizeof *files), *passages = calloc(roots.n + 1, sizeof *passages);
+	for (size_t i = 0; files && passages && i < recs.cap; i++) {
+		const ws_filerec *fr = &recs.slots[i].r;
+		if (!fr->path)
+			continue;
+		size_t k = 0;
+		while (k < roots.n && !(fr->root ? !strcmp(fr->root, roots.items[k]) : ws_path_under(fr->path, roots.items[k])))
+			k++;
+		if (k < roots.n) {
+			files[k]++;
+			passages[k] += fr->passages;
+		} else {
+			other_files++;
+			other_passages += fr->passages;
+		}
+	}
+	for (size_t k = 0; files && passages && k < roots.n; k++) {
+		struct stat sb;
+		printf("%s\t%zu files\t%zu passages%s\n", roots.items[k], files[k], passages[k],
+		       stat(roots.items[k], &sb) == 0 ? "" : "\t(missing)");
+	}
+	if (other_files)
+		printf("(under no remembered root)\t%zu files\t%zu passages\n", other_files, other_passages);
+	free(files);
+	free(passages);
+	ws_roots_free(&roots);
+	ws_records_free(&recs);
+	ws_layout_free(&l);
+	return 0;
+}
+
+/* --forget PATH...: drop roots and their files from the live index. */
+static int forget_roots(run *r, const char *dir, const cjk_options *copts)
+{
+	ws_store *st = NULL;
+	char *err = NULL;
+	ws_roots roots = {0};
+	ws_records recs = {0};
+	char **paths = calloc(r->opt.nforget, sizeof *paths);
+	int rc = 2;
+	if (!paths || ws_store_open(dir, WS_STORE_LIVE, copts, &st, &err) != WS_STORE_OK)
+		goto out;
+	xq_status xs = ws_roots_load(ws_store_shard(st, 0), &roots);
+	for (unsigned k = 0; xs == XQ_OK && k < ws_store_nshards(st); k++)
+		xs = ws_records_load(&recs, ws_store_shard(st, k));
+	if (xs != XQ_OK) {
+		err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
+		goto out;
+	}
+	for (size_t i = 0; i < r->opt.nforget; i++) {
+		bool there;
+		paths[i] = ws_canonical_path(r->opt.forget[i], &there);
+		if (!paths[i] || !ws_roots_has(&roots, paths[i])) {
+			strbuf sb = STRBUF_INIT;
+			for (size_t k = 0; k < roots.n; k++)
+				strbuf_appendf(&sb, "\n  %s", roots.items[k]);
+			err = ws_strdupf("%s is not a root of the index; its roots are:%s", r->opt.forget[i],
+			                 roots.n ? strbuf_str(&sb) : " (none)");
+			strbuf_free(&sb);
+			goto out;
+		}
+	}
+	size_t *nfiles = calloc(r->opt.nforget, sizeof *nfiles);
+	if (!nfiles) {
+		err = strdup("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < r->opt.nforget; i++)
+		ws_roots_remove(&roots, paths[i]);
+	for (size_t s = 0; s < recs.cap; s++) {
+		ws_record *rec = &recs.slots[s];
+		if (!rec->r.path)
+			continue;
+		for (size_t i = 0; i < r->opt.nforget && !rec->gone; i++) {
+			bool of_root = rec->r.root ? strcmp(rec->r.root, paths[i]) == 0
+			                           : ws_path_under(rec->r.path, paths[i]) && !ws_roots_covering(&roots, rec->r.path);
+			if (of_root) {
+				rec->gone = true;
+				nfiles[i]++;
+			}
+		}
+	}
+	char *json = ws_roots_json(&roots);
+	if (!json || drop_gone(r, st, &recs, &err) != 0 ||
+	    ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) != 0 ||
+	    ws_store_commit_shard(st, 0, &err) != 0) {
+		if (!err)
+			err = strdup("out of memory");
+		free(json);
+		free(nfiles);
+		goto out;
+	}
+	free(json);
+	if (!r->opt.quiet)
+		for (size_t i = 0; i < r->opt.nforget; i++)
+			fprintf(stderr, PROG ": forgot %s: %zu files removed\n", paths[i], nfiles[i]);
+	free(nfiles);
+	rc = 0;
+out:
+	if (err)
+		fprintf(stderr, PROG ": %s\n", err);
+	free(err);
+	for (size_t i = 0; paths && i < r->opt.nforget; i++)
+		free(paths[i]);
+	free(paths);
+	ws_roots_free(&roots);
+	ws_records_free(&recs);
+	ws_store_close(st);
+	return rc;
+}
+
+/* The roots this run walks, canonical: the PATHs given, plus (with none
+ * given, for a resumed build, or for an upgrade) the index's own. */
+static int run_roots(run *r, ws_store *st, const char *dir, char **argv, int npaths, ws_roots *walk, ws_roots *keep,
+                     char **err)
+{
+	ws_roots have = {0};
+	int rc = 0;
+	bool fresh_rebuild = ws_store_fresh(st) && r->opt.rebuild;
+	if (ws_store_fresh(st))
+		rc = fresh_rebuild && npaths ? 0 : live_roots(dir, &have, err);
+	else if (ws_roots_load(ws_store_shard(st, 0), &have) != XQ_OK) {
+		*err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < have.n; i++)
+		if (!ws_roots_add(keep, have.items[i]))
+			rc = -1;
+	/* with PATHs, only they are walked, unless a build must finish */
+	bool walk_all = npaths == 0 || ws_store_resumed(st) || (ws_store_fresh(st) && !r->opt.rebuild);
+	for (size_t i = 0; rc == 0 && walk_all && i < have.n; i++)
+		if (!ws_roots_add(walk, have.items[i]))
+			rc = -1;
+	for (int i = 0; rc == 0 && i < npaths; i++) {
+		bool there;
+		char *p = ws_canonical_path(argv[i], &there);
+		if (!p || !ws_roots_add(walk, p) || !ws_roots_add(keep, p))
+			rc = -1;
+		free(p);
+	}
+	if (rc != 0 && !*err)
+		*err = strdup("out of memory");
+	if (rc == 0 && walk->n == 0) {
+		*err = ws_strdupf("no PATH to index, and the index at %s remembers none: give the folders to index", dir);
+		rc = -1;
+	}
+	ws_roots_free(&have);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	run r = {.mu = PTHREAD_MUTEX_INITIALIZER};
@@ -403,16 +460,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	double t0 = now();
 	int exit_code = 2;
-	char *err = NULL, *dbdir = NULL;
+	char *err = NULL, *dbdir = NULL, *warning = NULL;
 	ws_store *st = NULL;
 	ws_records recs = {0};
 	ws_filelist files = {0};
-	char **roots = NULL;
-	size_t nroots = 0;
+	ws_roots walk = {0}, keep = {0};
 	ws_job *jobs = NULL;
-	shard_run shards[16] = {{0}};
+	shard_run shards[WS_LAYOUT_MAX_SHARDS] = {{0}};
 	char *fold = NULL;
 	unsigned nshards = 0;
+	bool committed_any = false;
 
 	dbdir = ws_db_path_resolve(r.opt.db, &err);
 	if (!dbdir)
@@ -420,18 +477,27 @@ int main(int argc, char **argv)
 	cjk_options copts;
 	cjk_options_default(&copts);
 	copts.fold_traditional = r.opt.fold_traditional;
+	if (r.opt.list) {
+		exit_code = list_roots(dbdir);
+		goto out;
+	}
+	if (r.opt.forget) {
+		exit_code = forget_roots(&r, dbdir, &copts);
+		goto out;
+	}
 
-	ws_store_status ss = ws_store_open(dbdir, r.opt.rebuild, &copts, &st, &err);
+	ws_store_status ss =
+		ws_store_open(dbdir, r.opt.rebuild ? WS_STORE_REBUILD : WS_STORE_UPDATE, &copts, &st, &err);
 	if (ss != WS_STORE_OK)
 		goto fatal;
 	nshards = ws_store_nshards(st);
-	if (ws_store_upgraded_from(st)) {
-		/* Every file is read again into the new generation. */
-		r.opt.rebuild = true;
-		if (!r.opt.quiet)
-			fprintf(stderr, PROG ": %s holds an index of another format (schema %d, now %d): rebuilding it\n",
-			        dbdir, ws_store_upgraded_from(st), WS_SCHEMA_VERSION);
-	}
+	if (ws_store_upgraded_from(st) && !r.opt.quiet)
+		fprintf(stderr, PROG ": %s holds an index of another format (schema %d, now %d): rebuilding it\n", dbdir,
+		        ws_store_upgraded_from(st), WS_SCHEMA_VERSION);
+	if (ws_store_resumed(st) && !r.opt.quiet)
+		fprintf(stderr, PROG ": resuming the unfinished build of %s\n", dbdir);
+	if (run_roots(&r, st, dbdir, argv + optind, argc - optind, &walk, &keep, &err) != 0)
+		goto fatal;
 	size_t fold_len;
 	fold = fold_table(st, &copts, &fold_len, &err);
 	if (!fold)
@@ -440,9 +506,20 @@ int main(int argc, char **argv)
 		copts.fold_table = fold;
 		copts.fold_table_len = fold_len;
 	}
+	if (ws_store_fresh(st)) {
+		/* a new generation holds its metadata from its first commit, so
+		 * that a killed build can be resumed */
+		char *json = ws_roots_json(&keep);
+		bool ok = json && ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) == 0;
+		free(json);
+		for (unsigned k = 0; ok && k < nshards; k++)
+			ok = ws_store_commit_shard(st, k, &err) == 0;
+		if (!ok)
+			goto fatal;
+	}
 	for (unsigned k = 0; k < nshards; k++) {
 		if (ws_records_load(&recs, ws_store_shard(st, k)) != XQ_OK) {
-			err = strdup(xq_last_error());
+			err = ws_strdupf("cannot read the index: %s", xq_last_error());
 			goto fatal;
 		}
 	}
@@ -450,26 +527,18 @@ int main(int argc, char **argv)
 	bool show = r.opt.progress == 1 || (r.opt.progress == -1 && !r.opt.quiet && isatty(STDERR_FILENO));
 	r.progress = ws_progress_new(show);
 
-	/* Walk.  A root that cannot be read is an error for that root only. */
-	roots = calloc((size_t)(argc - optind), sizeof *roots);
-	if (!roots) {
-		err = strdup("out of memory");
-		goto fatal;
-	}
-	ws_discover_opts dopts = {.skip_dir = ws_store_dir(st), .verbose = r.opt.verbose, .report = report, .ud = &r};
+	/* Walk.  A root that cannot be read is an error for that root only:
+	 * its files stay in the index. */
+	ws_discover_opts dopts = {.skip_dir = ws_store_dir(st), .verbose = r.opt.verbose, .report = ws_run_report,
+	                          .ud = &r};
 	r.walking = true;
-	for (int i = optind; i < argc; i++) {
-		char *abs = NULL;
-		/* failures are counted by report(); a root that cannot be read
-		 * at all removes nothing */
-		if (ws_discover(argv[i], &dopts, &files, &abs) >= 0)
-			roots[nroots++] = abs;
-	}
+	for (size_t i = 0; i < walk.n; i++)
+		ws_discover(walk.items[i], &dopts, &files);
 	r.walking = false;
 	ws_filelist_sort_unique(&files);
 
-	/* Decide per file; unchanged ones (size and mtime) are not even read.
-	 * The jobs, made in file order, are then grouped by shard. */
+	/* Decide per file; unchanged ones (size and mtime) are not even read,
+	 * and neither are types wensou does not read. */
 	ws_job *pending = calloc(files.n ? files.n : 1, sizeof *pending);
 	unsigned *pending_shard = calloc(files.n ? files.n : 1, sizeof *pending_shard);
 	jobs = calloc(files.n ? files.n : 1, sizeof *jobs);
@@ -481,25 +550,33 @@ int main(int argc, char **argv)
 		err = strdup("out of memory");
 		goto fatal;
 	}
-	size_t njobs = 0, per_shard[16] = {0};
+	size_t njobs = 0, per_shard[WS_LAYOUT_MAX_SHARDS] = {0};
 	uint64_t total_bytes = 0;
 	for (size_t i = 0; i < files.n; i++) {
 		ws_file *f = &files.items[i];
+		int sniff;
+		if (ws_format_from_path(f->path, &sniff) == WS_FORMAT_UNSUPPORTED) {
+			/* not seen: what an older wensou indexed of it goes */
+			ws_run_count_skip(&r, f->path);
+			if (r.opt.verbose)
+				ws_run_report(f->path, "skipped: not a format wensou reads", false, &r);
+			continue;
+		}
 		ws_record *rec = ws_records_find(&recs, f->path);
 		int64_t side = ws_sidecar_mtime(sc, f->path);
 		if (rec) {
 			rec->seen = true;
-			if (!r.opt.rebuild && rec->size == f->size && rec->mtime_ns == f->mtime_ns &&
-			    rec->sidecar_mtime_ns == side) {
+			if (rec->r.size == f->size && rec->r.mtime_ns == f->mtime_ns && rec->r.sidecar_mtime_ns == side &&
+			    rec->r.root && strcmp(rec->r.root, f->root) == 0) {
 				r.c.unchanged++;
 				continue;
 			}
 		}
 		ws_job *j = &pending[njobs];
 		j->file = f;
-		j->is_new = !rec || r.opt.rebuild;
+		j->is_new = !rec;
 		/* a changed sidecar changes the passages' metadata: no shortcut */
-		j->old_hash = rec && !r.opt.rebuild && rec->sidecar_mtime_ns == side ? rec->hash : NULL;
+		j->old_hash = rec && rec->r.sidecar_mtime_ns == side ? rec->r.hash : NULL;
 		char fileid[WS_HASH_HEX_LEN + 1];
 		ws_fileid(f->path, fileid);
 		pending_shard[njobs] = ws_store_shard_of(st, fileid);
@@ -508,6 +585,22 @@ int main(int argc, char **argv)
 		njobs++;
 	}
 	ws_sidecars_free(sc);
+
+	/* Files gone from the walked roots, and files moved here from
+	 * anywhere else, leave the index first. */
+	for (size_t i = 0; i < recs.cap; i++) {
+		ws_record *rec = &recs.slots[i];
+		if (!rec->r.path || rec->seen || !record_is_under(rec, &walk) || protected_path(&r.protect, rec->r.path))
+			continue;
+		rec->gone = true;
+		if (r.opt.verbose)
+			ws_run_report(rec->r.path, "removed (no longer there)", false, &r);
+	}
+	ws_moves_mark(&recs, pending, njobs, r.opt.verbose ? ws_run_report : NULL, &r);
+	if (drop_gone(&r, st, &recs, &err) != 0)
+		goto fatal;
+	committed_any = r.c.removed > 0;
+
 	size_t start = 0;
 	for (unsigned k = 0; k < nshards; k++) {
 		shards[k].jobs = jobs + start;
@@ -527,8 +620,8 @@ int main(int argc, char **argv)
 	if (batch_env && atof(batch_env) > 0)
 		batch_bytes = (uint64_t)(atof(batch_env) * (1 << 20));
 	ws_progress_start(r.progress, njobs, total_bytes);
-	pthread_t threads[16];
-	bool started[16] = {false};
+	pthread_t threads[WS_LAYOUT_MAX_SHARDS];
+	bool started[WS_LAYOUT_MAX_SHARDS] = {false};
 	for (unsigned k = 0; k < nshards; k++) {
 		shard_run *sr = &shards[k];
 		sr->r = &r;
@@ -538,8 +631,11 @@ int main(int argc, char **argv)
 		sr->batch_bytes = batch_bytes;
 		if (!sr->njobs)
 			continue;
-		if (pthread_create(&threads[k], NULL, shard_main, sr) != 0) {
+		if (pthread_create(&threads[k], NULL, ws_shard_main, sr) != 0) {
 			sr->err = strdup("cannot start a writer thread");
+			pthread_mutex_lock(&r.mu);
+			r.abort = true;
+			pthread_mutex_unlock(&r.mu);
 			break;
 		}
 		started[k] = true;
@@ -547,62 +643,77 @@ int main(int argc, char **argv)
 	for (unsigned k = 0; k < nshards; k++)
 		if (started[k])
 			pthread_join(threads[k], NULL);
+	/* the shard that failed says why; the others only stopped */
 	for (unsigned k = 0; k < nshards; k++) {
-		if (shards[k].err) {
+		if (shards[k].err && !shards[k].stopped) {
 			err = shards[k].err;
 			shards[k].err = NULL;
+			committed_any = true;
 			goto fatal;
 		}
+	}
+	if (r.abort) {
+		err = strdup("a shard writer stopped");
+		goto fatal;
 	}
 
-	/* Files that vanished from the walked roots. */
-	for (size_t i = 0; i < recs.cap; i++) {
-		ws_record *rec = &recs.slots[i];
-		if (!rec->path || rec->seen || r.opt.rebuild)
+	/* Roots gone entirely are said once; their files stay until they
+	 * are found elsewhere or forgotten, and a gone root with nothing
+	 * left on record is forgotten. */
+	for (size_t i = 0; i < walk.n; i++) {
+		struct stat sb;
+		if (stat(walk.items[i], &sb) == 0 || errno != ENOENT)
 			continue;
-		bool under = false;
-		for (size_t k = 0; k < nroots && !under; k++)
-			under = ws_path_under(rec->path, roots[k]);
-		if (!under || protected_path(&r.protect, rec->path))
-			continue;
-		char fileid[WS_HASH_HEX_LEN + 1];
-		ws_fileid(rec->path, fileid);
-		xq_db *db = ws_store_shard(st, ws_store_shard_of(st, fileid));
-		char key[sizeof WS_META_FILE_PREFIX + WS_HASH_HEX_LEN], term[WS_HASH_HEX_LEN + 8];
-		snprintf(key, sizeof key, WS_META_FILE_PREFIX "%s", fileid);
-		int tl = snprintf(term, sizeof term, WS_PREFIX_FILE "%s", fileid);
-		if (xq_db_delete_documents(db, term, (size_t)tl) != XQ_OK || xq_db_set_metadata(db, key, "", 0) != XQ_OK) {
-			err = strdup(xq_last_error());
-			goto fatal;
-		}
-		r.c.removed++;
-		if (r.opt.verbose)
-			report(rec->path, "removed (no longer there)", false, &r);
+		size_t left = 0;
+		for (size_t s = 0; s < recs.cap; s++)
+			left += recs.slots[s].r.path && !recs.slots[s].gone && record_is_under(&recs.slots[s], &(ws_roots){
+			        .items = &walk.items[i], .n = 1, .cap = 1});
+		if (!left && ws_roots_remove(&keep, walk.items[i]) && !r.opt.quiet)
+			fprintf(stderr, PROG ": %s: root no longer exists and nothing of it is left: forgotten\n",
+			        walk.items[i]);
+		else if (left)
+			fprintf(stderr, PROG ": %s: root no longer exists: its %zu files stay in the index "
+			        "(" PROG " --forget %s drops them)\n", walk.items[i], left, walk.items[i]);
 	}
-	if (ws_store_commit(st, &err) != 0)
+	char *json = ws_roots_json(&keep);
+	if (!json || ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) != 0) {
+		free(json);
+		if (!err)
+			err = strdup("out of memory");
 		goto fatal;
+	}
+	free(json);
+	if (ws_store_commit(st, &err, &warning) != 0) {
+		committed_any = true;
+		goto fatal;
+	}
 	ws_progress_finish(r.progress);
+	if (warning)
+		fprintf(stderr, PROG ": warning: %s\n", warning);
 	if (!r.opt.quiet)
-		fprintf(stderr,
-		        PROG ": %zu added, %zu changed, %zu removed, %zu unchanged, %zu skipped, %zu failed; "
-		        "%zu passages, %.1f MB in %.2f s\n",
-		        r.c.added, r.c.changed, r.c.removed, r.c.unchanged, r.c.skipped, r.c.failed, r.c.passages,
-		        (double)r.c.bytes / 1e6, now() - t0);
+		print_summary(&r, t0);
 	exit_code = r.c.failed ? 1 : 0;
 	goto out;
 
 fatal:
 	ws_progress_clear(r.progress);
 	fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+	if (st && ws_store_building(st))
+		fprintf(stderr, PROG ": stopped: the index searched is as it was; the next run resumes this build\n");
+	else if (st && committed_any)
+		fprintf(stderr, PROG ": stopped: the index keeps what this run had committed, whole files only "
+		        "(%zu removed; added and changed files up to the last batch); the next run does the rest\n",
+		        r.c.removed);
+	else if (st)
+		fprintf(stderr, PROG ": stopped: the index is as it was\n");
 	exit_code = 2;
 out:
-	for (unsigned k = 0; k < nshards; k++)
+	for (unsigned k = 0; k < WS_LAYOUT_MAX_SHARDS; k++)
 		free(shards[k].err);
 	ws_progress_free(r.progress);
 	free(jobs);
-	for (size_t i = 0; i < nroots; i++)
-		free(roots[i]);
-	free(roots);
+	ws_roots_free(&walk);
+	ws_roots_free(&keep);
 	for (size_t i = 0; i < r.protect.n; i++)
 		free(r.protect.paths[i]);
 	free(r.protect.paths);
@@ -612,6 +723,7 @@ out:
 	free(fold);
 	free(dbdir);
 	free(err);
+	free(warning);
 	pthread_mutex_destroy(&r.mu);
 	return exit_code;
 }

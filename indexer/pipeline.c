@@ -55,7 +55,7 @@ static void *worker(void *arg)
 			if (j->pr.result == WS_PREP_INDEX) {
 				int n = ws_prepare_docs(pl->preparer, &j->pr, pc->docs, WS_PIECE_DOCS, &pc->text_bytes);
 				if (n < 0)
-					pc->oom = true;
+					pc->failed = true;
 				else
 					pc->ndocs = (size_t)n;
 				last = n < WS_PIECE_DOCS;

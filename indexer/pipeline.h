@@ -33,7 +33,7 @@ typedef struct ws_piece {
 	size_t ndocs;
 	size_t text_bytes;
 	bool first, last;     /* the job's first / last piece (both for a job without documents) */
-	bool oom;             /* documents could not be built: the job failed */
+	bool failed;          /* documents could not be built (job->pr.message says why): fatal */
 } ws_piece;
 
 typedef struct ws_pipeline ws_pipeline;

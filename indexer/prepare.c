@@ -13,7 +13,7 @@
 
 #include "extract.h"
 #include "passage.h"
-#include "records.h"
+#include "filerec.h"
 #include "schema.h"
 #include "strbuf.h"
 
@@ -22,7 +22,8 @@ struct ws_prepared_state {
 	ws_doctext dt;
 	ws_passages ps;
 	ws_docmeta meta;
-	char *src_norm;
+	char *src_term;       /* the source's boolean term, or NULL */
+	size_t src_term_len;
 	char *path;
 	size_t next; /* the next passage to analyse */
 };
@@ -75,9 +76,17 @@ static bool valid_utf8(const char *s)
  * NULL with *err. */
 static char *read_all(const char *path, uint64_t expect, size_t *len, char **err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a file replaced by a FIFO since the walk must not
+	 * hang the run in open() */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		*err = ws_strdupf("cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		*err = strdup("skipped: no longer a regular file");
+		close(fd);
 		return NULL;
 	}
 	size_t cap = (size_t)expect + 1, n = 0;
@@ -125,59 +134,66 @@ static char *read_all(const char *path, uint64_t expect, size_t *len, char **err
 	return buf;
 }
 
-static void add_terms(cjk_analyzer *an, xq_doc *doc, const char *text, size_t len, unsigned first_line)
+/* The passage's terms into doc.  Returns XQ_OK or the first failure. */
+static xq_status add_terms(cjk_analyzer *an, xq_doc *doc, const char *text, size_t len, unsigned first_line)
 {
 	cjk_analyzer_reset(an, text, len, first_line);
 	cjk_term t;
-	while (cjk_analyzer_next(an, &t) == 1) {
+	xq_status xs = XQ_OK;
+	while (xs == XQ_OK && cjk_analyzer_next(an, &t) == 1) {
+		/* a "word" longer than Xapian's limit (a run of letters with
+		 * no break) cannot be a term: it is left out, as Xapian's own
+		 * TermGenerator leaves it out */
+		if (t.len > WS_TERM_MAX_BYTES)
+			continue;
 		/* Only Latin words and numbers keep positions (English
 		 * phrases).  Han terms go in without: their positions were
 		 * two thirds of the index, and the searcher checks a run of
 		 * Han characters in the passage text instead (schema.h). */
 		if (t.kind == CJK_TERM_WORD || t.kind == CJK_TERM_NUMBER)
-			xq_doc_add_posting(doc, t.text, t.len, t.pos, 1);
+			xs = xq_doc_add_posting(doc, t.text, t.len, t.pos, 1);
 		else
-			xq_doc_add_term(doc, t.text, t.len, 1);
+			xs = xq_doc_add_term(doc, t.text, t.len, 1);
 	}
+	return xs;
 }
 
-/* Terms are capped in length; a long source is cut at a character. */
-static size_t cut_utf8(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return max;
-}
-
+/* One passage's document, or NULL with *err (malloc'd): every status of
+ * its building is checked, so that no half-built document is written. */
 static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage *ps, const char *path,
-                         const char *fileid, const ws_docmeta *m, const char *src_norm, const char *fileterm)
+                         const char *fileid, const ws_docmeta *m, const char *src_term, size_t src_term_len,
+                         char **err)
 {
 	xq_doc *doc = xq_doc_new();
-	if (!doc)
+	if (!doc) {
+		*err = strdup("out of memory");
 		return NULL;
+	}
 	const char *text = dt->text + ps->start;
 	size_t tlen = ps->end - ps->start;
-	add_terms(p->an, doc, text, tlen, ps->first_line);
-
-	xq_doc_add_boolean_term(doc, fileterm, strlen(fileterm));
-	if (m->year) {
-		char yt[16];
-		int n = snprintf(yt, sizeof yt, WS_PREFIX_YEAR "%d", m->year);
-		xq_doc_add_boolean_term(doc, yt, (size_t)n);
+	char fileterm[WS_TERM_FILE_SIZE];
+	size_t ftl = ws_term_file(fileid, fileterm);
+	xq_status xs = add_terms(p->an, doc, text, tlen, ps->first_line);
+	if (xs == XQ_OK)
+		xs = xq_doc_add_boolean_term(doc, fileterm, ftl);
+	if (xs == XQ_OK && m->year) {
+		char yt[WS_TERM_YEAR_SIZE];
+		size_t n = ws_term_year(m->year, yt);
+		xs = xq_doc_add_boolean_term(doc, yt, n);
 		char v[18];
 		size_t vl = xq_sortable_serialise(m->year, v);
-		xq_doc_set_value(doc, WS_SLOT_YEAR, v, vl);
+		if (xs == XQ_OK)
+			xs = xq_doc_set_value(doc, WS_SLOT_YEAR, v, vl);
 	}
-	if (src_norm && *src_norm) {
-		strbuf st = STRBUF_INIT;
-		strbuf_appends(&st, WS_PREFIX_SOURCE);
-		strbuf_append(&st, src_norm, cut_utf8(src_norm, strlen(src_norm), XQ_MAX_TERM_BYTES - 2));
-		xq_doc_add_boolean_term(doc, st.data, st.len);
-		strbuf_free(&st);
+	if (xs == XQ_OK && src_term)
+		xs = xq_doc_add_boolean_term(doc, src_term, src_term_len);
+	if (xs == XQ_OK)
+		xs = xq_doc_set_value(doc, WS_SLOT_FILE, fileid, WS_HASH_HEX_LEN);
+	if (xs != XQ_OK) {
+		*err = ws_strdupf("building a passage failed: %s", xq_last_error());
+		xq_doc_free(doc);
+		return NULL;
 	}
-	xq_doc_set_value(doc, WS_SLOT_FILE, fileid, WS_HASH_HEX_LEN);
 
 	json_t *j = json_object();
 	json_object_set_new(j, WS_DATA_PATH, json_string(path));
@@ -199,11 +215,12 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	char *meta = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	strbuf data = STRBUF_INIT;
-	bool ok = meta && strbuf_appends(&data, meta) && strbuf_appendc(&data, '\0') &&
-	          strbuf_append(&data, text, tlen) && xq_doc_set_data(doc, data.data, data.len) == XQ_OK;
+	bool ok = meta && strbuf_appends(&data, meta) && strbuf_appendc(&data, '\0') && strbuf_append(&data, text, tlen);
+	xs = ok ? xq_doc_set_data(doc, data.data, data.len) : XQ_ERR_NOMEM;
 	free(meta);
 	strbuf_free(&data);
-	if (!ok) {
+	if (xs != XQ_OK) {
+		*err = ok ? ws_strdupf("building a passage failed: %s", xq_last_error()) : strdup("out of memory");
 		xq_doc_free(doc);
 		return NULL;
 	}
@@ -214,7 +231,7 @@ static void state_free(struct ws_prepared_state *s)
 {
 	if (!s)
 		return;
-	free(s->src_norm);
+	free(s->src_term);
 	free(s->path);
 	ws_docmeta_free(&s->meta);
 	ws_passages_free(&s->ps);
@@ -286,8 +303,11 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 		goto drop_state;
 	}
 	out->npassages = st->ps.n;
-	out->record = ws_record_json(f->path, f->size, f->mtime_ns, side_mtime, out->hash, st->meta.title,
-	                             st->meta.year, st->meta.source, st->ps.n);
+	ws_filerec rec = {.path = f->path, .root = (char *)f->root, .size = f->size, .mtime_ns = f->mtime_ns,
+	                  .sidecar_mtime_ns = side_mtime, .title = st->meta.title, .year = st->meta.year,
+	                  .source = st->meta.source, .passages = st->ps.n};
+	memcpy(rec.hash, out->hash, sizeof rec.hash);
+	out->record = ws_filerec_json(&rec);
 	if (!out->record) {
 		out->result = WS_PREP_FAILED;
 		out->message = strdup("out of memory");
@@ -299,8 +319,11 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 		out->result = WS_PREP_SAME;
 		goto drop_state;
 	}
-	if (st->meta.source)
-		st->src_norm = cjk_normalize(p->an, st->meta.source, strlen(st->meta.source));
+	if (st->meta.source) {
+		char *norm = cjk_normalize(p->an, st->meta.source, strlen(st->meta.source));
+		st->src_term = norm ? ws_term_source(norm, &st->src_term_len) : NULL;
+		free(norm);
+	}
 	out->result = WS_PREP_INDEX;
 	return;
 drop_state:
@@ -314,15 +337,16 @@ int ws_prepare_docs(ws_preparer *p, ws_prepared *pr, xq_doc **docs, size_t max, 
 	struct ws_prepared_state *st = pr->state;
 	if (!st)
 		return 0;
-	char fileterm[WS_HASH_HEX_LEN + 8];
-	snprintf(fileterm, sizeof fileterm, WS_PREFIX_FILE "%s", pr->fileid);
 	size_t n = 0;
 	while (n < max && st->next < st->ps.n) {
-		docs[n] = build_doc(p, &st->dt, &st->ps.items[st->next], st->path, pr->fileid, &st->meta, st->src_norm,
-		                    fileterm);
+		char *err = NULL;
+		docs[n] = build_doc(p, &st->dt, &st->ps.items[st->next], st->path, pr->fileid, &st->meta, st->src_term,
+		                    st->src_term_len, &err);
 		if (!docs[n]) {
 			while (n > 0)
 				xq_doc_free(docs[--n]);
+			free(pr->message);
+			pr->message = err;
 			return -1;
 		}
 		*text_bytes += st->ps.items[st->next].end - st->ps.items[st->next].start;

@@ -51,7 +51,8 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 /* For a WS_PREP_INDEX file: analyse the next passages into at most max new
  * documents stored in docs (the caller owns and frees them); *text_bytes
  * gets the bytes of text they hold.  Returns how
- * many, 0 when all are done, or -1 when out of memory.  Documents come in
+ * many, 0 when all are done, or -1 when a document could not be built
+ * (pr->message says why; none of the piece's documents is returned).  Documents come in
  * pieces so that memory stays bounded whatever the size of the file. */
 int ws_prepare_docs(ws_preparer *p, ws_prepared *pr, xq_doc **docs, size_t max, size_t *text_bytes);
 

@@ -1,6 +1,6 @@
 /*
- * records.h - what the index knows of each file (schema.h, WS_FILE_*),
- * loaded once per run into a hash table keyed by path.
+ * records.h - what the index knows of each file (filerec.h), loaded once
+ * per run into a hash table keyed by path.
  */
 #ifndef WENSOU_RECORDS_H
 #define WENSOU_RECORDS_H
@@ -9,21 +9,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fileid.h"
+#include "filerec.h"
 #include "xq.h"
 
 typedef struct ws_record {
-	char *path;
-	uint64_t size;
-	int64_t mtime_ns;
-	int64_t sidecar_mtime_ns;
-	char hash[WS_HASH_HEX_LEN + 1];
-	bool seen;          /* met during this run's walk */
+	ws_filerec r;        /* r.path NULL: an empty slot */
+	bool seen;           /* met during this run's walk */
+	bool gone;           /* dropped by this run (vanished, moved, forgotten) */
 } ws_record;
 
 typedef struct ws_records {
-	ws_record *slots;   /* open addressing; path NULL = empty */
+	ws_record *slots;    /* open addressing */
 	size_t cap, n;
+	bool oom;
 } ws_records;
 
 /* Add every file record of db to r (which starts zeroed: several shards
@@ -31,9 +29,5 @@ typedef struct ws_records {
 xq_status ws_records_load(ws_records *r, xq_db *db);
 ws_record *ws_records_find(ws_records *r, const char *path);
 void ws_records_free(ws_records *r);
-
-/* The metadata value for a file record: a new malloc'd JSON string. */
-char *ws_record_json(const char *path, uint64_t size, int64_t mtime_ns, int64_t sidecar_mtime_ns,
-                     const char *hash, const char *title, int year, const char *source, size_t passages);
 
 #endif

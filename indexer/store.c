@@ -1,5 +1,6 @@
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -12,19 +13,21 @@
 
 #include <jansson.h>
 
+#include "layout.h"
 #include "schema.h"
 #include "strbuf.h"
 
 struct ws_store {
 	char *dir;
 	int lock_fd;
-	int live_gen;     /* generation the stub names (0: none yet) */
+	ws_layout live;   /* the live generation (live.gen 0: none yet) */
 	int gen;          /* generation being written */
-	bool rebuild;
-	int upgraded_from; /* schema version of the live index this run replaces, or 0 */
-	bool swapped;
+	bool building;    /* gen is not live yet: its shards are build-K */
+	bool fresh;       /* gen was created by this run */
+	bool resumed;
+	int upgraded_from;
 	unsigned nshards;
-	xq_db *shards[16];
+	xq_db *shards[WS_LAYOUT_MAX_SHARDS];
 };
 
 static int mkdir_p(const char *path)
@@ -58,82 +61,22 @@ static int rm_rf(const char *path)
 	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-/* The generation number and shard count in DIR/XAPIANDB ("glass
- * gen-N/sK" lines), 0 if there is none. */
-static int read_stub(const char *dir, unsigned *nshards)
+static bool exists(const char *path)
 {
-	char *path = ws_strdupf("%s/XAPIANDB", dir);
-	FILE *f = path ? fopen(path, "r") : NULL;
-	free(path);
-	*nshards = 0;
-	if (!f)
-		return 0;
-	char line[256];
-	int gen = 0;
-	while (fgets(line, sizeof line, f)) {
-		int g;
-		unsigned k;
-		if (sscanf(line, "glass gen-%d/s%u", &g, &k) != 2 || (gen && g != gen) || k != *nshards) {
-			gen = 0;
-			break;
-		}
-		gen = g;
-		(*nshards)++;
-	}
-	fclose(f);
-	if (!gen || *nshards == 0 || *nshards > 16)
-		return *nshards = 0, 0;
-	return gen;
+	struct stat sb;
+	return path && stat(path, &sb) == 0;
 }
 
-/* Point the stub at generation gen atomically: write a temporary file,
- * fsync it, rename it over the stub, fsync the folder. */
-static int write_stub(const char *dir, int gen, unsigned nshards)
+/* Remove generation g, unless it is the live one: whatever goes wrong
+ * elsewhere, the live generation is never removed. */
+static void remove_gen(ws_store *st, int g)
 {
-	char *tmp = ws_strdupf("%s/XAPIANDB.tmp", dir), *path = ws_strdupf("%s/XAPIANDB", dir);
-	strbuf body = STRBUF_INIT;
-	int rc = -1;
-	for (unsigned k = 0; k < nshards; k++)
-		strbuf_appendf(&body, "glass gen-%d/s%u\n", gen, k);
-	if (!tmp || !path || !body.len)
-		goto out;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		goto out;
-	if (write(fd, body.data, body.len) != (ssize_t)body.len || fsync(fd) != 0) {
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) != 0)
-		goto out;
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	rc = 0;
-out:
-	strbuf_free(&body);
-	free(tmp);
-	free(path);
-	return rc;
-}
-
-/* Remove generations other than keep1 and keep2: the previous live one is
- * kept until the next run so that searchers that opened it just before a
- * swap can finish. */
-static void remove_old_gens(const char *dir, int keep1, int keep2)
-{
-	for (int g = 1; g < (keep1 > keep2 ? keep1 : keep2); g++) {
-		if (g == keep1 || g == keep2)
-			continue;
-		char *p = ws_strdupf("%s/gen-%d", dir, g);
-		struct stat st;
-		if (p && stat(p, &st) == 0)
-			rm_rf(p);
-		free(p);
-	}
+	if (g <= 0 || g == st->live.gen)
+		return;
+	char *p = ws_layout_gen_dir(st->dir, g);
+	if (p)
+		rm_rf(p);
+	free(p);
 }
 
 static char *schema_json(const cjk_options *o)
@@ -156,25 +99,199 @@ static int schema_version(const char *json)
 	return version;
 }
 
-static bool dir_is_empty_or_ours(const char *dir)
+static void close_shards(ws_store *st)
 {
-	char *stub = ws_strdupf("%s/XAPIANDB", dir);
-	bool ours = stub && access(stub, F_OK) == 0;
-	free(stub);
-	if (ours)
-		return true;
-	char *glass = ws_strdupf("%s/iamglass", dir);
-	bool plain = glass && access(glass, F_OK) == 0;
-	free(glass);
-	if (plain)
-		return false;
-	return true; /* an empty folder, or one we can create gen-1 in */
+	for (unsigned k = 0; k < st->nshards; k++) {
+		xq_db_close(st->shards[k]);
+		st->shards[k] = NULL;
+	}
+	st->nshards = 0;
 }
 
-ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *opts, ws_store **out, char **err)
+/* The number of build-K shards in generation g (0..K-1 all present), 0
+ * if it has none or a gap. */
+static unsigned build_shards(const ws_store *st, int g)
+{
+	unsigned n = 0;
+	while (n < WS_LAYOUT_MAX_SHARDS) {
+		char *p = ws_layout_shard(st->dir, g, n, true);
+		bool there = exists(p);
+		free(p);
+		if (!there)
+			break;
+		n++;
+	}
+	return n;
+}
+
+/* Open generation g's build shards for writing if they hold a build of
+ * schema want; false (nothing open) otherwise. */
+static bool open_build(ws_store *st, int g, const char *want)
+{
+	unsigned n = build_shards(st, g);
+	if (!n)
+		return false;
+	for (unsigned k = 0; k < n; k++) {
+		char *p = ws_layout_shard(st->dir, g, k, true);
+		xq_db *db = NULL;
+		char *have = NULL;
+		bool good = p && xq_db_open_writable(p, XQ_OPEN, &db) == XQ_OK &&
+		            xq_db_get_metadata(db, WS_META_SCHEMA, &have, NULL) == XQ_OK && strcmp(have, want) == 0;
+		free(have);
+		free(p);
+		st->shards[k] = db;
+		st->nshards = k + 1;
+		if (!good) {
+			close_shards(st);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Start generation g with empty build shards carrying the schema. */
+static ws_store_status create_build(ws_store *st, int g, const char *want, char **err)
+{
+	for (unsigned k = 0; k < WS_STORE_SHARDS; k++) {
+		char *p = ws_layout_shard(st->dir, g, k, true);
+		if (!p || mkdir_p(p) != 0) {
+			*err = ws_strdupf("cannot create %s: %s", p ? p : st->dir, p ? strerror(errno) : "out of memory");
+			free(p);
+			return WS_STORE_ERROR;
+		}
+		xq_status xs = xq_db_open_writable(p, XQ_CREATE_OR_OVERWRITE, &st->shards[k]);
+		free(p);
+		if (xs == XQ_OK) {
+			st->nshards = k + 1;
+			xs = xq_db_set_metadata(st->shards[k], WS_META_SCHEMA, want, strlen(want));
+		}
+		if (xs != XQ_OK) {
+			*err = ws_strdupf("cannot create the index in %s: %s", st->dir, xq_last_error());
+			return WS_STORE_ERROR;
+		}
+	}
+	return WS_STORE_OK;
+}
+
+/* Find a build a killed run left (a generation newer than the live one)
+ * and resume it when it holds the schema wanted; remove every other
+ * generation newer than the live one.  Returns true if resumed. */
+static bool resume_or_clear(ws_store *st, const char *want, bool allow_resume)
+{
+	unsigned n;
+	int *gens = ws_layout_generations(st->dir, &n);
+	bool resumed = false;
+	for (unsigned i = n; i-- > 0;) {
+		int g = gens[i];
+		if (g <= st->live.gen)
+			break;
+		if (!resumed && allow_resume && open_build(st, g, want)) {
+			/* what a killed compaction left of its copies goes */
+			for (unsigned k = 0; k < st->nshards; k++) {
+				char *c = ws_layout_shard(st->dir, g, k, false);
+				if (c)
+					rm_rf(c);
+				free(c);
+			}
+			st->gen = g;
+			resumed = true;
+			continue;
+		}
+		remove_gen(st, g);
+	}
+	free(gens);
+	return resumed;
+}
+
+/* The next generation number: above every gen-N present, so that a new
+ * generation is always a new folder. */
+static int next_gen(const ws_store *st)
+{
+	unsigned n;
+	int *gens = ws_layout_generations(st->dir, &n);
+	int g = n ? gens[n - 1] : 0;
+	free(gens);
+	return (g > st->live.gen ? g : st->live.gen) + 1;
+}
+
+/* Build shards of the live generation that the stub does not name: a run
+ * killed between the swap and its clean-up leaves them. */
+static void clear_live_builds(ws_store *st)
+{
+	for (unsigned k = 0; k < st->live.nshards; k++) {
+		char *b = ws_layout_shard(st->dir, st->live.gen, k, true);
+		if (b && strcmp(b, st->live.shard[k]) != 0)
+			rm_rf(b);
+		free(b);
+	}
+}
+
+static ws_store_status take_lock(ws_store *st, char **err)
+{
+	char *lock = ws_strdupf("%s/" WS_LAYOUT_LOCK, st->dir);
+	st->lock_fd = lock ? open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+	free(lock);
+	if (st->lock_fd < 0) {
+		*err = ws_strdupf("cannot open the lock file in %s: %s", st->dir, strerror(errno));
+		return WS_STORE_ERROR;
+	}
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		char pid[32] = "";
+		ssize_t n = pread(st->lock_fd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		*err = ws_strdupf("index %s is locked: another wensou-index is running%s%s%s", st->dir,
+		                  *pid ? " (pid " : "", pid, *pid ? ")" : "");
+		return WS_STORE_LOCKED;
+	}
+	char pidline[32];
+	int pn = snprintf(pidline, sizeof pidline, "%ld\n", (long)getpid());
+	if (ftruncate(st->lock_fd, 0) == 0 && pwrite(st->lock_fd, pidline, (size_t)pn, 0) < 0) {
+		/* the pid is only a hint for the "locked" message */
+	}
+	return WS_STORE_OK;
+}
+
+/* Open the live generation's shards for writing and check their schema
+ * against want.  *upgrade is set when they hold another schema version. */
+static ws_store_status open_live(ws_store *st, const char *want, bool *upgrade, char **err)
+{
+	*upgrade = false;
+	for (unsigned k = 0; k < st->live.nshards; k++) {
+		xq_status xs = xq_db_open_writable(st->live.shard[k], XQ_OPEN, &st->shards[k]);
+		if (xs != XQ_OK) {
+			*err = ws_strdupf("cannot open the index %s: %s%s", st->live.shard[k], xq_last_error(),
+			                  xs == XQ_ERR_CORRUPT ? " (rebuild it with wensou-index --rebuild)" : "");
+			return xs == XQ_ERR_LOCKED ? WS_STORE_LOCKED : WS_STORE_ERROR;
+		}
+		st->nshards = k + 1;
+		char *have = NULL;
+		if (xq_db_get_metadata(st->shards[k], WS_META_SCHEMA, &have, NULL) != XQ_OK) {
+			*err = ws_strdupf("cannot read the index %s: %s", st->live.shard[k], xq_last_error());
+			return WS_STORE_ERROR;
+		}
+		int version = schema_version(have);
+		if (version != WS_SCHEMA_VERSION) {
+			st->upgraded_from = version > 0 ? version : -1;
+			*upgrade = true;
+		} else if (strcmp(have, want) != 0) {
+			*err = ws_strdupf("the index %s was built with other settings (%s, now %s): "
+			                  "run wensou-index --rebuild",
+			                  st->dir, have, want);
+			free(have);
+			return WS_STORE_MISMATCH;
+		}
+		free(have);
+	}
+	return WS_STORE_OK;
+}
+
+ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_options *opts, ws_store **out,
+                              char **err)
 {
 	*out = NULL;
 	ws_store *st = calloc(1, sizeof *st);
+	char *want = NULL, *why = NULL;
 	if (!st) {
 		*err = strdup("out of memory");
 		return WS_STORE_ERROR;
@@ -182,107 +299,83 @@ ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *
 	st->lock_fd = -1;
 	ws_store_status status = WS_STORE_ERROR;
 	st->dir = strdup(dir);
-	if (!st->dir || mkdir_p(dir) != 0) {
-		*err = ws_strdupf("cannot create the index folder %s: %s", dir, strerror(errno));
-		goto fail;
-	}
-	if (!dir_is_empty_or_ours(dir)) {
-		*err = ws_strdupf("%s holds a Xapian database that wensou did not create; give another --db", dir);
-		goto fail;
-	}
-	char *lock = ws_strdupf("%s/wensou.lock", dir);
-	st->lock_fd = lock ? open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
-	free(lock);
-	if (st->lock_fd < 0) {
-		*err = ws_strdupf("cannot open the lock file in %s: %s", dir, strerror(errno));
-		goto fail;
-	}
-	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		char pid[32] = "";
-		ssize_t n = pread(st->lock_fd, pid, sizeof pid - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		*err = ws_strdupf("index %s is locked: another wensou-index is running%s%s%s", dir, *pid ? " (pid " : "",
-		           pid, *pid ? ")" : "");
-		status = WS_STORE_LOCKED;
-		goto fail;
-	}
-	char pidline[32];
-	int pn = snprintf(pidline, sizeof pidline, "%ld\n", (long)getpid());
-	if (ftruncate(st->lock_fd, 0) == 0 && pwrite(st->lock_fd, pidline, (size_t)pn, 0) < 0) {
-		/* the pid is only a hint for the "locked" message */
-	}
-
-	unsigned live_shards;
-	st->live_gen = read_stub(dir, &live_shards);
-	st->rebuild = rebuild || st->live_gen == 0;
-open_shards:
-	st->gen = st->rebuild ? st->live_gen + 1 : st->live_gen;
-	st->nshards = st->rebuild ? WS_STORE_SHARDS : live_shards;
-	char *want = schema_json(opts);
-	if (!want) {
+	want = schema_json(opts);
+	if (!st->dir || !want) {
 		*err = strdup("out of memory");
 		goto fail;
 	}
-	for (unsigned k = 0; k < st->nshards; k++) {
-		char *gpath = ws_strdupf("%s/gen-%d/s%u", dir, st->gen, k);
-		if (!gpath || (st->rebuild && mkdir_p(gpath) != 0)) {
-			*err = ws_strdupf("cannot create %s: %s", gpath ? gpath : dir, strerror(errno));
-			free(gpath);
-			free(want);
-			goto fail;
-		}
-		xq_status xs =
-			xq_db_open_writable(gpath, st->rebuild ? XQ_CREATE_OR_OVERWRITE : XQ_OPEN, &st->shards[k]);
-		free(gpath);
-		if (xs != XQ_OK) {
-			*err = ws_strdupf("cannot open the index %s: %s%s", dir, xq_last_error(),
-			           xs == XQ_ERR_CORRUPT ? " (rebuild it with wensou-index --rebuild)" : "");
-			status = xs == XQ_ERR_LOCKED ? WS_STORE_LOCKED : WS_STORE_ERROR;
-			free(want);
-			goto fail;
-		}
-		if (st->rebuild) {
-			xs = xq_db_set_metadata(st->shards[k], WS_META_SCHEMA, want, strlen(want));
-		} else {
-			char *have = NULL;
-			xs = xq_db_get_metadata(st->shards[k], WS_META_SCHEMA, &have, NULL);
-			int version = xs == XQ_OK ? schema_version(have) : 0;
-			if (xs == XQ_OK && version != WS_SCHEMA_VERSION) {
-				/* Written by another wensou: the files are all
-				 * still there, so build this version's index
-				 * beside it rather than stop a nightly run. */
-				free(have);
-				free(want);
-				for (unsigned j = 0; j <= k; j++) {
-					xq_db_close(st->shards[j]);
-					st->shards[j] = NULL;
-				}
-				st->upgraded_from = version > 0 ? version : -1;
-				st->rebuild = true;
-				goto open_shards;
-			}
-			if (xs == XQ_OK && strcmp(have, want) != 0) {
-				*err = ws_strdupf("the index %s was built with other settings (%s, now %s): "
-				           "run wensou-index --rebuild",
-				           dir, have, want);
-				free(have);
-				free(want);
-				status = WS_STORE_MISMATCH;
-				goto fail;
-			}
-			free(have);
-		}
-		if (xs != XQ_OK) {
-			*err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
-			free(want);
-			goto fail;
-		}
+	if (mkdir_p(dir) != 0) {
+		*err = ws_strdupf("cannot create the index folder %s: %s", dir, strerror(errno));
+		goto fail;
 	}
+	char *glass = ws_strdupf("%s/iamglass", dir);
+	bool plain = exists(glass);
+	free(glass);
+	if (plain) {
+		*err = ws_strdupf("%s holds a Xapian database that wensou did not create; give another --db", dir);
+		goto fail;
+	}
+	if ((status = take_lock(st, err)) != WS_STORE_OK)
+		goto fail;
+	status = WS_STORE_ERROR;
+
+	switch (ws_layout_read(dir, &st->live, &why)) {
+	case WS_LAYOUT_NONE:
+		break;
+	case WS_LAYOUT_OURS:
+		break;
+	case WS_LAYOUT_FOREIGN:
+		*err = ws_strdupf("%s; wensou-index writes only indexes it created: give another --db", why);
+		goto fail;
+	case WS_LAYOUT_ERROR:
+		*err = why;
+		why = NULL;
+		goto fail;
+	}
+
+	if (mode == WS_STORE_LIVE) {
+		if (!st->live.gen) {
+			*err = ws_strdupf("no index at %s yet", dir);
+			status = WS_STORE_NO_INDEX;
+			goto fail;
+		}
+		resume_or_clear(st, want, false);
+	} else if (resume_or_clear(st, want, true)) {
+		st->building = st->resumed = true;
+		*out = st;
+		free(want);
+		return WS_STORE_OK;
+	}
+
+	bool upgrade = false;
+	if (st->live.gen && mode != WS_STORE_REBUILD) {
+		if ((status = open_live(st, want, &upgrade, err)) != WS_STORE_OK)
+			goto fail;
+		status = WS_STORE_ERROR;
+		if (!upgrade) {
+			st->gen = st->live.gen;
+			clear_live_builds(st);
+			*out = st;
+			free(want);
+			return WS_STORE_OK;
+		}
+		if (mode == WS_STORE_LIVE) {
+			*err = ws_strdupf("the index %s is of another schema version: run wensou-index to rebuild it", dir);
+			goto fail;
+		}
+		close_shards(st);
+	}
+	/* A first build, a rebuild, an upgrade: a new generation. */
+	st->gen = next_gen(st);
+	st->building = st->fresh = true;
+	if ((status = create_build(st, st->gen, want, err)) != WS_STORE_OK)
+		goto fail;
 	free(want);
 	*out = st;
 	return WS_STORE_OK;
 fail:
+	free(want);
+	free(why);
 	ws_store_close(st);
 	return status;
 }
@@ -307,9 +400,19 @@ unsigned ws_store_shard_of(const ws_store *st, const char *fileid)
 	return v % st->nshards;
 }
 
-bool ws_store_is_new(const ws_store *st)
+bool ws_store_building(const ws_store *st)
 {
-	return st->rebuild;
+	return st->building;
+}
+
+bool ws_store_fresh(const ws_store *st)
+{
+	return st->fresh;
+}
+
+bool ws_store_resumed(const ws_store *st)
+{
+	return st->resumed;
 }
 
 int ws_store_upgraded_from(const ws_store *st)
@@ -328,7 +431,16 @@ int ws_store_set_metadata(ws_store *st, const char *key, const char *value, size
 	return 0;
 }
 
-const char *ws_store_dir(ws_store *st)
+int ws_store_set_metadata0(ws_store *st, const char *key, const char *value, size_t len, char **err)
+{
+	if (xq_db_set_metadata(st->shards[0], key, value, len) != XQ_OK) {
+		*err = ws_strdupf("cannot write to the index: %s", xq_last_error());
+		return -1;
+	}
+	return 0;
+}
+
+const char *ws_store_dir(const ws_store *st)
 {
 	return st->dir;
 }
@@ -342,66 +454,108 @@ int ws_store_commit_shard(ws_store *st, unsigned k, char **err)
 	return 0;
 }
 
-/* A fresh generation is written in many small commits, which leaves its
- * B-trees half full; compacting it before it goes live halves its size
- * and costs a second or two per 100 MB of text.  A shard that fails to
- * compact is used as written. */
-static void compact_generation(ws_store *st)
+/* True if the database at path opens for reading and answers. */
+static bool opens(const char *path)
 {
-	for (unsigned k = 0; k < st->nshards; k++) {
-		xq_db_close(st->shards[k]);
-		st->shards[k] = NULL;
-		char *path = ws_strdupf("%s/gen-%d/s%u", st->dir, st->gen, k);
-		char *tmp = ws_strdupf("%s/gen-%d/s%u.compact", st->dir, st->gen, k);
-		char *old = ws_strdupf("%s/gen-%d/s%u.old", st->dir, st->gen, k);
-		if (path && tmp && old) {
-			rm_rf(tmp);
-			if (xq_db_compact(path, tmp) == XQ_OK && rename(path, old) == 0) {
-				if (rename(tmp, path) == 0)
-					rm_rf(old);
-				else
-					rename(old, path);
-			}
-			rm_rf(tmp);
-		}
-		free(path);
-		free(tmp);
-		free(old);
-	}
+	xq_db *db = NULL;
+	unsigned n;
+	bool ok = xq_db_open(path, &db) == XQ_OK && xq_db_doccount(db, &n) == XQ_OK;
+	xq_db_close(db);
+	return ok;
 }
 
-int ws_store_commit(ws_store *st, char **err)
+/* A build is written in many small commits, which leaves its B-trees
+ * half full; a compact copy is about half the size and costs a second or
+ * two per 100 MB of text.  rel[k] gets the shard the stub should name. */
+static int compact_build(ws_store *st, char **rel, char **err, strbuf *warn)
 {
+	unsigned n = st->nshards;
+	close_shards(st);
+	for (unsigned k = 0; k < n; k++) {
+		char *src = ws_layout_shard(st->dir, st->gen, k, true);
+		char *dst = ws_layout_shard(st->dir, st->gen, k, false);
+		bool compacted = false;
+		if (src && dst) {
+			rm_rf(dst);
+			if (xq_db_compact(src, dst) == XQ_OK && opens(dst))
+				compacted = true;
+			else {
+				strbuf_appendf(warn, "%scould not compact %s (%s): it is used as written", warn->len ? "; " : "",
+				               src, xq_last_error());
+				rm_rf(dst);
+			}
+		}
+		rel[k] = ws_layout_shard_rel(st->gen, k, !compacted);
+		free(src);
+		free(dst);
+		if (!rel[k]) {
+			*err = strdup("out of memory");
+			return -1;
+		}
+		char *chosen = ws_strdupf("%s/%s", st->dir, rel[k]);
+		bool good = chosen && opens(chosen);
+		free(chosen);
+		if (!good) {
+			*err = ws_strdupf("the new index shard %s/%s does not open: %s", st->dir, rel[k], xq_last_error());
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ws_store_commit(ws_store *st, char **err, char **warning)
+{
+	*warning = NULL;
 	for (unsigned k = 0; k < st->nshards; k++)
 		if (ws_store_commit_shard(st, k, err) != 0)
 			return -1;
-	if (st->rebuild && !st->swapped) {
-		compact_generation(st);
-		if (write_stub(st->dir, st->gen, st->nshards) != 0) {
-			*err = ws_strdupf("cannot switch %s to the new index: %s", st->dir, strerror(errno));
-			return -1;
+	if (!st->building)
+		return 0;
+	unsigned n = st->nshards;
+	char *rel[WS_LAYOUT_MAX_SHARDS] = {NULL};
+	strbuf warn = STRBUF_INIT;
+	int rc = compact_build(st, rel, err, &warn);
+	if (rc == 0)
+		rc = ws_layout_write(st->dir, rel, n, err);
+	if (rc == 0) {
+		/* Live now.  Its build shards that were compacted go, and so do
+		 * the generations before it but the last live one, which
+		 * searchers that opened it just before the swap may still be
+		 * reading. */
+		int old_live = st->live.gen;
+		st->live.gen = st->gen;
+		st->building = false;
+		for (unsigned k = 0; k < n; k++) {
+			if (strstr(rel[k], "/build-"))
+				continue;
+			char *b = ws_layout_shard(st->dir, st->gen, k, true);
+			if (b)
+				rm_rf(b);
+			free(b);
 		}
-		st->swapped = true;
-		remove_old_gens(st->dir, st->gen, st->live_gen);
+		unsigned ng;
+		int *gens = ws_layout_generations(st->dir, &ng);
+		for (unsigned i = 0; i < ng; i++)
+			if (gens[i] != st->gen && gens[i] != old_live)
+				remove_gen(st, gens[i]);
+		free(gens);
 	}
-	return 0;
+	for (unsigned k = 0; k < n; k++)
+		free(rel[k]);
+	if (warn.len)
+		*warning = strbuf_detach(&warn);
+	strbuf_free(&warn);
+	return rc;
 }
 
 void ws_store_close(ws_store *st)
 {
 	if (!st)
 		return;
-	for (unsigned k = 0; k < st->nshards; k++)
-		xq_db_close(st->shards[k]);
-	if (st->rebuild && !st->swapped && st->gen > 0 && st->dir) {
-		/* an unfinished rebuild: its generation is of no use */
-		char *p = ws_strdupf("%s/gen-%d", st->dir, st->gen);
-		if (p)
-			rm_rf(p);
-		free(p);
-	}
+	close_shards(st);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd); /* releases the flock */
+	ws_layout_free(&st->live);
 	free(st->dir);
 	free(st);
 }

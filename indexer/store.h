@@ -1,23 +1,20 @@
 /*
- * store.h - the index directory: its lock, its generations and the
- * per-file records used for incremental indexing.
+ * store.h - the indexer's writer of an index folder: its lock, the
+ * generation it writes, its shards, and the swap that makes a new
+ * generation live.  The layout itself is common/layout.h's.
  *
- * Layout of an index DIR:
- *   DIR/XAPIANDB      a Xapian stub file naming the shards of the live generation
- *                     ("glass gen-3/s0", "glass gen-3/s1")
- *   DIR/gen-N/sK/     Xapian glass databases, one per shard.  A file's passages
- *                     and its record live in shard (file id mod shards), so each
- *                     shard is consistent on its own and the shards are written
- *                     in parallel.  --rebuild writes gen-(N+1) beside the live
- *                     one and swaps the stub atomically (rename), so readers see
- *                     the old index or the new one, never half of one
- *   DIR/wensou.lock   flock()ed by the running indexer (released by the kernel
- *                     if it dies), so a second indexer fails at once
+ * A file's passages and its record live in shard (file id mod shards), so
+ * each shard is consistent on its own.  An incremental run writes into the
+ * live generation; a first build, --rebuild or a schema upgrade writes a
+ * new generation (layout.h) that the stub names only once it is complete,
+ * so readers see the old index or the new one, never half of one.  A build
+ * that is killed is resumed by the next run from what it had committed.
  */
 #ifndef WENSOU_STORE_H
 #define WENSOU_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cjk.h"
@@ -29,16 +26,25 @@ typedef enum ws_store_status {
 	WS_STORE_OK = 0,
 	WS_STORE_LOCKED,     /* another indexer runs */
 	WS_STORE_MISMATCH,   /* built with other analysis options */
+	WS_STORE_NO_INDEX,   /* WS_STORE_LIVE, and there is no live index */
 	WS_STORE_ERROR,
 } ws_store_status;
 
+typedef enum ws_store_mode {
+	WS_STORE_UPDATE,     /* update the live generation (or build the first one) */
+	WS_STORE_REBUILD,    /* write a new generation */
+	WS_STORE_LIVE,       /* the live generation only: no build is started or
+	                        resumed (an unfinished one is discarded) */
+} ws_store_mode;
+
 /* Open (creating if needed) the index at dir for writing, taking the lock.
- * With rebuild, a fresh generation is started beside the live one.
- * opts are the analysis options; an index built with others gives
- * WS_STORE_MISMATCH unless rebuild (another schema version is no mismatch:
- * see ws_store_upgraded_from).  On failure *err gets a malloc'd
- * message. */
-ws_store_status ws_store_open(const char *dir, bool rebuild, const cjk_options *opts, ws_store **out,
+ * opts are the analysis options: an index built with others gives
+ * WS_STORE_MISMATCH unless the mode is WS_STORE_REBUILD (an index of
+ * another schema version is no mismatch: it is rebuilt, see
+ * ws_store_upgraded_from).  An unreadable stub or one wensou did not write
+ * is an error naming it, never a reason to start a new index.  On failure
+ * *err gets a malloc'd message. */
+ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_options *opts, ws_store **out,
                               char **err);
 
 /* Shards a new index gets. */
@@ -51,29 +57,37 @@ xq_db *ws_store_shard(ws_store *st, unsigned k);
 /* The shard a file id belongs to. */
 unsigned ws_store_shard_of(const ws_store *st, const char *fileid);
 
-/* True when this run writes a new generation (a rebuild, or a first build). */
-bool ws_store_is_new(const ws_store *st);
+/* True when this run writes a generation that is not live yet. */
+bool ws_store_building(const ws_store *st);
+/* True when that generation was created by this run (it needs the index
+ * metadata written once: folding table, roots). */
+bool ws_store_fresh(const ws_store *st);
+/* True when this run resumes a build a killed run left. */
+bool ws_store_resumed(const ws_store *st);
 
 /* When the live index was written with another schema version, the store
- * rebuilds on its own (ws_store_is_new) and this is that version (-1 if
- * unreadable); 0 otherwise. */
+ * builds anew on its own and this is that version (-1 if unreadable); 0
+ * otherwise. */
 int ws_store_upgraded_from(const ws_store *st);
 
-/* Record metadata (key, value) in every shard. */
+/* Record metadata (key, value) in every shard, or in shard 0 alone. */
 int ws_store_set_metadata(ws_store *st, const char *key, const char *value, size_t len, char **err);
+int ws_store_set_metadata0(ws_store *st, const char *key, const char *value, size_t len, char **err);
 
 /* The absolute path of the index directory (owned by the store). */
-const char *ws_store_dir(ws_store *st);
+const char *ws_store_dir(const ws_store *st);
 
 /* Commit shard k alone (a batch).  Returns 0, or -1 with *err set. */
 int ws_store_commit_shard(ws_store *st, unsigned k, char **err);
 
-/* Commit every shard; for a rebuild, then make the new generation the
- * live one.  Returns 0, or -1 with *err set. */
-int ws_store_commit(ws_store *st, char **err);
+/* Commit every shard; for a build, then compact it and make it the live
+ * generation.  A shard that fails to compact goes live as written, with a
+ * malloc'd *warning saying so.  Returns 0, or -1 with *err set (a build
+ * then stays as committed, for the next run to finish). */
+int ws_store_commit(ws_store *st, char **err, char **warning);
 
-/* Release the lock and free.  Uncommitted changes are dropped; an
- * unfinished rebuild generation is removed. */
+/* Release the lock and free.  Uncommitted changes are dropped; what a
+ * build committed stays for the next run to resume. */
 void ws_store_close(ws_store *st);
 
 #endif

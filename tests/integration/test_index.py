@@ -44,7 +44,7 @@ def search_json(db, *query, args=()):
 def summary(stderr):
     """The counts of the indexer's closing line."""
     m = re.search(r"(\d+) added, (\d+) changed, (\d+) removed, (\d+) unchanged, "
-                  r"(\d+) skipped, (\d+) failed; (\d+) passages", stderr)
+                  r"(\d+) skipped(?: \([^)]*\))?, (\d+) failed; (\d+) passages", stderr)
     if not m:
         raise AssertionError("no summary line in stderr:\n" + stderr)
     keys = ["added", "changed", "removed", "unchanged", "skipped", "failed", "passages"]

@@ -1,0 +1,109 @@
+#include "roots.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "array.h"
+#include "discover.h"
+#include "schema.h"
+
+static bool push(ws_roots *r, const char *path)
+{
+	char **p = ws_array_grow(r->items, r->n, &r->cap, sizeof *p, 8);
+	char *copy = p ? strdup(path) : NULL;
+	if (!copy)
+		return false;
+	r->items = p;
+	r->items[r->n++] = copy;
+	return true;
+}
+
+xq_status ws_roots_load(xq_db *db, ws_roots *r)
+{
+	char *val = NULL;
+	size_t len = 0;
+	xq_status st = xq_db_get_metadata(db, WS_META_ROOTS, &val, &len);
+	if (st != XQ_OK)
+		return st;
+	json_t *a = len ? json_loadb(val, len, 0, NULL) : NULL;
+	free(val);
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v)
+	{
+		const char *s = json_string_value(v);
+		if (s && s[0] == '/' && !ws_roots_add(r, s)) {
+			json_decref(a);
+			return XQ_ERR_NOMEM;
+		}
+	}
+	json_decref(a);
+	return XQ_OK;
+}
+
+char *ws_roots_json(const ws_roots *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < r->n; i++)
+		if (json_array_append_new(a, json_string(r->items[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	return s;
+}
+
+bool ws_roots_add(ws_roots *r, const char *path)
+{
+	if (ws_roots_covering(r, path))
+		return true;
+	size_t k = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		if (ws_path_under(r->items[i], path))
+			free(r->items[i]);
+		else
+			r->items[k++] = r->items[i];
+	}
+	r->n = k;
+	return push(r, path);
+}
+
+bool ws_roots_remove(ws_roots *r, const char *path)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->items[i], path) == 0) {
+			free(r->items[i]);
+			memmove(&r->items[i], &r->items[i + 1], (r->n - i - 1) * sizeof *r->items);
+			r->n--;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *ws_roots_covering(const ws_roots *r, const char *path)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (ws_path_under(path, r->items[i]))
+			return r->items[i];
+	return NULL;
+}
+
+bool ws_roots_has(const ws_roots *r, const char *path)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->items[i], path) == 0)
+			return true;
+	return false;
+}
+
+void ws_roots_free(ws_roots *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->items[i]);
+	free(r->items);
+	memset(r, 0, sizeof *r);
+}

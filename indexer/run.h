@@ -1,0 +1,85 @@
+/*
+ * run.h - the state of one indexing run that its parts share: options,
+ * counts, the problems met, and the shard writers.
+ */
+#ifndef WENSOU_RUN_H
+#define WENSOU_RUN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cjk.h"
+#include "pipeline.h"
+#include "progress.h"
+#include "store.h"
+
+typedef struct options {
+	const char *db;
+	bool rebuild, quiet, verbose, list;
+	int progress; /* -1 auto, 0 never, 1 always */
+	bool fold_traditional;
+	char **forget;
+	size_t nforget;
+} options;
+
+#define WS_SKIP_EXTS 12
+
+typedef struct counts {
+	size_t added, changed, removed, unchanged, skipped, failed, passages;
+	uint64_t bytes;
+	/* skipped files by extension ("" for none); the rest in skip_other */
+	struct { char ext[16]; size_t n; } skip_ext[WS_SKIP_EXTS];
+	size_t skip_other;
+} counts;
+
+/* Paths where something could not be read: index entries under them are
+ * kept, never removed as vanished. */
+typedef struct protect_list {
+	char **paths;
+	size_t n, cap;
+} protect_list;
+
+typedef struct run {
+	options opt;
+	counts c;
+	protect_list protect;
+	bool walking;
+	ws_progress *progress;
+	size_t jobs_done;
+	/* The shard writers share the counts, stderr and the progress bar. */
+	pthread_mutex_t mu;
+	bool abort;          /* a shard writer met a fatal error */
+} run;
+
+/* One line about path on stderr (errors always, notices unless --quiet),
+ * without breaking the progress bar.  An error met while walking also
+ * protects path and counts as failed. */
+void ws_run_report(const char *path, const char *msg, bool error, void *ud);
+
+/* Count a skipped file under its extension (the caller holds r->mu or is
+ * the only thread). */
+void ws_run_count_skip(run *r, const char *path);
+
+/* One shard's writer: prepares its files on a worker of its own and
+ * writes them, committing in batches at file boundaries. */
+typedef struct shard_run {
+	run *r;
+	ws_store *st;
+	unsigned k;
+	ws_job *jobs;
+	size_t njobs;
+	const cjk_options *copts;
+	uint64_t batch_bytes;
+	char *err;           /* set when the shard failed (fatal) */
+	bool stopped;        /* it stopped because another shard failed */
+} shard_run;
+
+void *ws_shard_main(void *arg);
+
+/* Delete what the index has of fileid in db: its passages and, with
+ * record, its record (uncommitted).  Returns the status. */
+xq_status ws_drop_file(xq_db *db, const char *fileid, bool record);
+
+#endif
