@@ -109,12 +109,12 @@ extern "C" {
 
 xq_status xq_db_open(const char *path, xq_db **out) noexcept
 {
-	if (!out)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
-	*out = nullptr;
-	if (!path)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL path");
-	return guard(nullptr, [&] {
+	clear_out(out);
+	return entry(nullptr, [&] {
+		if (!out)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
+		if (!path)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL path");
 		xq_db *db = new xq_db;
 		try {
 			open_into(db, path);
@@ -129,13 +129,13 @@ xq_status xq_db_open(const char *path, xq_db **out) noexcept
 
 xq_status xq_db_add_database(xq_db *db, const char *path) noexcept
 {
-	if (!db)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
-	if (!path)
-		return fail(db, XQ_ERR_INVALID, "NULL path");
-	if (db->writable)
-		return fail(db, XQ_ERR_INVALID, "cannot add a database to a writable handle");
-	return guard(db, [&] {
+	return entry(db, [&] {
+		if (!db)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
+		if (!path)
+			return fail(db, XQ_ERR_INVALID, "NULL path");
+		if (db->writable)
+			return fail(db, XQ_ERR_INVALID, "cannot add a database to a writable handle");
 		open_into(db, path);
 		return XQ_OK;
 	});
@@ -143,9 +143,9 @@ xq_status xq_db_add_database(xq_db *db, const char *path) noexcept
 
 xq_status xq_db_compact(const char *src, const char *dst) noexcept
 {
-	if (!src || !dst)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL path");
-	return guard(nullptr, [&] {
+	return entry(nullptr, [&] {
+		if (!src || !dst)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL path");
 		Xapian::Database(src).compact(dst);
 		return XQ_OK;
 	});
@@ -153,19 +153,19 @@ xq_status xq_db_compact(const char *src, const char *dst) noexcept
 
 xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out) noexcept
 {
-	if (!out)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
-	*out = nullptr;
-	if (!path)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL path");
-	int flags;
-	switch (mode) {
-	case XQ_CREATE_OR_OPEN: flags = Xapian::DB_CREATE_OR_OPEN; break;
-	case XQ_CREATE_OR_OVERWRITE: flags = Xapian::DB_CREATE_OR_OVERWRITE; break;
-	case XQ_OPEN: flags = Xapian::DB_OPEN; break;
-	default: return fail(nullptr, XQ_ERR_INVALID, "invalid open mode");
-	}
-	return guard(nullptr, [&] {
+	clear_out(out);
+	return entry(nullptr, [&] {
+		if (!out)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
+		if (!path)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL path");
+		int flags;
+		switch (mode) {
+		case XQ_CREATE_OR_OPEN: flags = Xapian::DB_CREATE_OR_OPEN; break;
+		case XQ_CREATE_OR_OVERWRITE: flags = Xapian::DB_CREATE_OR_OVERWRITE; break;
+		case XQ_OPEN: flags = Xapian::DB_OPEN; break;
+		default: return fail(nullptr, XQ_ERR_INVALID, "invalid open mode");
+		}
 		xq_db *db = new xq_db;
 		try {
 			/* No DB_RETRY_LOCK: a locked database fails at once. */
@@ -183,9 +183,9 @@ xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out) 
 
 xq_status xq_db_reopen(xq_db *db) noexcept
 {
-	if (!db)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
-	return guard(db, [&] {
+	return entry(db, [&] {
+		if (!db)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
 		db->read().reopen();
 		return XQ_OK;
 	});
@@ -213,9 +213,9 @@ const char *xq_db_error(const xq_db *db) noexcept
 
 xq_status xq_db_doccount(xq_db *db, unsigned *out) noexcept
 {
-	if (!db || !out)
-		return fail(db, XQ_ERR_INVALID, "NULL argument");
-	return guard(db, [&] {
+	return entry(db, [&] {
+		if (!db || !out)
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
 		*out = db->read().get_doccount();
 		return XQ_OK;
 	});
@@ -223,10 +223,10 @@ xq_status xq_db_doccount(xq_db *db, unsigned *out) noexcept
 
 xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len) noexcept
 {
-	if (!db || !key || !value)
-		return fail(db, XQ_ERR_INVALID, "NULL argument");
-	*value = nullptr;
-	return guard(db, [&] {
+	clear_out(value);
+	return entry(db, [&] {
+		if (!db || !key || !value)
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
 		/* the first shard that has the key */
 		std::string v;
 		if (db->writable || db->shards.empty())
@@ -247,11 +247,11 @@ xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *l
 
 xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size_t len) noexcept
 {
-	if (xq_status st = need_writable(db))
-		return st;
-	if (!key || (!value && len))
-		return fail(db, XQ_ERR_INVALID, "NULL argument");
-	return guard(db, [&] {
+	return entry(db, [&] {
+		if (xq_status st = need_writable(db))
+			return st;
+		if (!key || (!value && len))
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
 		db->wdb.set_metadata(key, value ? std::string(value, len) : std::string());
 		return XQ_OK;
 	});
@@ -259,9 +259,9 @@ xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size
 
 xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn fn, void *ud) noexcept
 {
-	if (!db || !fn)
-		return fail(db, XQ_ERR_INVALID, "NULL argument");
-	return guard(db, [&] {
+	return entry(db, [&] {
+		if (!db || !fn)
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
 		std::string pfx = prefix ? prefix : "";
 		std::vector<Xapian::Database> one;
 		if (db->writable || db->shards.empty())
@@ -280,11 +280,11 @@ xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn f
 
 xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid) noexcept
 {
-	if (xq_status st = need_writable(db))
-		return st;
-	if (!doc)
-		return fail(db, XQ_ERR_INVALID, "NULL document");
-	return guard(db, [&] {
+	return entry(db, [&] {
+		if (xq_status st = need_writable(db))
+			return st;
+		if (!doc)
+			return fail(db, XQ_ERR_INVALID, "NULL document");
 		Xapian::docid id = db->wdb.add_document(doc->doc);
 		if (docid)
 			*docid = id;
@@ -294,11 +294,11 @@ xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid) noex
 
 xq_status xq_db_delete_documents(xq_db *db, const char *term, size_t len) noexcept
 {
-	if (xq_status st = need_writable(db))
-		return st;
-	if (xq_status st = check_term(db, term, len, "unique term"))
-		return st;
-	return guard(db, [&] {
+	return entry(db, [&] {
+		if (xq_status st = need_writable(db))
+			return st;
+		if (xq_status st = check_term(db, term, len, "unique term"))
+			return st;
 		db->wdb.delete_document(std::string(term, len));
 		return XQ_OK;
 	});
@@ -306,27 +306,34 @@ xq_status xq_db_delete_documents(xq_db *db, const char *term, size_t len) noexce
 
 xq_status xq_db_commit(xq_db *db) noexcept
 {
-	if (xq_status st = need_writable(db))
-		return st;
-	xq_status st = guard(db, [&] {
-		/* Ending an unflushed transaction leaves its changes pending;
-		 * commit() then makes them durable. */
-		db->wdb.commit_transaction();
-		db->wdb.commit();
-		return XQ_OK;
+	return entry(db, [&] {
+		if (xq_status st = need_writable(db))
+			return st;
+		xq_status st = guard(db, [&] {
+			/* Ending an unflushed transaction leaves its changes
+			 * pending; commit() then makes them durable. */
+			db->wdb.commit_transaction();
+			/* The fault-injection build may fail here, as if
+			 * commit() had thrown before anything became
+			 * durable. */
+			fault_commit();
+			db->wdb.commit();
+			return XQ_OK;
+		});
+		xq_status st2 = restore_implicit(db);
+		return st ? st : st2;
 	});
-	xq_status st2 = restore_implicit(db);
-	return st ? st : st2;
 }
 
-xq_status xq_db_mark_term(xq_db *db, const char *term, size_t len, const unsigned *docids, size_t n, bool *present) noexcept
+xq_status xq_db_mark_term(xq_db *db, const char *term, size_t len, const unsigned *docids, size_t n,
+                          bool *present) noexcept
 {
-	if (!db || (!term && len) || (n && (!docids || !present)))
-		return fail(db, XQ_ERR_INVALID, "NULL argument");
-	for (size_t k = 1; k < n; k++)
-		if (docids[k] <= docids[k - 1])
-			return fail(db, XQ_ERR_INVALID, "docids not in increasing order");
-	return guard(db, [&] {
+	return entry(db, [&] {
+		if (!db || (!term && len) || (n && (!docids || !present)))
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
+		for (size_t k = 1; k < n; k++)
+			if (docids[k] <= docids[k - 1])
+				return fail(db, XQ_ERR_INVALID, "docids not in increasing order");
 		Xapian::Database &d = db->read();
 		const std::string t(term ? term : "", len);
 		Xapian::PostingIterator it = d.postlist_begin(t), end = d.postlist_end(t);

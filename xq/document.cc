@@ -28,11 +28,11 @@ void xq_doc_free(xq_doc *doc) noexcept
 
 xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned pos, unsigned wdfinc) noexcept
 {
-	if (!doc)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL document");
-	if (xq_status st = check_term(nullptr, term, len, "term"))
-		return st;
-	return guard(nullptr, [&] {
+	return entry(nullptr, [&] {
+		if (!doc)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL document");
+		if (xq_status st = check_term(nullptr, term, len, "term"))
+			return st;
 		doc->doc.add_posting(std::string(term, len), pos, wdfinc);
 		return XQ_OK;
 	});
@@ -40,11 +40,11 @@ xq_status xq_doc_add_posting(xq_doc *doc, const char *term, size_t len, unsigned
 
 xq_status xq_doc_add_term(xq_doc *doc, const char *term, size_t len, unsigned wdfinc) noexcept
 {
-	if (!doc)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL document");
-	if (xq_status st = check_term(nullptr, term, len, "term"))
-		return st;
-	return guard(nullptr, [&] {
+	return entry(nullptr, [&] {
+		if (!doc)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL document");
+		if (xq_status st = check_term(nullptr, term, len, "term"))
+			return st;
 		doc->doc.add_term(std::string(term, len), wdfinc);
 		return XQ_OK;
 	});
@@ -52,11 +52,11 @@ xq_status xq_doc_add_term(xq_doc *doc, const char *term, size_t len, unsigned wd
 
 xq_status xq_doc_add_boolean_term(xq_doc *doc, const char *term, size_t len) noexcept
 {
-	if (!doc)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL document");
-	if (xq_status st = check_term(nullptr, term, len, "term"))
-		return st;
-	return guard(nullptr, [&] {
+	return entry(nullptr, [&] {
+		if (!doc)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL document");
+		if (xq_status st = check_term(nullptr, term, len, "term"))
+			return st;
 		doc->doc.add_boolean_term(std::string(term, len));
 		return XQ_OK;
 	});
@@ -64,9 +64,9 @@ xq_status xq_doc_add_boolean_term(xq_doc *doc, const char *term, size_t len) noe
 
 xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t len) noexcept
 {
-	if (!doc || (!value && len))
-		return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
-	return guard(nullptr, [&] {
+	return entry(nullptr, [&] {
+		if (!doc || (!value && len))
+			return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
 		doc->doc.add_value(slot, value ? std::string(value, len) : std::string());
 		return XQ_OK;
 	});
@@ -74,9 +74,9 @@ xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t
 
 xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len) noexcept
 {
-	if (!doc || (!data && len))
-		return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
-	return guard(nullptr, [&] {
+	return entry(nullptr, [&] {
+		if (!doc || (!data && len))
+			return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
 		doc->doc.set_data(data ? std::string(data, len) : std::string());
 		return XQ_OK;
 	});

@@ -18,13 +18,20 @@ static Xapian::Document hit_document(xq_hits *hits, size_t i)
 	return hits->db->read().get_document(hits->ids[i]);
 }
 
-/* XQ_ERR_INVALID unless hits[i] exists; clears the out parameters. */
-static xq_status check_hit(xq_hits *hits, size_t i, const char **out, size_t *len) noexcept
+/* The database handle that keeps the messages of calls on enq / hits. */
+static xq_db *db_of(const xq_enquire *enq) noexcept
 {
-	if (out)
-		*out = nullptr;
-	if (len)
-		*len = 0;
+	return enq ? enq->db : nullptr;
+}
+
+static xq_db *db_of(const xq_hits *hits) noexcept
+{
+	return hits ? hits->db : nullptr;
+}
+
+/* XQ_ERR_INVALID unless hits[i] exists and out is given. */
+static xq_status check_hit(xq_hits *hits, size_t i, const char **out) noexcept
+{
 	if (!hits || !out)
 		return fail(hits ? hits->db : nullptr, XQ_ERR_INVALID, "NULL argument");
 	if (i >= hits->ids.size())
@@ -36,12 +43,12 @@ extern "C" {
 
 xq_status xq_enquire_new(xq_db *db, xq_enquire **out) noexcept
 {
-	if (!out)
-		return fail(db, XQ_ERR_INVALID, "NULL out pointer");
-	*out = nullptr;
-	if (!db)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
-	return guard(db, [&] {
+	clear_out(out);
+	return entry(db, [&] {
+		if (!out)
+			return fail(db, XQ_ERR_INVALID, "NULL out pointer");
+		if (!db)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
 		/* The Enquire's copy of the Database shares its internals, so
 		 * xq_db_reopen on db is seen by the enquiry too. */
 		auto *enq = new xq_enquire(db);
@@ -58,18 +65,20 @@ void xq_enquire_free(xq_enquire *enq) noexcept
 
 xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud) noexcept
 {
-	if (!enq)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
-	enq->decider.fn = fn;
-	enq->decider.ud = ud;
-	return XQ_OK;
+	return entry(db_of(enq), [&] {
+		if (!enq)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
+		enq->decider.fn = fn;
+		enq->decider.ud = ud;
+		return XQ_OK;
+	});
 }
 
 xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q) noexcept
 {
-	if (!enq || !q)
-		return fail(enq ? enq->db : nullptr, XQ_ERR_INVALID, "NULL argument");
-	return guard(enq->db, [&] {
+	return entry(db_of(enq), [&] {
+		if (!enq || !q)
+			return fail(db_of(enq), XQ_ERR_INVALID, "NULL argument");
 		enq->enq.set_query(q->q);
 		return XQ_OK;
 	});
@@ -77,9 +86,9 @@ xq_status xq_enquire_set_query(xq_enquire *enq, const xq_query *q) noexcept
 
 xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, double b, double min_normlen) noexcept
 {
-	if (!enq)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
-	return guard(enq->db, [&] {
+	return entry(db_of(enq), [&] {
+		if (!enq)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
 		/* BM25Weight clamps negative parameters to 0 and b to
 		 * [0, 1]. */
 		enq->enq.set_weighting_scheme(Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
@@ -89,9 +98,9 @@ xq_status xq_enquire_set_bm25(xq_enquire *enq, double k1, double k2, double k3, 
 
 xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max) noexcept
 {
-	if (!enq)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
-	return guard(enq->db, [&] {
+	return entry(db_of(enq), [&] {
+		if (!enq)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
 		enq->enq.set_collapse_key(max ? slot : Xapian::BAD_VALUENO, max);
 		return XQ_OK;
 	});
@@ -99,12 +108,12 @@ xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max) 
 
 xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out) noexcept
 {
-	if (!out)
-		return fail(enq ? enq->db : nullptr, XQ_ERR_INVALID, "NULL out pointer");
-	*out = nullptr;
-	if (!enq)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
-	return guard(enq->db, [&] {
+	clear_out(out);
+	return entry(db_of(enq), [&] {
+		if (!out)
+			return fail(db_of(enq), XQ_ERR_INVALID, "NULL out pointer");
+		if (!enq)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
 		Xapian::MSet mset;
 		try {
 			mset = enq->enq.get_mset(first, max, 0, nullptr, enq->active_decider());
@@ -157,9 +166,11 @@ double xq_hits_score(const xq_hits *hits, size_t i) noexcept
 
 xq_status xq_hits_data(xq_hits *hits, size_t i, const char **data, size_t *len) noexcept
 {
-	if (xq_status st = check_hit(hits, i, data, len))
-		return st;
-	return guard(hits->db, [&] {
+	clear_out(data);
+	clear_len(len);
+	return entry(db_of(hits), [&] {
+		if (xq_status st = check_hit(hits, i, data))
+			return st;
 		if (!hits->have_data[i]) {
 			hits->data[i] = hit_document(hits, i).get_data();
 			hits->have_data[i] = 1;
@@ -173,9 +184,11 @@ xq_status xq_hits_data(xq_hits *hits, size_t i, const char **data, size_t *len) 
 
 xq_status xq_hits_value(xq_hits *hits, size_t i, unsigned slot, const char **value, size_t *len) noexcept
 {
-	if (xq_status st = check_hit(hits, i, value, len))
-		return st;
-	return guard(hits->db, [&] {
+	clear_out(value);
+	clear_len(len);
+	return entry(db_of(hits), [&] {
+		if (xq_status st = check_hit(hits, i, value))
+			return st;
 		auto key = std::make_pair(i, slot);
 		auto it = hits->values.find(key);
 		if (it == hits->values.end())

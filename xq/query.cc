@@ -37,28 +37,30 @@ extern "C" {
 
 xq_status xq_query_term(const char *term, size_t len, unsigned wqf, unsigned pos, xq_query **out) noexcept
 {
-	if (!out)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
-	*out = nullptr;
-	if (xq_status st = check_term(nullptr, term, len, "query term"))
-		return st;
-	return guard(nullptr, [&] { return new_query(Xapian::Query(std::string(term, len), wqf, pos), out); });
+	clear_out(out);
+	return entry(nullptr, [&] {
+		if (!out)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
+		if (xq_status st = check_term(nullptr, term, len, "query term"))
+			return st;
+		return new_query(Xapian::Query(std::string(term, len), wqf, pos), out);
+	});
 }
 
 xq_status xq_query_combine(xq_op op, xq_query *const *subs, size_t n, unsigned window, xq_query **out) noexcept
 {
-	if (!out)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
-	*out = nullptr;
-	Xapian::Query::op xop;
-	if (!map_op(op, &xop))
-		return fail(nullptr, XQ_ERR_INVALID, "invalid query operator");
-	if (n == 0 || !subs)
-		return fail(nullptr, XQ_ERR_INVALID, "no subqueries to combine");
-	for (size_t i = 0; i < n; i++)
-		if (!subs[i])
-			return fail(nullptr, XQ_ERR_INVALID, "NULL subquery");
-	return guard(nullptr, [&] {
+	clear_out(out);
+	return entry(nullptr, [&] {
+		if (!out)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
+		Xapian::Query::op xop;
+		if (!map_op(op, &xop))
+			return fail(nullptr, XQ_ERR_INVALID, "invalid query operator");
+		if (n == 0 || !subs)
+			return fail(nullptr, XQ_ERR_INVALID, "no subqueries to combine");
+		for (size_t i = 0; i < n; i++)
+			if (!subs[i])
+				return fail(nullptr, XQ_ERR_INVALID, "NULL subquery");
 		std::vector<Xapian::Query> v;
 		v.reserve(n);
 		for (size_t i = 0; i < n; i++)
@@ -73,10 +75,10 @@ xq_status xq_query_combine(xq_op op, xq_query *const *subs, size_t n, unsigned w
 xq_status xq_query_value_range(unsigned slot, const char *lo, size_t lolen, const char *hi, size_t hilen,
                                xq_query **out) noexcept
 {
-	if (!out)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
-	*out = nullptr;
-	return guard(nullptr, [&] {
+	clear_out(out);
+	return entry(nullptr, [&] {
+		if (!out)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
 		if (lo && hi)
 			return new_query(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, std::string(lo, lolen),
 			                               std::string(hi, hilen)),
@@ -92,15 +94,17 @@ xq_status xq_query_value_range(unsigned slot, const char *lo, size_t lolen, cons
 
 xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansion, xq_query **out) noexcept
 {
-	if (!out)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
-	*out = nullptr;
-	if (xq_status st = check_term(nullptr, prefix, len, "wildcard prefix"))
-		return st;
-	/* In 1.4.22 WILDCARD_LIMIT_MOST_FREQUENT with max_expansion 0 keeps
-	 * no terms at all, so "no limit" uses the (then unused) ERROR mode. */
-	int limit = max_expansion ? Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT : Xapian::Query::WILDCARD_LIMIT_ERROR;
-	return guard(nullptr, [&] {
+	clear_out(out);
+	return entry(nullptr, [&] {
+		if (!out)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
+		if (xq_status st = check_term(nullptr, prefix, len, "wildcard prefix"))
+			return st;
+		/* In 1.4.22 WILDCARD_LIMIT_MOST_FREQUENT with max_expansion 0
+		 * keeps no terms at all, so "no limit" uses the (then unused)
+		 * ERROR mode. */
+		int limit = max_expansion ? Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT
+		                          : Xapian::Query::WILDCARD_LIMIT_ERROR;
 		return new_query(Xapian::Query(Xapian::Query::OP_WILDCARD, std::string(prefix, len), max_expansion, limit,
 		                               Xapian::Query::OP_SYNONYM),
 		                 out);
@@ -109,10 +113,12 @@ xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansi
 
 xq_status xq_query_match_all(xq_query **out) noexcept
 {
-	if (!out)
-		return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
-	*out = nullptr;
-	return guard(nullptr, [&] { return new_query(Xapian::Query(Xapian::Query::MatchAll), out); });
+	clear_out(out);
+	return entry(nullptr, [&] {
+		if (!out)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
+		return new_query(Xapian::Query(Xapian::Query::MatchAll), out);
+	});
 }
 
 void xq_query_free(xq_query *q) noexcept

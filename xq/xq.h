@@ -258,6 +258,34 @@ xq_status xq_hits_data(xq_hits *hits, size_t i, const char **data, size_t *len) 
 xq_status xq_hits_value(xq_hits *hits, size_t i, unsigned slot, const char **value, size_t *len) XQ_NOEXCEPT;
 void xq_hits_free(xq_hits *hits) XQ_NOEXCEPT;
 
+/* ------------------------------------------------------------------ */
+/* Fault injection (tests only)                                         */
+/*
+ * xq_faulty_dep (xq/meson.build) is this library built with
+ * -DXQ_FAULT_INJECTION, for tests; the normal library (xq_dep) has none
+ * of it.  The faulty build reads XQ_FAULT_AT and XQ_FAULT_COMMIT_AT once,
+ * at its first counted call (so a test may setenv them before that), and
+ * counts process-wide and atomically (any thread):
+ *  - XQ_FAULT_AT=N: the Nth call of a function here that returns an
+ *    xq_status (every one, the xq_doc_* ones included, whatever its
+ *    arguments; not the void, pointer or number ones) fails before doing
+ *    anything: a Xapian::DatabaseError("injected fault at xq call N") is
+ *    thrown inside its guard, so it returns XQ_ERR_XAPIAN, out parameters
+ *    cleared, with the message "DatabaseError: injected fault at xq call
+ *    N", exactly as a real Xapian error would.  Calls before and after it
+ *    are not affected.
+ *  - XQ_FAULT_COMMIT_AT=N: the Nth xq_db_commit to reach Xapian's
+ *    commit() fails there, with "injected fault at xq commit N": nothing
+ *    of that commit becomes durable (the database stays at its previous
+ *    commit); the changes stay pending on the handle, and closing it
+ *    discards them.
+ *  - XQ_FAULT_COUNT=PATH: at process exit, the line "calls C commits K"
+ *    is written to PATH: C calls counted as XQ_FAULT_AT counts them, K
+ *    commits that reached commit() (a failed injected one included).  So
+ *    a test can count a clean run, then sweep N over 1..C (or 1..K).
+ * A variable unset, empty, 0 or not a decimal number injects nothing.
+ */
+
 #ifdef __cplusplus
 }
 #endif

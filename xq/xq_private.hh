@@ -119,6 +119,45 @@ xq_status guard(xq_db *db, F &&f) noexcept
 	}
 }
 
+/* The fault-injection hooks (fault.cc, built into xq_faulty_dep only;
+ * see xq.h).  fault_call() counts a call of an extern "C" entry point
+ * returning an xq_status, fault_commit() a commit reaching Xapian's
+ * commit(); either throws Xapian::DatabaseError when it is the one the
+ * environment names.  In the normal library they are empty. */
+#ifdef XQ_FAULT_INJECTION
+void fault_call();
+void fault_commit();
+#else
+inline void fault_call() noexcept {}
+inline void fault_commit() noexcept {}
+#endif
+
+/* The body of every extern "C" entry point that returns an xq_status: f
+ * (argument checks included) runs inside guard(), after fault_call(). */
+template <typename F>
+xq_status entry(xq_db *db, F &&f) noexcept
+{
+	return guard(db, [&]() -> xq_status {
+		fault_call();
+		return f();
+	});
+}
+
+/* Out parameters are cleared before anything else, so that they hold NULL
+ * (0) after any failure, an injected one included. */
+template <typename T>
+inline void clear_out(T **out) noexcept
+{
+	if (out)
+		*out = nullptr;
+}
+
+inline void clear_len(size_t *len) noexcept
+{
+	if (len)
+		*len = 0;
+}
+
 /* Xapian refuses terms over 245 bytes, and an empty term means "every
  * document" to it, so both are rejected before Xapian sees them. */
 xq_status check_term(xq_db *db, const char *term, size_t len, const char *what) noexcept;
