@@ -701,7 +701,7 @@ bool ws_search(ws_index *ix, const ws_request *req, ws_result **out, char **err)
 		ws_result_free(res);
 		if (xst != XQ_ERR_MODIFIED || n == WS_SEARCH_ATTEMPTS) {
 			if (xst == XQ_ERR_MODIFIED)
-				ws_fail(err, "%s (the index changed under each of %d attempts)", msg ? msg : "search failed",
+				ws_fail(err, "%s (the index kept changing over %d attempts)", msg ? msg : "search failed",
 				        WS_SEARCH_ATTEMPTS);
 			else
 				ws_fail(err, "%s", msg ? msg : "out of memory");
