@@ -458,6 +458,9 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit (ulimit -f) is a write error to report, not a
+	 * signal that kills the run mid-commit */
+	signal(SIGXFSZ, SIG_IGN);
 	double t0 = now();
 	int exit_code = 2;
 	char *err = NULL, *dbdir = NULL, *warning = NULL;
@@ -470,6 +473,7 @@ int main(int argc, char **argv)
 	char *fold = NULL;
 	unsigned nshards = 0;
 	bool committed_any = false;
+	bool *missing = NULL;
 
 	dbdir = ws_db_path_resolve(r.opt.db, &err);
 	if (!dbdir)
@@ -531,9 +535,22 @@ int main(int argc, char **argv)
 	 * its files stay in the index. */
 	ws_discover_opts dopts = {.skip_dir = ws_store_dir(st), .verbose = r.opt.verbose, .report = ws_run_report,
 	                          .ud = &r};
+	missing = calloc(walk.n, sizeof *missing);
+	if (!missing) {
+		err = strdup("out of memory");
+		goto fatal;
+	}
 	r.walking = true;
-	for (size_t i = 0; i < walk.n; i++)
+	for (size_t i = 0; i < walk.n; i++) {
+		struct stat sb;
+		if (stat(walk.items[i], &sb) != 0 && errno == ENOENT) {
+			/* said below, once it is known what is left of it */
+			missing[i] = true;
+			ws_protect_add(&r.protect, walk.items[i]);
+			continue;
+		}
 		ws_discover(walk.items[i], &dopts, &files);
+	}
 	r.walking = false;
 	ws_filelist_sort_unique(&files);
 
@@ -657,23 +674,25 @@ int main(int argc, char **argv)
 		goto fatal;
 	}
 
-	/* Roots gone entirely are said once; their files stay until they
-	 * are found elsewhere or forgotten, and a gone root with nothing
-	 * left on record is forgotten. */
+	/* A root gone entirely (an unmounted disk, a folder moved away) is
+	 * said once: its files stay until they are found elsewhere (moved)
+	 * or it is forgotten, and a gone root with nothing left on record is
+	 * forgotten. */
 	for (size_t i = 0; i < walk.n; i++) {
-		struct stat sb;
-		if (stat(walk.items[i], &sb) == 0 || errno != ENOENT)
+		if (!missing[i])
 			continue;
+		ws_roots one = {.items = &walk.items[i], .n = 1, .cap = 1};
 		size_t left = 0;
 		for (size_t s = 0; s < recs.cap; s++)
-			left += recs.slots[s].r.path && !recs.slots[s].gone && record_is_under(&recs.slots[s], &(ws_roots){
-			        .items = &walk.items[i], .n = 1, .cap = 1});
-		if (!left && ws_roots_remove(&keep, walk.items[i]) && !r.opt.quiet)
-			fprintf(stderr, PROG ": %s: root no longer exists and nothing of it is left: forgotten\n",
-			        walk.items[i]);
-		else if (left)
+			left += recs.slots[s].r.path && !recs.slots[s].gone && record_is_under(&recs.slots[s], &one);
+		if (left) {
+			r.c.failed++;
 			fprintf(stderr, PROG ": %s: root no longer exists: its %zu files stay in the index "
 			        "(" PROG " --forget %s drops them)\n", walk.items[i], left, walk.items[i]);
+		} else if (ws_roots_remove(&keep, walk.items[i]) && !r.opt.quiet) {
+			fprintf(stderr, PROG ": %s: root no longer exists, and nothing of it is left: forgotten\n",
+			        walk.items[i]);
+		}
 	}
 	char *json = ws_roots_json(&keep);
 	if (!json || ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) != 0) {
@@ -712,6 +731,7 @@ out:
 		free(shards[k].err);
 	ws_progress_free(r.progress);
 	free(jobs);
+	free(missing);
 	ws_roots_free(&walk);
 	ws_roots_free(&keep);
 	for (size_t i = 0; i < r.protect.n; i++)

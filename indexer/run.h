@@ -58,6 +58,9 @@ typedef struct run {
  * protects path and counts as failed. */
 void ws_run_report(const char *path, const char *msg, bool error, void *ud);
 
+/* Keep index entries under path: something there could not be read. */
+void ws_protect_add(protect_list *pl, const char *path);
+
 /* Count a skipped file under its extension (the caller holds r->mu or is
  * the only thread). */
 void ws_run_count_skip(run *r, const char *path);

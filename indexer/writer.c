@@ -18,7 +18,7 @@
 
 #define PROG "wensou-index"
 
-static void protect_add(protect_list *pl, const char *path)
+void ws_protect_add(protect_list *pl, const char *path)
 {
 	char **p = ws_array_grow(pl->paths, pl->n, &pl->cap, sizeof *p, 16);
 	if (!p)
@@ -34,7 +34,7 @@ void ws_run_report(const char *path, const char *msg, bool error, void *ud)
 	run *r = ud;
 	pthread_mutex_lock(&r->mu);
 	if (error && r->walking) {
-		protect_add(&r->protect, path);
+		ws_protect_add(&r->protect, path);
 		r->c.failed++;
 	}
 	if (!r->opt.quiet || error) {

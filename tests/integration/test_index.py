@@ -14,65 +14,14 @@ import tempfile
 import time
 import unittest
 
-INDEX = os.environ.get("WENSOU_INDEX", "")
-SEARCH = os.environ.get("WENSOU_SEARCH", "")
-SHARED = os.environ.get("WENSOU_SHARED_CORPUS", "")
-SOURCE_ROOT = os.environ.get("WENSOU_SOURCE_ROOT", "")
-
-HAVE_SHARED = bool(SHARED) and os.path.isdir(SHARED)
-SHARED_MSG = "../shared/corpus is absent: real-report tests skipped"
+from harness import (INDEX, SEARCH, SHARED, SOURCE_ROOT, HAVE_SHARED, SHARED_MSG, TempDirTest, main,
+                     needs_search, run_index, search_json, squash, summary)
 
 WP2022 = "caict-global-digital-governance-whitepaper-2022.txt"
 WP2023 = "caict-global-digital-governance-whitepaper-2023.txt"
 BB2025 = "caict-global-digital-governance-bluebook-2025.txt"
 CISC = "cisc-global-digital-compact-commentary-2024.md"
 UN = "un-global-digital-compact-policy-brief-2023.txt"
-
-
-def run_index(db, *paths, args=(), env=None):
-    cmd = [INDEX, "--db", db, "--progress=never", *args, *paths]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-
-
-def search_json(db, *query, args=()):
-    cmd = [SEARCH, "--db", db, "--json", *args, "--", *query]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-    objs = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
-    return p, [o for o in objs if o.get("type") == "hit"]
-
-
-def summary(stderr):
-    """The counts of the indexer's closing line."""
-    m = re.search(r"(\d+) added, (\d+) changed, (\d+) removed, (\d+) unchanged, "
-                  r"(\d+) skipped(?: \([^)]*\))?, (\d+) failed; (\d+) passages", stderr)
-    if not m:
-        raise AssertionError("no summary line in stderr:\n" + stderr)
-    keys = ["added", "changed", "removed", "unchanged", "skipped", "failed", "passages"]
-    return dict(zip(keys, map(int, m.groups())))
-
-
-def squash(s):
-    """Text as it reads: without the line breaks and spaces that PDF
-    extraction puts inside words."""
-    return re.sub(r"\s+", "", s)
-
-
-def needs_search(test):
-    return unittest.skipUnless(SEARCH and os.path.exists(SEARCH), "wensou-search not built")(test)
-
-
-class TempDirTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="wensou-test-")
-        self.db = os.path.join(self.tmp, "index")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def copy_shared(self):
-        dst = os.path.join(self.tmp, "reports")
-        shutil.copytree(SHARED, dst)
-        return dst
 
 
 class TestOptions(TempDirTest):
@@ -547,4 +496,4 @@ if __name__ == "__main__":
     if not INDEX:
         print("WENSOU_INDEX not set", file=sys.stderr)
         sys.exit(2)
-    unittest.main(verbosity=2)
+    main()

@@ -708,4 +708,5 @@ class TestCheckRounds(IndexedTexts, unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    from harness import main
+    main()

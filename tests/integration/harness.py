@@ -1,0 +1,89 @@
+"""What the command-line tests share: the binaries, running them, reading
+the indexer's summary line, a temporary folder per test, and a runner
+whose closing line counts skipped tests as skipped."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+INDEX = os.environ.get("WENSOU_INDEX", "")
+INDEX_FAULTY = os.environ.get("WENSOU_INDEX_FAULTY", "")
+SEARCH = os.environ.get("WENSOU_SEARCH", "")
+SHARED = os.environ.get("WENSOU_SHARED_CORPUS", "")
+SOURCE_ROOT = os.environ.get("WENSOU_SOURCE_ROOT", "")
+
+HAVE_SHARED = bool(SHARED) and os.path.isdir(SHARED)
+SHARED_MSG = "../shared/corpus is absent: real-report tests skipped"
+
+
+def run_index(db, *paths, args=(), env=None, exe=None, timeout=600):
+    cmd = [exe or INDEX, "--db", db, "--progress=never", *args, *paths]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def search_json(db, *query, args=()):
+    cmd = [SEARCH, "--db", db, "--json", *args, "--", *query]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    objs = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    return p, [o for o in objs if o.get("type") == "hit"]
+
+
+def search_count(db, *query, args=()):
+    """--count of a query, or None when the search failed."""
+    p = subprocess.run([SEARCH, "--db", db, "--count", *args, "--", *query],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode not in (0, 1):
+        return None
+    return int(p.stdout.strip() or 0)
+
+
+def summary(stderr):
+    """The counts of the indexer's closing line."""
+    m = re.search(r"(\d+) added, (\d+) changed, (\d+) removed, (\d+) unchanged, "
+                  r"(\d+) skipped(?: \([^)]*\))?, (\d+) failed; (\d+) passages", stderr)
+    if not m:
+        raise AssertionError("no summary line in stderr:\n" + stderr)
+    keys = ["added", "changed", "removed", "unchanged", "skipped", "failed", "passages"]
+    return dict(zip(keys, map(int, m.groups())))
+
+
+def squash(s):
+    """Text as it reads: without the line breaks and spaces that PDF
+    extraction puts inside words."""
+    return re.sub(r"\s+", "", s)
+
+
+def needs_search(test):
+    return unittest.skipUnless(SEARCH and os.path.exists(SEARCH), "wensou-search not built")(test)
+
+
+class TempDirTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="wensou-test-")
+        self.db = os.path.join(self.tmp, "index")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def copy_shared(self):
+        dst = os.path.join(self.tmp, "reports")
+        shutil.copytree(SHARED, dst)
+        return dst
+
+
+def main():
+    """unittest's main, closing with a line "N passed, N failed, N skipped"
+    that scripts/test adds up (a skipped test is not a passed one)."""
+    prog = unittest.main(verbosity=2, exit=False)
+    r = prog.result
+    skipped = len(r.skipped)
+    failed = len(r.failures) + len(r.errors) + len(r.unexpectedSuccesses)
+    passed = r.testsRun - skipped - failed
+    sys.stdout.flush()
+    print(f"{passed} passed, {failed} failed, {skipped} skipped", flush=True)
+    sys.exit(0 if r.wasSuccessful() else 1)
