@@ -415,29 +415,30 @@ out:
 /* The roots this run walks, canonical: the PATHs given, plus (with none
  * given, for a resumed build, or for an upgrade) the index's own. */
 static int run_roots(run *r, ws_store *st, const char *dir, char **argv, int npaths, ws_roots *walk, ws_roots *keep,
-                     char **err)
+                     ws_roots *have, char **err)
 {
-	ws_roots have = {0};
 	int rc = 0;
 	bool fresh_rebuild = ws_store_fresh(st) && r->opt.rebuild;
 	if (ws_store_fresh(st))
-		rc = fresh_rebuild && npaths ? 0 : live_roots(dir, &have, err);
-	else if (ws_roots_load(ws_store_shard(st, 0), &have) != XQ_OK) {
+		rc = fresh_rebuild && npaths ? 0 : live_roots(dir, have, err);
+	else if (ws_roots_load(ws_store_shard(st, 0), have) != XQ_OK) {
 		*err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
 		rc = -1;
 	}
-	for (size_t i = 0; rc == 0 && i < have.n; i++)
-		if (!ws_roots_add(keep, have.items[i]))
+	for (size_t i = 0; rc == 0 && i < have->n; i++)
+		if (!ws_roots_add(keep, have->items[i]))
 			rc = -1;
 	/* with PATHs, only they are walked, unless a build must finish */
 	bool walk_all = npaths == 0 || ws_store_resumed(st) || (ws_store_fresh(st) && !r->opt.rebuild);
-	for (size_t i = 0; rc == 0 && walk_all && i < have.n; i++)
-		if (!ws_roots_add(walk, have.items[i]))
+	for (size_t i = 0; rc == 0 && walk_all && i < have->n; i++)
+		if (!ws_roots_add(walk, have->items[i]))
 			rc = -1;
 	for (int i = 0; rc == 0 && i < npaths; i++) {
+		/* a PATH that does not exist is walked (and fails), but only
+		 * one that does becomes a root */
 		bool there;
 		char *p = ws_canonical_path(argv[i], &there);
-		if (!p || !ws_roots_add(walk, p) || !ws_roots_add(keep, p))
+		if (!p || !ws_roots_add(walk, p) || (there && !ws_roots_add(keep, p)))
 			rc = -1;
 		free(p);
 	}
@@ -447,7 +448,6 @@ static int run_roots(run *r, ws_store *st, const char *dir, char **argv, int npa
 		*err = ws_strdupf("no PATH to index, and the index at %s remembers none: give the folders to index", dir);
 		rc = -1;
 	}
-	ws_roots_free(&have);
 	return rc;
 }
 
@@ -467,7 +467,7 @@ int main(int argc, char **argv)
 	ws_store *st = NULL;
 	ws_records recs = {0};
 	ws_filelist files = {0};
-	ws_roots walk = {0}, keep = {0};
+	ws_roots walk = {0}, keep = {0}, remembered = {0};
 	ws_job *jobs = NULL;
 	shard_run shards[WS_LAYOUT_MAX_SHARDS] = {{0}};
 	char *fold = NULL;
@@ -500,7 +500,7 @@ int main(int argc, char **argv)
 		        ws_store_upgraded_from(st), WS_SCHEMA_VERSION);
 	if (ws_store_resumed(st) && !r.opt.quiet)
 		fprintf(stderr, PROG ": resuming the unfinished build of %s\n", dbdir);
-	if (run_roots(&r, st, dbdir, argv + optind, argc - optind, &walk, &keep, &err) != 0)
+	if (run_roots(&r, st, dbdir, argv + optind, argc - optind, &walk, &keep, &remembered, &err) != 0)
 		goto fatal;
 	size_t fold_len;
 	fold = fold_table(st, &copts, &fold_len, &err);
@@ -543,7 +543,7 @@ int main(int argc, char **argv)
 	r.walking = true;
 	for (size_t i = 0; i < walk.n; i++) {
 		struct stat sb;
-		if (stat(walk.items[i], &sb) != 0 && errno == ENOENT) {
+		if (ws_roots_has(&remembered, walk.items[i]) && stat(walk.items[i], &sb) != 0 && errno == ENOENT) {
 			/* said below, once it is known what is left of it */
 			missing[i] = true;
 			ws_protect_add(&r.protect, walk.items[i]);
@@ -734,6 +734,7 @@ out:
 	free(missing);
 	ws_roots_free(&walk);
 	ws_roots_free(&keep);
+	ws_roots_free(&remembered);
 	for (size_t i = 0; i < r.protect.n; i++)
 		free(r.protect.paths[i]);
 	free(r.protect.paths);
