@@ -234,8 +234,10 @@ ws_extract_result ws_extract(const char *data, size_t len, ws_format fmt, ws_doc
 void ws_doctext_free(ws_doctext *dt)
 {
 	free(dt->owned);
-	dt->owned = NULL;
 	free(dt->fm_title);
 	free(dt->fm_source);
-	dt->fm_title = dt->fm_source = NULL;
+	free(dt->doc_title);
+	free(dt->doc_source);
+	free(dt->line_map);
+	memset(dt, 0, sizeof *dt);
 }

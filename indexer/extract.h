@@ -50,6 +50,21 @@ typedef struct ws_doctext {
 	char *fm_title;
 	char *fm_source;
 	int fm_year;
+	/* Metadata the format itself carries (a PDF's info dictionary, an
+	 * HTML <title>, a DOCX's docProps): malloc'd, NULL / 0 when absent.
+	 * It ranks below the sidecar and front matter, above the file name
+	 * (DESIGN.md). */
+	char *doc_title;
+	char *doc_source;
+	int doc_year;
+	/* For text that is not the file's own lines (HTML, DOCX): line k+1 of
+	 * text is line line_map[k] of the file; NULL when they are the same.
+	 * malloc'd, nlines entries. */
+	unsigned *line_map;
+	size_t nlines;
+	/* Characters that could not be decoded and were replaced (U+FFFD or
+	 * '?'), for the run's summary. */
+	size_t replaced;
 } ws_doctext;
 
 /* Extract data[0..len) (which must outlive out) as fmt.  On a result other

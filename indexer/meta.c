@@ -117,7 +117,9 @@ int ws_meta_resolve(ws_sidecars *sc, const char *path, const ws_doctext *dt, con
 	json_t *entry = json_is_object(files) ? json_object_get(files, base) : NULL;
 	json_t *folder = sc->json;
 
-	const char *fm_title = dt ? dt->fm_title : NULL, *fm_source = dt ? dt->fm_source : NULL;
+	/* front matter first, then the format's own metadata */
+	const char *fm_title = dt ? (dt->fm_title ? dt->fm_title : dt->doc_title) : NULL;
+	const char *fm_source = dt ? (dt->fm_source ? dt->fm_source : dt->doc_source) : NULL;
 	/* a report's first line is usually its title; failing that, its
 	 * first heading */
 	const char *heading = NULL;
@@ -133,7 +135,7 @@ int ws_meta_resolve(ws_sidecars *sc, const char *path, const ws_doctext *dt, con
 	if (!out->year)
 		out->year = get_year(folder);
 	if (!out->year && dt)
-		out->year = dt->fm_year;
+		out->year = dt->fm_year ? dt->fm_year : dt->doc_year;
 	if (!out->year)
 		out->year = ws_year_in(base, strlen(base));
 	if (!out->title)

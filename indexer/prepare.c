@@ -158,6 +158,13 @@ static xq_status add_terms(cjk_analyzer *an, xq_doc *doc, const char *text, size
 	return xs;
 }
 
+/* The file's line for line of dt's text (they differ for formats whose
+ * text is extracted, see ws_doctext.line_map). */
+static unsigned file_line(const ws_doctext *dt, unsigned line)
+{
+	return dt->line_map && line >= 1 && line <= dt->nlines ? dt->line_map[line - 1] : line;
+}
+
 /* One passage's document, or NULL with *err (malloc'd): every status of
  * its building is checked, so that no half-built document is written. */
 static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage *ps, const char *path,
@@ -201,7 +208,7 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	json_object_set_new(j, WS_DATA_YEAR, m->year ? json_integer(m->year) : json_null());
 	json_object_set_new(j, WS_DATA_SOURCE, m->source ? json_string(m->source) : json_null());
 	json_object_set_new(j, WS_DATA_PAGE, ps->page ? json_integer(ps->page) : json_null());
-	json_object_set_new(j, WS_DATA_LINES, json_pack("[i,i]", ps->first_line, ps->last_line));
+	json_object_set_new(j, WS_DATA_LINES, json_pack("[i,i]", file_line(dt, ps->first_line), file_line(dt, ps->last_line)));
 	json_object_set_new(j, WS_DATA_SECTION, json_string(ps->section));
 	json_object_set_new(j, WS_DATA_OFFSET, json_integer((json_int_t)ps->start));
 	json_object_set_new(j, WS_DATA_LINE_OFFSET, json_integer((json_int_t)ps->line_offset));
