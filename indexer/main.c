@@ -396,7 +396,7 @@ static int forget_roots(run *r, const char *dir, const cjk_options *copts)
 	free(json);
 	if (!r->opt.quiet)
 		for (size_t i = 0; i < r->opt.nforget; i++)
-			fprintf(stderr, PROG ": forgot %s: %zu files removed\n", paths[i], nfiles[i]);
+			fprintf(stderr, PROG ": forgot %s: %zu file%s removed\n", paths[i], nfiles[i], nfiles[i] == 1 ? "" : "s");
 	free(nfiles);
 	rc = 0;
 out:
