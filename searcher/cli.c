@@ -24,6 +24,7 @@ enum {
 	OPT_COLOR,
 	OPT_VERSION,
 	OPT_DB,
+	OPT_SERVE,
 };
 
 typedef struct opt_def {
@@ -50,6 +51,7 @@ static const opt_def defs[] = {
 	{"files", 0, OPT_FILES, NULL, "list the matching files, best first"},
 	{"count", 0, OPT_COUNT, NULL, "print the number of matching passages"},
 	{"color", 0, OPT_COLOR, "WHEN", "colour: auto, always or never (auto honours NO_COLOR)"},
+	{"serve", 0, OPT_SERVE, NULL, "answer JSON requests, one per line on stdin, until its end (doc/serve.md)"},
 	{"help", 'h', 'h', NULL, "show this help"},
 	{"version", 0, OPT_VERSION, NULL, "show the version"},
 };
@@ -287,6 +289,9 @@ bool ws_cli_parse(int argc, char **argv, ws_cli *cli)
 		case OPT_VERSION:
 			cli->version = true;
 			break;
+		case OPT_SERVE:
+			cli->serve = true;
+			break;
 		case ':':
 			cli_error(cli, "%s needs a value", args[optind - 1]);
 			break;
@@ -319,6 +324,11 @@ bool ws_cli_parse(int argc, char **argv, ws_cli *cli)
 		cli->query = strbuf_detach(&q);
 	}
 	check_combinations(cli);
+	if (cli->serve && cli->query)
+		cli_error(cli, "--serve reads its queries from standard input, one JSON request per line: give no query");
+	if (cli->serve && (cli->output != WS_OUT_TERM || cli->limit_set || cli->offset || cli->per_doc || cli->year ||
+	                   cli->since || cli->until || cli->nsources))
+		cli_error(cli, "--serve takes only --db: output, limits and filters come with each request");
 	return cli->error == NULL;
 }
 

@@ -39,6 +39,7 @@ typedef struct ws_cli {
 	ws_output output;
 	ws_color color;
 	bool help, version;
+	bool serve;            /* --serve: no query; requests come on stdin */
 	char *query;           /* the query words joined by spaces; NULL if none */
 	size_t query_len;
 	char *error;           /* the first problem found, or NULL */

@@ -625,8 +625,11 @@ static bool search(run *r, ws_result *res)
 	bool none = false, ok = false, empty = false;
 
 	if (!ws_query_parse(req->query, req->query_len, &r->q, r->err) ||
-	    !ws_query_analyse(r->q, r->ix->analyzer, has_filters, r->err) ||
-	    !ws_query_build(r->q, &f, r->ix, false, &xq, &none, r->err))
+	    !ws_query_analyse(r->q, r->ix->analyzer, has_filters, r->err))
+		return false;
+	if (req->partial)
+		ws_query_mark_partial(r->q);
+	if (!ws_query_build(r->q, &f, r->ix, false, &xq, &none, r->err))
 		return false;
 	if (none || !r->ix->doccount) {
 		xq_query_free(xq);

@@ -35,6 +35,7 @@ typedef struct ws_request {
 	int since, until;  /* 0: open */
 	const char *const *sources; /* OR'ed substrings of the source */
 	size_t nsources;
+	bool partial;      /* as-you-type: the last word is a prefix (ws_query_mark_partial) */
 } ws_request;
 
 typedef struct ws_hit {

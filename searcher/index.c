@@ -136,15 +136,23 @@ static char *normalize(cjk_analyzer *a, const char *s)
 	return s ? cjk_normalize(a, s, strlen(s)) : NULL;
 }
 
-void ws_index_close(ws_index *ix)
+static void drop_files(ws_index *ix)
 {
-	if (!ix)
-		return;
 	for (size_t i = 0; i < ix->nfiles; i++) {
 		free(ix->files[i].title);
 		free(ix->files[i].source);
 	}
 	free(ix->files);
+	ix->files = NULL;
+	ix->nfiles = 0;
+	ix->files_loaded = false;
+}
+
+void ws_index_close(ws_index *ix)
+{
+	if (!ix)
+		return;
+	drop_files(ix);
 	cjk_analyzer_free(ix->analyzer);
 	xq_db_close(ix->db);
 	free(ix);
@@ -300,6 +308,17 @@ out:
 	else
 		ws_index_close(ix);
 	return ok;
+}
+
+bool ws_index_refresh(ws_index *ix, char **err)
+{
+	if (xq_db_reopen(ix->db) != XQ_OK)
+		return ws_fail(err, "cannot reopen the index: %s", xq_db_error(ix->db));
+	if (xq_db_doccount(ix->db, &ix->doccount) != XQ_OK)
+		return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
+	/* titles and sources are read again when a filter next needs them */
+	drop_files(ix);
+	return true;
 }
 
 bool ws_index_load_files(ws_index *ix, char **err)

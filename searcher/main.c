@@ -20,6 +20,7 @@
 #include "index.h"
 #include "print.h"
 #include "query.h"
+#include "serve.h"
 
 #ifndef WS_VERSION
 #define WS_VERSION "unknown"
@@ -33,7 +34,7 @@ static int fail(bool json, const char *msg)
 		msg = "out of memory";
 	fprintf(stderr, PROG ": %s\n", msg);
 	if (json) {
-		ws_print_json_error(stdout, msg);
+		ws_print_json_error(stdout, msg, NULL);
 		fflush(stdout);
 	}
 	return 2;
@@ -61,9 +62,9 @@ static bool print_result(const ws_cli *cli, const ws_result *r)
 	switch (cli->output) {
 	case WS_OUT_JSON:
 		for (size_t i = 0; i < r->nhits; i++)
-			if (!ws_print_json_hit(stdout, &r->hits[i]))
+			if (!ws_print_json_hit(stdout, &r->hits[i], NULL))
 				return false;
-		return ws_print_json_summary(stdout, r);
+		return ws_print_json_summary(stdout, r, NULL);
 	case WS_OUT_VIMGREP:
 		return ws_print_vimgrep(stdout, r);
 	case WS_OUT_FILES:
@@ -133,10 +134,18 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	if (cli.serve) {
+		if (!resolve_dbs(&cli, &paths, &npaths, &err)) {
+			rc = fail(false, err);
+			goto out;
+		}
+		rc = ws_serve((const char *const *)paths, npaths, stdin, stdout);
+		goto out;
+	}
 	if (!cli.query) {
 		/* The interactive prompt will live here. */
 		if (json)
-			ws_print_json_error(stdout, "no query given");
+			ws_print_json_error(stdout, "no query given", NULL);
 		ws_cli_usage(stderr);
 		goto out;
 	}

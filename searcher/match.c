@@ -100,6 +100,12 @@ static bool slot_match(const dterms *d, const dterm *e, const ws_qterm *t, const
 		*end = e->end;
 		return true;
 	}
+	if (t->prefix && !t->han && e->len > t->len && !memcmp(s, t->text, t->len) &&
+	    (e->kind == CJK_TERM_WORD || e->kind == CJK_TERM_NUMBER)) {
+		/* a word being typed: the whole word it starts matched */
+		*end = e->end;
+		return true;
+	}
 	if (t->prefix && e->len > t->len && !memcmp(s, t->text, t->len) &&
 	    (e->kind == CJK_TERM_BIGRAM || e->kind == CJK_TERM_CJK_WORD)) {
 		/* Only the first character of the bigram or word matched. */

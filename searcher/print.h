@@ -13,12 +13,19 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "engine.h"
 
-/* JSON Lines (doc/json.md, version 1). */
-bool ws_print_json_hit(FILE *out, const ws_hit *h);
-bool ws_print_json_summary(FILE *out, const ws_result *r);
-bool ws_print_json_error(FILE *out, const char *message);
+/* JSON Lines (doc/json.md, version WS_JSON_VERSION).  id, when not NULL,
+ * is the --serve request's id, written after "type" (doc/serve.md); a
+ * summary with an id also carries "version". */
+#define WS_JSON_VERSION 1
+bool ws_print_json_hit(FILE *out, const ws_hit *h, json_t *id);
+bool ws_print_json_summary(FILE *out, const ws_result *r, json_t *id);
+bool ws_print_json_error(FILE *out, const char *message, json_t *id);
+/* --serve: the request id was cancelled before it ran. */
+bool ws_print_json_cancelled(FILE *out, json_t *id);
 
 /* path:line:column:snippet, one line per hit (ripgrep's --vimgrep). */
 bool ws_print_vimgrep(FILE *out, const ws_result *r);

@@ -39,7 +39,14 @@ static bool emit(FILE *out, json_t *o)
 	return r == 0 && fputc('\n', out) != EOF;
 }
 
-bool ws_print_json_hit(FILE *out, const ws_hit *h)
+/* The request's id, after "type", in --serve answers. */
+static void set_id(json_t *o, json_t *id)
+{
+	if (id)
+		json_object_set(o, "id", id);
+}
+
+bool ws_print_json_hit(FILE *out, const ws_hit *h, json_t *id)
 {
 	json_t *o = json_object();
 	json_t *lines = json_array();
@@ -60,6 +67,7 @@ bool ws_print_json_hit(FILE *out, const ws_hit *h)
 		json_array_append_new(hl, pair);
 	}
 	json_object_set_new(o, "type", json_string("hit"));
+	set_id(o, id);
 	json_object_set_new(o, "rank", json_integer(h->rank));
 	json_object_set_new(o, "score", json_real(h->score));
 	json_object_set_new(o, "path", jstr(h->path));
@@ -77,25 +85,39 @@ bool ws_print_json_hit(FILE *out, const ws_hit *h)
 	return emit(out, o);
 }
 
-bool ws_print_json_summary(FILE *out, const ws_result *r)
+bool ws_print_json_summary(FILE *out, const ws_result *r, json_t *id)
 {
 	json_t *o = json_object();
 	if (!o)
 		return false;
 	json_object_set_new(o, "type", json_string("summary"));
+	set_id(o, id);
 	json_object_set_new(o, "hits", json_integer((json_int_t)r->nhits));
 	json_object_set_new(o, "estimated_total", json_integer(r->estimated));
 	json_object_set_new(o, "elapsed_ms", json_real((double)(long long)(r->elapsed_ms * 1000 + 0.5) / 1000));
 	json_object_set_new(o, "relaxed", json_boolean(r->relaxed));
+	if (id)
+		json_object_set_new(o, "version", json_integer(WS_JSON_VERSION));
 	return emit(out, o);
 }
 
-bool ws_print_json_error(FILE *out, const char *message)
+bool ws_print_json_cancelled(FILE *out, json_t *id)
+{
+	json_t *o = json_object();
+	if (!o)
+		return false;
+	json_object_set_new(o, "type", json_string("cancelled"));
+	set_id(o, id);
+	return emit(out, o);
+}
+
+bool ws_print_json_error(FILE *out, const char *message, json_t *id)
 {
 	json_t *o = json_object();
 	if (!o)
 		return false;
 	json_object_set_new(o, "type", json_string("error"));
+	set_id(o, id);
 	json_object_set_new(o, "message", jstr(message));
 	return emit(out, o);
 }

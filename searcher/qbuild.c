@@ -216,6 +216,21 @@ fail:
 	return false;
 }
 
+void ws_query_mark_partial(ws_query *q)
+{
+	ws_unit *last = NULL;
+	for (size_t i = 0; i < q->nunits; i++)
+		if (q->units[i].kind == WS_UNIT_TEXT)
+			last = &q->units[i];
+	/* a Chinese run being typed already matches as a run; a Latin word
+	 * (or a number) being typed matches its completions */
+	if (!last || last->quoted || last->excluded || last->nterms != 1 || last->terms[0].han)
+		return;
+	last->terms[0].prefix = true;
+	free(last->stem);
+	last->stem = NULL;
+}
+
 bool ws_query_analyse(ws_query *q, cjk_analyzer *a, bool has_filters, char **err)
 {
 	bool positive = false, excluded = false, fields = false;

@@ -35,6 +35,11 @@ bool ws_query_analyse(ws_query *q, cjk_analyzer *a, bool has_filters, char **err
  * out of it; each candidate must be checked with ws_match_passage. */
 bool ws_query_needs_check(const ws_query *q);
 
+/* As-you-type: the last text unit, when it is a single Latin word or
+ * number, matches every word it starts (its stem no longer counts).
+ * Call after ws_query_analyse. */
+void ws_query_mark_partial(ws_query *q);
+
 /* Number of groups of positive (not excluded) text units with terms: the
  * units that relaxation counts. */
 unsigned ws_query_positive_groups(const ws_query *q);
