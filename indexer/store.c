@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -203,6 +204,36 @@ static bool resume_or_clear(ws_store *st, const char *want, bool allow_resume)
 	return resumed;
 }
 
+static uint64_t tree_bytes;
+
+static int add_size(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)path, (void)ftw;
+	if (flag == FTW_F)
+		tree_bytes += (uint64_t)sb->st_blocks * 512;
+	return 0;
+}
+
+/* A rebuild needs room for its build shards and their compacted copies
+ * beside the live generation: about twice the live shards' size.  Say so
+ * before starting rather than fill the disk. */
+static bool room_for_rebuild(const ws_store *st, char **err)
+{
+	tree_bytes = 0;
+	for (unsigned k = 0; k < st->live.nshards; k++)
+		nftw(st->live.shard[k], add_size, 16, FTW_PHYS);
+	struct statvfs vf;
+	if (statvfs(st->dir, &vf) != 0)
+		return true; /* cannot tell: try */
+	uint64_t free_bytes = (uint64_t)vf.f_bavail * vf.f_frsize, need = 2 * tree_bytes;
+	if (free_bytes >= need)
+		return true;
+	*err = ws_strdupf("not enough room for a rebuild in %s: %.1f MB free, about %.1f MB needed "
+	                  "(twice the index); the index is as it was",
+	                  st->dir, (double)free_bytes / 1e6, (double)need / 1e6);
+	return false;
+}
+
 /* The next generation number: above every gen-N present, so that a new
  * generation is always a new folder. */
 static int next_gen(const ws_store *st)
@@ -366,6 +397,8 @@ ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_opt
 		close_shards(st);
 	}
 	/* A first build, a rebuild, an upgrade: a new generation. */
+	if (st->live.gen && !room_for_rebuild(st, err))
+		goto fail;
 	st->gen = next_gen(st);
 	st->building = st->fresh = true;
 	if ((status = create_build(st, st->gen, want, err)) != WS_STORE_OK)
