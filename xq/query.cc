@@ -4,7 +4,9 @@
  */
 #include "xq_private.hh"
 
+#include <cstring>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -17,9 +19,14 @@ static xq_status new_query(Xapian::Query &&q, xq_query **out)
 	return XQ_OK;
 }
 
-static bool map_op(xq_op op, Xapian::Query::op *xop) noexcept
+/* The Xapian operator of *op.  A C caller may pass any int as an xq_op,
+ * and loading a value outside the enumeration through the xq_op type is
+ * undefined in C++, so its bytes are read as the underlying integer. */
+static bool map_op(const xq_op *op, Xapian::Query::op *xop) noexcept
 {
-	switch (op) {
+	std::underlying_type_t<xq_op> v;
+	std::memcpy(&v, op, sizeof v);
+	switch (v) {
 	case XQ_OP_AND: *xop = Xapian::Query::OP_AND; return true;
 	case XQ_OP_OR: *xop = Xapian::Query::OP_OR; return true;
 	case XQ_OP_AND_NOT: *xop = Xapian::Query::OP_AND_NOT; return true;
@@ -54,7 +61,7 @@ xq_status xq_query_combine(xq_op op, xq_query *const *subs, size_t n, unsigned w
 		if (!out)
 			return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
 		Xapian::Query::op xop;
-		if (!map_op(op, &xop))
+		if (!map_op(&op, &xop))
 			return fail(nullptr, XQ_ERR_INVALID, "invalid query operator");
 		if (n == 0 || !subs)
 			return fail(nullptr, XQ_ERR_INVALID, "no subqueries to combine");
@@ -117,7 +124,11 @@ xq_status xq_query_match_all(xq_query **out) noexcept
 	return entry(nullptr, [&] {
 		if (!out)
 			return fail(nullptr, XQ_ERR_INVALID, "NULL out pointer");
-		return new_query(Xapian::Query(Xapian::Query::MatchAll), out);
+		/* Query::MatchAll is Query(""), but one object shared by every
+		 * copy, and Xapian's reference counts are not atomic: copying it
+		 * from two threads at once corrupts its count (a use after free
+		 * under ASan).  A query of its own per call shares nothing. */
+		return new_query(Xapian::Query(std::string()), out);
 	});
 }
 

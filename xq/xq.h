@@ -4,6 +4,9 @@
  * Rules that hold for every function here:
  *  - Handles are opaque.  Every _new/_open has one _free/_close, and every
  *    _free/_close accepts NULL.
+ *  - A handle, and whatever was made from it (an enquiry or hits from a
+ *    database), is used by one thread at a time; different handles may be
+ *    used by different threads at once.
  *  - Functions that can fail return an xq_status.  XQ_OK is 0.  On failure a
  *    human-readable message is left in a thread-local buffer, readable with
  *    xq_last_error() until the next xq call on the same thread; calls that
