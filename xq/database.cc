@@ -221,6 +221,20 @@ xq_status xq_db_doccount(xq_db *db, unsigned *out) noexcept
 	});
 }
 
+xq_status xq_db_termfreq(xq_db *db, const char *term, size_t len, unsigned *out) noexcept
+{
+	return entry(db, [&] {
+		if (!db || !out)
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
+		/* No document can be indexed by a term xq refuses to add (and
+		 * Xapian reads "" as "every document"). */
+		*out = 0;
+		if (term && len > 0 && len <= XQ_MAX_TERM_BYTES)
+			*out = db->read().get_termfreq(std::string(term, len));
+		return XQ_OK;
+	});
+}
+
 xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len) noexcept
 {
 	clear_out(value);

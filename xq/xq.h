@@ -108,6 +108,10 @@ const char *xq_db_error(const xq_db *db) XQ_NOEXCEPT;
 /* Number of documents. */
 xq_status xq_db_doccount(xq_db *db, unsigned *out) XQ_NOEXCEPT;
 
+/* Number of documents indexed by term (0 if none, and for a term that no
+ * document can have: empty, or longer than XQ_MAX_TERM_BYTES). */
+xq_status xq_db_termfreq(xq_db *db, const char *term, size_t len, unsigned *out) XQ_NOEXCEPT;
+
 /* User metadata.  A handle over several databases (a stub, or
  * xq_db_add_database) reads each of them: get gives the value of the first
  * that has the key, foreach walks them all in turn.

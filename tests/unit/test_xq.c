@@ -244,6 +244,23 @@ static void test_term_query(void **state)
 	assert_int_equal(doccount(db), 4);
 	assert_int_equal(term_count_s(db, "digital"), 3);
 	assert_int_equal(term_count_s(db, "absent"), 0);
+	unsigned tf = 99;
+	assert_int_equal(xq_db_termfreq(db, "digital", 7, &tf), XQ_OK);
+	assert_int_equal(tf, 3);
+	assert_int_equal(xq_db_termfreq(db, "Qd2", 3, &tf), XQ_OK);
+	assert_int_equal(tf, 1);
+	tf = 99;
+	assert_int_equal(xq_db_termfreq(db, "absent", 6, &tf), XQ_OK);
+	assert_int_equal(tf, 0);
+	/* Terms no document can have: none, not every document. */
+	tf = 99;
+	assert_int_equal(xq_db_termfreq(db, "", 0, &tf), XQ_OK);
+	assert_int_equal(tf, 0);
+	char big[XQ_MAX_TERM_BYTES + 1];
+	memset(big, 'x', sizeof big);
+	assert_int_equal(xq_db_termfreq(db, big, sizeof big, &tf), XQ_OK);
+	assert_int_equal(tf, 0);
+	assert_int_equal(xq_db_termfreq(db, "digital", 7, NULL), XQ_ERR_INVALID);
 
 	char ids[64];
 	run_ids(db, term("digital"), 0, ids, sizeof ids);
@@ -673,6 +690,9 @@ static void test_term_length(void **state)
 	xq_doc_free(doc);
 	db = open_ro(path);
 	assert_int_equal(term_count(db, big, XQ_MAX_TERM_BYTES), 1);
+	unsigned tf = 0;
+	assert_int_equal(xq_db_termfreq(db, big, XQ_MAX_TERM_BYTES, &tf), XQ_OK);
+	assert_int_equal(tf, 1);
 	xq_db_close(db);
 }
 
