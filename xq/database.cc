@@ -292,6 +292,22 @@ xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn f
 	});
 }
 
+xq_status xq_db_terms_foreach(xq_db *db, const char *prefix, xq_term_fn fn, void *ud) noexcept
+{
+	return entry(db, [&] {
+		if (!db || !fn)
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
+		Xapian::Database &d = db->read();
+		const std::string pfx = prefix ? prefix : "";
+		for (auto it = d.allterms_begin(pfx); it != d.allterms_end(pfx); ++it) {
+			const std::string term = *it;
+			if (fn(term.data(), term.size(), it.get_termfreq(), ud) != 0)
+				break;
+		}
+		return XQ_OK;
+	});
+}
+
 xq_status xq_db_add_document(xq_db *db, const xq_doc *doc, unsigned *docid) noexcept
 {
 	return entry(db, [&] {

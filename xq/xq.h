@@ -130,6 +130,14 @@ xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size
 typedef int (*xq_metadata_fn)(const char *key, const char *value, size_t len, void *ud);
 xq_status xq_db_metadata_foreach(xq_db *db, const char *prefix, xq_metadata_fn fn, void *ud) XQ_NOEXCEPT;
 
+/* Call fn for every term starting with prefix ("" or NULL: every term), in
+ * byte order, with the number of documents it indexes (over every
+ * database of the handle).  term is not NUL-terminated and is valid only
+ * during the call.  A non-zero return from fn stops the walk (the
+ * function still returns XQ_OK). */
+typedef int (*xq_term_fn)(const char *term, size_t len, unsigned freq, void *ud);
+xq_status xq_db_terms_foreach(xq_db *db, const char *prefix, xq_term_fn fn, void *ud) XQ_NOEXCEPT;
+
 /* ------------------------------------------------------------------ */
 /* Documents (built in C, then added to a writable database)            */
 

@@ -328,6 +328,42 @@ static void test_term_query(void **state)
 	xq_db_close(db);
 }
 
+struct terms {
+	char list[128];
+	int calls;
+	int stop_after;
+};
+
+static int terms_fn(const char *term, size_t len, unsigned freq, void *ud)
+{
+	struct terms *t = ud;
+	char item[64];
+	snprintf(item, sizeof item, "%s%.*s:%u", t->calls ? " " : "", (int)len, term, freq);
+	strncat(t->list, item, sizeof t->list - strlen(t->list) - 1);
+	return ++t->calls == t->stop_after;
+}
+
+static void test_terms_foreach(void **state)
+{
+	(void)state;
+	xq_db *db = open_ro(fixture);
+	struct terms t = {.list = ""};
+	assert_int_equal(xq_db_terms_foreach(db, "Q", terms_fn, &t), XQ_OK);
+	assert_string_equal(t.list, "Qd1:1 Qd2:1 Qd3:1 Qd4:1");
+	struct terms d = {.list = ""};
+	assert_int_equal(xq_db_terms_foreach(db, "d", terms_fn, &d), XQ_OK);
+	assert_string_equal(d.list, "data:1 digital:3 divide:3");
+	/* A non-zero return stops the walk. */
+	struct terms one = {.list = "", .stop_after = 1};
+	assert_int_equal(xq_db_terms_foreach(db, NULL, terms_fn, &one), XQ_OK);
+	assert_string_equal(one.list, "Qd1:1");
+	struct terms none = {.list = ""};
+	assert_int_equal(xq_db_terms_foreach(db, "zzz", terms_fn, &none), XQ_OK);
+	assert_int_equal(none.calls, 0);
+	assert_int_equal(xq_db_terms_foreach(db, "Q", NULL, NULL), XQ_ERR_INVALID);
+	xq_db_close(db);
+}
+
 /* Rejects the document whose data is ud's string; counts its calls. */
 typedef struct reject_one {
 	const char *data;
@@ -981,6 +1017,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_strings),
 		cmocka_unit_test(test_term_query),
+		cmocka_unit_test(test_terms_foreach),
 		cmocka_unit_test(test_decider),
 		cmocka_unit_test(test_phrase_and_near),
 		cmocka_unit_test(test_boolean_ops),
