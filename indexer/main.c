@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cjk.h"
 #include "dbpath.h"
 #include "discover.h"
@@ -46,6 +47,7 @@ static void usage(FILE *f)
 	fputs("Usage: " PROG " [--db DIR] [--rebuild] [--quiet|--verbose] [--progress=auto|always|never] [PATH...]\n"
 	      "       " PROG " [--db DIR] --list\n"
 	      "       " PROG " [--db DIR] --forget PATH...\n"
+	      "       " PROG " [--db DIR] --check\n"
 	      "Index text and Markdown reports under PATH (files or folders) into a wensou index.\n"
 	      "With no PATH, update every root the index remembers (the nightly command).\n"
 	      "\n"
@@ -54,6 +56,8 @@ static void usage(FILE *f)
 	      "                      the old one and swap it in\n"
 	      "  --list              print the remembered roots with their files and passages\n"
 	      "  --forget PATH       drop a remembered root and everything indexed under it\n"
+	      "  --check             verify the index against its files, changing nothing\n"
+	      "                      (exit 0 clean, 1 out of date, 3 damaged, 2 cannot check)\n"
 	      "  -q, --quiet         print only errors\n"
 	      "  -v, --verbose       print every file and what was done with it\n"
 	      "  --progress=WHEN     progress bar on stderr: auto (on a terminal), always, never\n"
@@ -77,11 +81,12 @@ static double now(void)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-	enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET };
+	enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET, OPT_CHECK };
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"rebuild", no_argument, NULL, OPT_REBUILD},
 		{"list", no_argument, NULL, OPT_LIST},
+		{"check", no_argument, NULL, OPT_CHECK},
 		{"forget", no_argument, NULL, OPT_FORGET},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -106,6 +111,7 @@ static int parse_options(int argc, char **argv, options *o)
 			break;
 		case OPT_REBUILD: o->rebuild = true; break;
 		case OPT_LIST: o->list = true; break;
+		case OPT_CHECK: o->check = true; break;
 		case OPT_FORGET: forget = true; break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose = true; break;
@@ -140,12 +146,12 @@ static int parse_options(int argc, char **argv, options *o)
 		fprintf(stderr, PROG ": --quiet and --verbose contradict each other\n");
 		return 2;
 	}
-	if ((o->list || forget) && o->rebuild) {
-		fprintf(stderr, PROG ": --%s does not go with --rebuild\n", o->list ? "list" : "forget");
+	if ((o->list || forget || o->check) && o->rebuild) {
+		fprintf(stderr, PROG ": --%s does not go with --rebuild\n", o->list ? "list" : o->check ? "check" : "forget");
 		return 2;
 	}
-	if (o->list && (forget || optind < argc)) {
-		fprintf(stderr, PROG ": --list takes no PATH\n");
+	if ((o->list || o->check) && (forget || optind < argc || (o->list && o->check))) {
+		fprintf(stderr, PROG ": --%s takes no PATH and goes with no other command\n", o->list ? "list" : "check");
 		return 2;
 	}
 	if (forget) {
@@ -483,6 +489,10 @@ int main(int argc, char **argv)
 	copts.fold_traditional = r.opt.fold_traditional;
 	if (r.opt.list) {
 		exit_code = list_roots(dbdir);
+		goto out;
+	}
+	if (r.opt.check) {
+		exit_code = ws_check_index(dbdir, r.opt.quiet);
 		goto out;
 	}
 	if (r.opt.forget) {

@@ -124,5 +124,117 @@ class TestLowDisk(TempDirTest):
         self.assertEqual(self.count("tok011q"), before)
 
 
+DEBIAN_PYTHON = "/usr/bin/python3"
+
+
+def damage(script, *args):
+    """Run a damaging script with Debian's python3 and its xapian module
+    (python3-xapian), or skip."""
+    probe = subprocess.run([DEBIAN_PYTHON, "-c", "import xapian"], capture_output=True) \
+        if os.path.exists(DEBIAN_PYTHON) else None
+    if not probe or probe.returncode != 0:
+        raise unittest.SkipTest("python3-xapian is not installed")
+    p = subprocess.run([DEBIAN_PYTHON, "-c", script, *args], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise AssertionError(p.stderr)
+    return p.stdout
+
+
+class TestCheck(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.docs = os.path.join(self.tmp, "docs")
+        write_reports(self.docs, 0, 6)
+        p = run_index(self.db, self.docs)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def check(self):
+        return subprocess.run([INDEX, "--db", self.db, "--check"], capture_output=True, text=True)
+
+    def shard(self, k):
+        with open(os.path.join(self.db, "XAPIANDB"), encoding="utf-8") as f:
+            rel = [x.split()[1] for x in f if x.startswith("glass ")]
+        return os.path.join(self.db, rel[k])
+
+    def shard_of(self, name):
+        """The shard holding the record of docs/name."""
+        path = os.path.join(os.path.realpath(self.docs), name)
+        for k in range(2):
+            out = damage("import sys, xapian\n"
+                         "db = xapian.Database(sys.argv[1])\n"
+                         "print(any(sys.argv[2].encode() in db.get_metadata(key) for key in db.metadata_keys('wensou:file:')))",
+                         self.shard(k), path)
+            if out.strip() == "True":
+                return k
+        raise AssertionError("no record of " + path)
+
+    def test_a_good_index_checks_clean(self):
+        p = self.check()
+        self.assertEqual((p.returncode, p.stdout), (0, ""), p.stderr)
+        self.assertIn("6 files", p.stderr)
+        self.assertIn("0 stale, 0 damaged", p.stderr)
+
+    def test_a_file_changed_or_removed_behind_its_back_is_stale(self):
+        with open(os.path.join(self.docs, "r001.txt"), "a", encoding="utf-8") as f:
+            f.write("\n\n补充一段新内容。\n")
+        os.remove(os.path.join(self.docs, "r002.txt"))
+        p = self.check()
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        real = os.path.realpath(self.docs)
+        self.assertEqual(sorted(p.stdout.splitlines()),
+                         [f"stale: {real}/r001.txt: changed since it was indexed",
+                          f"stale: {real}/r002.txt: removed since it was indexed"])
+        # touched but the same: not stale
+        run_index(self.db, self.docs)
+        os.utime(os.path.join(self.docs, "r003.txt"))
+        p = self.check()
+        self.assertEqual((p.returncode, p.stdout), (0, ""), p.stderr)
+
+    def test_a_truncated_shard_is_damage(self):
+        table = os.path.join(self.shard(1), "postlist.glass")
+        size = os.path.getsize(table)
+        with open(table, "r+b") as f:
+            f.truncate(size // 2)
+        p = self.check()
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        self.assertIn("damaged: ", p.stdout)
+        self.assertIn("--rebuild", p.stderr)
+
+    def test_a_removed_record_leaves_orphan_passages(self):
+        k = self.shard_of("r004.txt")
+        damage("import sys, xapian\n"
+               "db = xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN)\n"
+               "for key in list(db.metadata_keys('wensou:file:')):\n"
+               "    if sys.argv[2].encode() in db.get_metadata(key):\n"
+               "        db.set_metadata(key, '')\n"
+               "db.commit()\n", self.shard(k), os.path.join(os.path.realpath(self.docs), "r004.txt"))
+        p = self.check()
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"damaged: \d+ passages of file id [0-9a-f]{32} have no file record")
+
+    def test_a_lost_passage_is_damage(self):
+        k = self.shard_of("r005.txt")
+        damage("import sys, json, xapian\n"
+               "db = xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN)\n"
+               "for item in db.postlist(''):\n"
+               "    d = db.get_document(item.docid).get_data()\n"
+               "    if json.loads(d[:d.index(b'\\0')])['path'] == sys.argv[2]:\n"
+               "        db.delete_document(item.docid)\n"
+               "        break\n"
+               "db.commit()\n", self.shard(k), os.path.join(os.path.realpath(self.docs), "r005.txt"))
+        p = self.check()
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"damaged: .*r005.txt: the record says \d+ passages, the index has \d+")
+
+    def test_check_changes_nothing(self):
+        before = sorted((d, n, os.path.getmtime(os.path.join(d, n))) for d, _, ns in os.walk(self.db) for n in ns
+                        if n != "wensou.lock")
+        os.remove(os.path.join(self.docs, "r000.txt"))
+        self.check()
+        after = sorted((d, n, os.path.getmtime(os.path.join(d, n))) for d, _, ns in os.walk(self.db) for n in ns
+                       if n != "wensou.lock")
+        self.assertEqual(before, after)
+
+
 if __name__ == "__main__":
     main()
