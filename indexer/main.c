@@ -29,6 +29,7 @@
 #include "filerec.h"
 #include "layout.h"
 #include "moves.h"
+#include "watch.h"
 #include "records.h"
 #include "roots.h"
 #include "run.h"
@@ -57,6 +58,7 @@ static void usage(FILE *f)
 	      "  --list              print the remembered roots with their files and passages\n"
 	      "  --forget PATH       drop a remembered root and everything indexed under it\n"
 	      "  --check             verify the index against its files, changing nothing\n"
+	      "  --watch             index, then stay and index what changes under the roots\n"
 	      "                      (exit 0 clean, 1 out of date, 3 damaged, 2 cannot check)\n"
 	      "  -q, --quiet         print only errors\n"
 	      "  -v, --verbose       print every file and what was done with it\n"
@@ -81,12 +83,13 @@ static double now(void)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-	enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET, OPT_CHECK };
+	enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET, OPT_CHECK, OPT_WATCH };
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"rebuild", no_argument, NULL, OPT_REBUILD},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"check", no_argument, NULL, OPT_CHECK},
+		{"watch", no_argument, NULL, OPT_WATCH},
 		{"forget", no_argument, NULL, OPT_FORGET},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -112,6 +115,7 @@ static int parse_options(int argc, char **argv, options *o)
 		case OPT_REBUILD: o->rebuild = true; break;
 		case OPT_LIST: o->list = true; break;
 		case OPT_CHECK: o->check = true; break;
+		case OPT_WATCH: o->watch = true; break;
 		case OPT_FORGET: forget = true; break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose = true; break;
@@ -144,6 +148,10 @@ static int parse_options(int argc, char **argv, options *o)
 	}
 	if (o->quiet && o->verbose) {
 		fprintf(stderr, PROG ": --quiet and --verbose contradict each other\n");
+		return 2;
+	}
+	if (o->watch && (o->list || forget || o->check || o->rebuild)) {
+		fprintf(stderr, PROG ": --watch goes with no other command and no --rebuild\n");
 		return 2;
 	}
 	if ((o->list || forget || o->check) && o->rebuild) {
@@ -191,28 +199,6 @@ static char *fold_table(ws_store *st, const cjk_options *copts, size_t *len, cha
 	}
 	cjk_analyzer_free(a);
 	return table;
-}
-
-/* The roots of the live index, read without the store (which does not
- * open the live generation when it builds a new one). */
-static int live_roots(const char *dir, ws_roots *roots, char **err)
-{
-	ws_layout l;
-	char *why = NULL;
-	ws_layout_result lr = ws_layout_read(dir, &l, &why);
-	if (lr != WS_LAYOUT_OURS) {
-		free(why);
-		return 0;
-	}
-	xq_db *db = NULL;
-	xq_status xs = xq_db_open(l.shard[0], &db);
-	if (xs == XQ_OK)
-		xs = ws_roots_load(db, roots);
-	if (xs != XQ_OK)
-		*err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
-	xq_db_close(db);
-	ws_layout_free(&l);
-	return xs == XQ_OK ? 0 : -1;
 }
 
 static bool record_is_under(const ws_record *rec, const ws_roots *walked)
@@ -339,8 +325,9 @@ static int list_roots(const char *dir)
 }
 
 /* --forget PATH...: drop roots and their files from the live index. */
-static int forget_roots(run *r, const char *dir, const cjk_options *copts)
+static int forget_roots(const options *opt, const char *dir, const cjk_options *copts)
 {
+	run rr = {.mu = PTHREAD_MUTEX_INITIALIZER, .opt = *opt}, *r = &rr;
 	ws_store *st = NULL;
 	char *err = NULL;
 	ws_roots roots = {0};
@@ -426,7 +413,7 @@ static int run_roots(run *r, ws_store *st, const char *dir, char **argv, int npa
 	int rc = 0;
 	bool fresh_rebuild = ws_store_fresh(st) && r->opt.rebuild;
 	if (ws_store_fresh(st))
-		rc = fresh_rebuild && npaths ? 0 : live_roots(dir, have, err);
+		rc = fresh_rebuild && npaths ? 0 : ws_roots_of_index(dir, have, err);
 	else if (ws_roots_load(ws_store_shard(st, 0), have) != XQ_OK) {
 		*err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
 		rc = -1;
@@ -457,19 +444,14 @@ static int run_roots(run *r, ws_store *st, const char *dir, char **argv, int npa
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* One indexing run over paths[0..npaths) (none: the remembered roots).
+ * Returns the exit status. */
+static int index_run(const options *opt, const char *dbdir, char **paths, int npaths)
 {
-	run r = {.mu = PTHREAD_MUTEX_INITIALIZER};
-	int rc = parse_options(argc, argv, &r.opt);
-	if (rc >= 0)
-		return rc;
-	signal(SIGPIPE, SIG_IGN);
-	/* a file size limit (ulimit -f) is a write error to report, not a
-	 * signal that kills the run mid-commit */
-	signal(SIGXFSZ, SIG_IGN);
+	run r = {.mu = PTHREAD_MUTEX_INITIALIZER, .opt = *opt};
 	double t0 = now();
 	int exit_code = 2;
-	char *err = NULL, *dbdir = NULL, *warning = NULL;
+	char *err = NULL, *warning = NULL;
 	ws_store *st = NULL;
 	ws_records recs = {0};
 	ws_filelist files = {0};
@@ -480,25 +462,9 @@ int main(int argc, char **argv)
 	unsigned nshards = 0;
 	bool committed_any = false;
 	bool *missing = NULL;
-
-	dbdir = ws_db_path_resolve(r.opt.db, &err);
-	if (!dbdir)
-		goto fatal;
 	cjk_options copts;
 	cjk_options_default(&copts);
 	copts.fold_traditional = r.opt.fold_traditional;
-	if (r.opt.list) {
-		exit_code = list_roots(dbdir);
-		goto out;
-	}
-	if (r.opt.check) {
-		exit_code = ws_check_index(dbdir, r.opt.quiet);
-		goto out;
-	}
-	if (r.opt.forget) {
-		exit_code = forget_roots(&r, dbdir, &copts);
-		goto out;
-	}
 
 	ws_store_status ss =
 		ws_store_open(dbdir, r.opt.rebuild ? WS_STORE_REBUILD : WS_STORE_UPDATE, &copts, &st, &err);
@@ -510,7 +476,7 @@ int main(int argc, char **argv)
 		        ws_store_upgraded_from(st), WS_SCHEMA_VERSION);
 	if (ws_store_resumed(st) && !r.opt.quiet)
 		fprintf(stderr, PROG ": resuming the unfinished build of %s\n", dbdir);
-	if (run_roots(&r, st, dbdir, argv + optind, argc - optind, &walk, &keep, &remembered, &err) != 0)
+	if (run_roots(&r, st, dbdir, paths, npaths, &walk, &keep, &remembered, &err) != 0)
 		goto fatal;
 	size_t fold_len;
 	fold = fold_table(st, &copts, &fold_len, &err);
@@ -719,7 +685,9 @@ int main(int argc, char **argv)
 	ws_progress_finish(r.progress);
 	if (warning)
 		fprintf(stderr, PROG ": warning: %s\n", warning);
-	if (!r.opt.quiet)
+	/* a watcher's runs that found nothing to do say nothing */
+	bool idle = !r.c.added && !r.c.changed && !r.c.removed && !r.c.failed;
+	if (!r.opt.quiet && !(r.opt.watch && idle))
 		print_summary(&r, t0);
 	exit_code = r.c.failed ? 1 : 0;
 	goto out;
@@ -752,9 +720,42 @@ out:
 	ws_records_free(&recs);
 	ws_store_close(st);
 	free(fold);
-	free(dbdir);
 	free(err);
 	free(warning);
 	pthread_mutex_destroy(&r.mu);
 	return exit_code;
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	int rc = parse_options(argc, argv, &opt);
+	if (rc >= 0)
+		return rc;
+	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit (ulimit -f) is a write error to report, not a
+	 * signal that kills the run mid-commit */
+	signal(SIGXFSZ, SIG_IGN);
+	char *err = NULL;
+	char *dbdir = ws_db_path_resolve(opt.db, &err);
+	if (!dbdir) {
+		fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+		free(err);
+		return 2;
+	}
+	cjk_options copts;
+	cjk_options_default(&copts);
+	copts.fold_traditional = opt.fold_traditional;
+	if (opt.list)
+		rc = list_roots(dbdir);
+	else if (opt.check)
+		rc = ws_check_index(dbdir, opt.quiet);
+	else if (opt.forget)
+		rc = forget_roots(&opt, dbdir, &copts);
+	else if (opt.watch)
+		rc = ws_watch(&opt, dbdir, argv + optind, argc - optind, index_run);
+	else
+		rc = index_run(&opt, dbdir, argv + optind, argc - optind);
+	free(dbdir);
+	return rc;
 }

@@ -7,7 +7,9 @@
 
 #include "array.h"
 #include "discover.h"
+#include "layout.h"
 #include "schema.h"
+#include "strbuf.h"
 
 static bool push(ws_roots *r, const char *path)
 {
@@ -41,6 +43,25 @@ xq_status ws_roots_load(xq_db *db, ws_roots *r)
 	}
 	json_decref(a);
 	return XQ_OK;
+}
+
+int ws_roots_of_index(const char *dir, ws_roots *r, char **err)
+{
+	ws_layout l;
+	char *why = NULL;
+	if (ws_layout_read(dir, &l, &why) != WS_LAYOUT_OURS) {
+		free(why);
+		return 0;
+	}
+	xq_db *db = NULL;
+	xq_status xs = xq_db_open(l.shard[0], &db);
+	if (xs == XQ_OK)
+		xs = ws_roots_load(db, r);
+	if (xs != XQ_OK)
+		*err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
+	xq_db_close(db);
+	ws_layout_free(&l);
+	return xs == XQ_OK ? 0 : -1;
 }
 
 char *ws_roots_json(const ws_roots *r)

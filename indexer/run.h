@@ -17,7 +17,7 @@
 
 typedef struct options {
 	const char *db;
-	bool rebuild, quiet, verbose, list, check;
+	bool rebuild, quiet, verbose, list, check, watch;
 	int progress; /* -1 auto, 0 never, 1 always */
 	bool fold_traditional;
 	char **forget;

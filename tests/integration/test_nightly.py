@@ -3,7 +3,9 @@
 
 import os
 import shutil
+import signal
 import subprocess
+import time
 import unittest
 
 from harness import INDEX, SEARCH, SOURCE_ROOT, TempDirTest, main, run_index, search_json, summary
@@ -234,6 +236,44 @@ class TestCheck(TempDirTest):
         after = sorted((d, n, os.path.getmtime(os.path.join(d, n))) for d, _, ns in os.walk(self.db) for n in ns
                        if n != "wensou.lock")
         self.assertEqual(before, after)
+
+
+class TestWatch(TempDirTest):
+    def wait_until(self, pred, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if pred():
+                return time.time()
+            time.sleep(0.1)
+        raise AssertionError("not within %d s" % timeout)
+
+    def count(self, token):
+        p, hits = search_json(self.db, token)
+        return len(hits) if p.returncode in (0, 1) else -1
+
+    def test_watch_indexes_what_appears_and_drops_what_goes(self):
+        docs = os.path.join(self.tmp, "docs")
+        write_reports(docs, 0, 2)
+        w = subprocess.Popen([INDEX, "--db", self.db, "--progress=never", "--watch", docs],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.wait_until(lambda: self.count("tok001q") > 0)
+            t0 = time.time()
+            write_reports(os.path.join(docs, "new-folder"), 7, 1)  # in a folder made after the start
+            t1 = self.wait_until(lambda: self.count("tok007q") > 0)
+            self.assertLess(t1 - t0, 10)
+            os.remove(os.path.join(docs, "r000.txt"))
+            self.wait_until(lambda: self.count("tok000q") == 0)
+            with open(os.path.join(docs, "r001.txt"), "a", encoding="utf-8") as f:
+                f.write("\n\n追加的段落讨论量子通信。\n")
+            self.wait_until(lambda: self.count("量子通信") == 1)
+        finally:
+            w.send_signal(signal.SIGTERM)
+            out, err = w.communicate(timeout=30)
+        self.assertEqual(w.returncode, 0, err)
+        self.assertIn("1 added", err)
+        self.assertIn("1 removed", err)
+        self.assertIn("1 changed", err)
 
 
 if __name__ == "__main__":
