@@ -32,11 +32,11 @@
   :prefix "wensou-")
 
 (defcustom wensou-program "wensou-search"
-  "The wensou-search program: a name on `exec-path' or a file name."
+  "The wensou-search program: a name on variable `exec-path' or a file name."
   :type 'string)
 
 (defcustom wensou-db nil
-  "The index folder, passed as --db; nil uses $WENSOU_DB or the default index."
+  "The index folder, passed as --db; nil: $WENSOU_DB or the default index."
   :type '(choice (const :tag "Default" nil) directory))
 
 (defcustom wensou-limit 50
@@ -91,7 +91,7 @@ A list in which \"{path}\" and \"{page}\" are replaced, e.g.
     (error nil)))
 
 (defun wensou--hit-line (hit)
-  "The line of the results buffer for HIT: PATH:LINE:COLUMN: [title > section] snippet."
+  "The results line of HIT: PATH:LINE:COLUMN: [title > section] snippet."
   (let* ((title (wensou--get hit "title"))
          (section (wensou--get hit "section"))
          (page (wensou--get hit "page"))
@@ -148,6 +148,7 @@ A list in which \"{path}\" and \"{page}\" are replaced, e.g.
 ;;;; One-shot search
 
 (defun wensou--oneshot-filter (proc string)
+  "Add the hits in STRING, output of the search PROC, to its buffer."
   (dolist (line (wensou--lines proc string))
     (let ((obj (wensou--parse line))
           (buf (process-get proc 'wensou-buffer)))
@@ -160,6 +161,7 @@ A list in which \"{path}\" and \"{page}\" are replaced, e.g.
            (process-put proc 'wensou-error (wensou--get obj "message"))))))))
 
 (defun wensou--oneshot-sentinel (proc _event)
+  "Close the results of the search PROC once it has exited."
   (unless (process-live-p proc)
     (let ((buf (process-get proc 'wensou-buffer))
           (hits (process-get proc 'wensou-hits))
@@ -212,8 +214,9 @@ its results are all in the buffer."
     (process-get proc 'wensou-done)))
 
 (defun wensou-open-hit ()
-  "Open the hit on this line: a PDF with `wensou-pdf-viewer' at its page,
-anything else in Emacs, as `compile-goto-error' does."
+  "Open the hit on this line.
+A PDF opens with `wensou-pdf-viewer' at its page, anything else in
+Emacs, as `compile-goto-error' does."
   (interactive)
   (let* ((hit (get-text-property (line-beginning-position) 'wensou-hit))
          (page (and hit (wensou--get hit "page"))))
@@ -238,6 +241,7 @@ anything else in Emacs, as `compile-goto-error' does."
 (defvar wensou--live-last nil "The minibuffer text last sent.")
 
 (defun wensou--serve-filter (proc string)
+  "Collect the answer to the latest request in STRING, output of PROC."
   (dolist (line (wensou--lines proc string))
     (let ((obj (wensou--parse line)))
       (when (and obj (equal (gethash "id" obj) wensou--live-id))
@@ -317,7 +321,7 @@ or nil for an empty QUERY (which empties the results)."
 
 ;;;###autoload
 (defun wensou-live ()
-  "Search as you type; RET goes to the first hit of the latest answer.
+  "Search as you type; on RET, go to the first hit of the latest answer.
 The hits stay in the results buffer, for `next-error'."
   (interactive)
   (setq wensou--live-last nil)
