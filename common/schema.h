@@ -48,7 +48,9 @@
 #define WS_DATA_TITLE "title"     /* string */
 #define WS_DATA_YEAR "year"       /* integer or null */
 #define WS_DATA_SOURCE "source"   /* string or null */
-#define WS_DATA_PAGE "page"       /* integer or null */
+#define WS_DATA_PAGE "page"       /* integer or null: the page's place in the file, 1-based */
+#define WS_DATA_PAGE_LABEL "page_label" /* string, only where the page's printed label
+                                           (a PDF page label) differs from page */
 #define WS_DATA_LINES "lines"     /* [first, last], 1-based inclusive */
 #define WS_DATA_SECTION "section" /* string: heading trail "一、… > （二）…" or "" */
 #define WS_DATA_OFFSET "offset"   /* integer: byte offset of text in the file */

@@ -38,6 +38,8 @@ ws_format ws_format_from_path(const char *path, int *sniff)
 		return WS_FORMAT_TEXT;
 	if (ext_in(ext, md_exts))
 		return WS_FORMAT_MARKDOWN;
+	if (strcasecmp(ext, "pdf") == 0)
+		return WS_FORMAT_PDF;
 	/* .csv, .json, .rtf, .log ... may well be text, but not prose the
 	 * passage splitter can read: only the formats named are indexed */
 	return WS_FORMAT_UNSUPPORTED;
@@ -239,5 +241,8 @@ void ws_doctext_free(ws_doctext *dt)
 	free(dt->doc_title);
 	free(dt->doc_source);
 	free(dt->line_map);
+	for (size_t i = 0; dt->page_labels && i < dt->npages; i++)
+		free(dt->page_labels[i]);
+	free(dt->page_labels);
 	memset(dt, 0, sizeof *dt);
 }

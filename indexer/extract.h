@@ -14,6 +14,7 @@ typedef enum ws_format {
 	WS_FORMAT_UNSUPPORTED = 0,
 	WS_FORMAT_TEXT,
 	WS_FORMAT_MARKDOWN,
+	WS_FORMAT_PDF,          /* extract_pdf.h */
 } ws_format;
 
 /* The format a path's extension promises, or WS_FORMAT_UNSUPPORTED for
@@ -30,6 +31,9 @@ typedef enum ws_extract_result {
 	WS_EXTRACT_EMPTY,       /* nothing but white space */
 	WS_EXTRACT_BINARY,      /* NUL bytes or mostly control characters */
 	WS_EXTRACT_BAD_ENCODING,/* not UTF-8 (too many invalid sequences) */
+	WS_EXTRACT_ENCRYPTED,   /* a PDF that needs a password */
+	WS_EXTRACT_NO_TEXT,     /* a PDF of images without a text layer (scanned) */
+	WS_EXTRACT_UNREADABLE,  /* a truncated or corrupt PDF, or one its parser died on */
 } ws_extract_result;
 
 typedef struct ws_doctext {
@@ -62,6 +66,12 @@ typedef struct ws_doctext {
 	 * malloc'd, nlines entries. */
 	unsigned *line_map;
 	size_t nlines;
+	/* For paged text (PDF): page_labels[k] is the label printed on page
+	 * k+1 (poppler's page label) where it differs from "k+1", else NULL;
+	 * the array and the labels malloc'd, npages entries; NULL when the
+	 * format has no labels. */
+	char **page_labels;
+	size_t npages;
 	/* Characters that could not be decoded and were replaced (U+FFFD or
 	 * '?'), for the run's summary. */
 	size_t replaced;

@@ -23,6 +23,7 @@ typedef struct line_info {
 	int level;          /* heading level */
 	bool ends_sentence;
 	bool page_break;    /* a form feed in the line: a new page starts here */
+	bool hard_break;    /* the line is one vertical tab: the passage ends here */
 	size_t chars;
 	uint32_t hash;      /* of the trimmed line, for running headers */
 } line_info;
@@ -169,10 +170,12 @@ static bool is_toc_line(const char *t, size_t s, size_t e)
 
 /* Heading level (1-6) of a trimmed line, or 0.  *ts is moved past a
  * Markdown "#" marker. */
-static int heading_level(const char *t, size_t *ts, size_t e, size_t chars)
+static int heading_level(const char *t, size_t *ts, size_t e, size_t chars, bool plain)
 {
 	size_t s = *ts;
 	if (t[s] == '#') {
+		if (plain)
+			return 0;
 		int n = 0;
 		while (s < e && t[s] == '#')
 			s++, n++;
@@ -459,6 +462,7 @@ static int scan_lines(const char *t, size_t len, size_t off, line_info **out, si
 		l->start = pos;
 		l->end = end;
 		l->page_break = memchr(t + pos, '\f', end - pos) != NULL;
+		l->hard_break = end - pos == 1 && t[pos] == '\v';
 		if (!nl)
 			break;
 		pos = end + 1;
@@ -521,8 +525,10 @@ static void mark_running_headers(const char *t, line_info *lines, size_t n)
 	free(tab);
 }
 
-int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned body_line, ws_passages *out)
+int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned body_line, unsigned flags,
+                      ws_passages *out)
 {
+	bool plain = flags & WS_SPLIT_PLAIN;
 	line_info *lines;
 	size_t n;
 	if (scan_lines(t, len, body_offset, &lines, &n) != 0)
@@ -539,12 +545,12 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 		}
 		l->chars = count_chars(t, s, e);
 		l->hash = hash_bytes(t + s, e - s);
-		if (cjk_line_is_page_number(t + s, e - s) || is_markdown_image(t, s, e)) {
+		if (cjk_line_is_page_number(t + s, e - s) || (!plain && is_markdown_image(t, s, e))) {
 			l->kind = LINE_FURNITURE;
 			continue;
 		}
 		size_t hs = s;
-		int level = heading_level(t, &hs, e, l->chars);
+		int level = heading_level(t, &hs, e, l->chars, plain);
 		if (level) {
 			l->kind = LINE_HEADING;
 			l->level = level;
@@ -568,6 +574,8 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 		sp.page = page;
 		switch (l->kind) {
 		case LINE_BLANK:
+			if (l->hard_break)
+				flush(&sp);
 			saw_blank = true;
 			continue;
 		case LINE_FURNITURE:
@@ -578,7 +586,7 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 			size_t s = l->start, e = l->end;
 			trim(t, &s, &e);
 			size_t hs = s;
-			heading_level(t, &hs, e, l->chars);
+			heading_level(t, &hs, e, l->chars, plain);
 			char *text = heading_text(t, hs, e);
 			if (!text) {
 				sp.oom = true;

@@ -33,8 +33,14 @@ typedef struct ws_passages {
 /* Split text[body_offset..len) (body_offset is at the start of line
  * body_line) into passages appended to out.  Page furniture (page-number
  * lines, running headers repeated beside them, Markdown image lines) is
- * left out and ends a passage.  Returns 0, or -1 when out of memory. */
-int ws_passages_split(const char *text, size_t len, size_t body_offset, unsigned body_line, ws_passages *out);
+ * left out and ends a passage, and so does a line holding only a vertical
+ * tab (extracted text marks passages of their own with it, e.g. a PDF's
+ * footnotes).  Returns 0, or -1 when out of memory. */
+/* flags: WS_SPLIT_PLAIN for text extracted from a format (PDF) whose
+ * lines carry no Markdown syntax: "# …" is a line of text, not a heading. */
+#define WS_SPLIT_PLAIN 1u
+int ws_passages_split(const char *text, size_t len, size_t body_offset, unsigned body_line, unsigned flags,
+                      ws_passages *out);
 void ws_passages_free(ws_passages *p);
 
 #endif

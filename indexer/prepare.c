@@ -12,6 +12,7 @@
 #include <unicode/utf8.h>
 
 #include "extract.h"
+#include "extract_pdf.h"
 #include "passage.h"
 #include "filerec.h"
 #include "schema.h"
@@ -208,6 +209,8 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	json_object_set_new(j, WS_DATA_YEAR, m->year ? json_integer(m->year) : json_null());
 	json_object_set_new(j, WS_DATA_SOURCE, m->source ? json_string(m->source) : json_null());
 	json_object_set_new(j, WS_DATA_PAGE, ps->page ? json_integer(ps->page) : json_null());
+	if (ps->page > 0 && dt->page_labels && (size_t)ps->page <= dt->npages && dt->page_labels[ps->page - 1])
+		json_object_set_new(j, WS_DATA_PAGE_LABEL, json_string(dt->page_labels[ps->page - 1]));
 	json_object_set_new(j, WS_DATA_LINES, json_pack("[i,i]", file_line(dt, ps->first_line), file_line(dt, ps->last_line)));
 	json_object_set_new(j, WS_DATA_SECTION, json_string(ps->section));
 	json_object_set_new(j, WS_DATA_OFFSET, json_integer((json_int_t)ps->start));
@@ -291,14 +294,29 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 	int64_t side_mtime = ws_sidecar_mtime(p->sidecars, f->path);
 
 	const char *why = NULL;
-	ws_extract_result xr = ws_extract(st->data, len, fmt, &st->dt, &why);
+	char *why_owned = NULL;
+	ws_extract_result xr;
+	if (fmt == WS_FORMAT_PDF) {
+		xr = ws_extract_pdf(st->data, len, 0, &st->dt, &why_owned);
+		why = why_owned;
+	} else {
+		xr = ws_extract(st->data, len, fmt, &st->dt, &why);
+	}
+	if (xr == WS_EXTRACT_NO_TEXT) {
+		/* a scanned PDF: reported, not an error (there is no OCR) */
+		out->result = WS_PREP_EMPTY;
+		out->message = why_owned;
+		goto drop_state;
+	}
 	if (xr != WS_EXTRACT_OK) {
 		bool quiet_skip = sniff && xr != WS_EXTRACT_EMPTY;
 		out->result = xr == WS_EXTRACT_EMPTY ? WS_PREP_EMPTY : quiet_skip ? WS_PREP_UNSUPPORTED : WS_PREP_FAILED;
 		out->message = ws_strdupf("%s%s", quiet_skip ? "skipped: " : "", why);
+		free(why_owned);
 		goto drop_state;
 	}
-	if (ws_passages_split(st->dt.text, st->dt.len, st->dt.body_offset, st->dt.body_line, &st->ps) != 0 ||
+	if (ws_passages_split(st->dt.text, st->dt.len, st->dt.body_offset, st->dt.body_line,
+	                      fmt == WS_FORMAT_PDF ? WS_SPLIT_PLAIN : 0, &st->ps) != 0 ||
 	    ws_meta_resolve(p->sidecars, f->path, &st->dt, &st->ps, &st->meta) != 0) {
 		out->result = WS_PREP_FAILED;
 		out->message = strdup("out of memory");

@@ -47,6 +47,7 @@ static void hit_clear(ws_hit *h)
 	free(h->title);
 	free(h->source);
 	free(h->section);
+	free(h->page_label);
 	ws_snippet_free(&h->snippet);
 	memset(h, 0, sizeof *h);
 }
@@ -132,6 +133,7 @@ static bool make_hit(run *r, const char *data, size_t len, double score, ws_hit 
 	h->section = get_str(o, WS_DATA_SECTION, false);
 	h->year = get_int(o, WS_DATA_YEAR);
 	h->page = get_int(o, WS_DATA_PAGE);
+	h->page_label = h->page ? get_str(o, WS_DATA_PAGE_LABEL, true) : NULL;
 	json_t *lines = json_object_get(o, WS_DATA_LINES);
 	if (json_is_array(lines) && json_array_size(lines) == 2) {
 		json_int_t a = json_integer_value(json_array_get(lines, 0));

@@ -47,6 +47,7 @@ typedef struct ws_hit {
 	char *section;     /* heading trail, "" if none; owned */
 	int year;          /* 0: unknown */
 	int page;          /* 0: none */
+	char *page_label;  /* the printed label where it differs from page; owned; NULL if none */
 	unsigned first_line, last_line; /* the passage, 1-based inclusive */
 	unsigned line;     /* the first match (or the passage's first line) */
 	unsigned column;   /* 1-based, in bytes from the start of line */

@@ -75,6 +75,7 @@ bool ws_print_json_hit(FILE *out, const ws_hit *h, json_t *id)
 	json_object_set_new(o, "year", jint_or_null(h->year));
 	json_object_set_new(o, "source", jstr(h->source));
 	json_object_set_new(o, "page", jint_or_null(h->page));
+	json_object_set_new(o, "page_label", jstr(h->page_label));
 	json_object_set_new(o, "lines", lines);
 	json_object_set_new(o, "line", json_integer(h->line));
 	json_object_set_new(o, "column", json_integer(h->column));

@@ -110,13 +110,24 @@ static void hit_line(term *t, const ws_hit *h, int rank_width)
 	puts_(t, buf);
 	sgr(t, SGR_RESET);
 	puts_(t, "  ");
-	snprintf(buf, sizeof buf, "%u:%u", h->line, h->column_char);
-	sgr(t, SGR_LINE);
-	puts_(t, buf);
-	sgr(t, SGR_RESET);
 	if (h->page) {
-		snprintf(buf, sizeof buf, "  p.%d", h->page);
+		/* a page is where a viewer opens a PDF; the lines of its
+		 * extracted text are no place in the file */
+		sgr(t, SGR_LINE);
+		put_clean(t, h->path);
+		snprintf(buf, sizeof buf, " p.%d", h->page);
 		puts_(t, buf);
+		sgr(t, SGR_RESET);
+		if (h->page_label) {
+			puts_(t, " (printed ");
+			put_clean(t, h->page_label);
+			puts_(t, ")");
+		}
+	} else {
+		snprintf(buf, sizeof buf, "%u:%u", h->line, h->column_char);
+		sgr(t, SGR_LINE);
+		puts_(t, buf);
+		sgr(t, SGR_RESET);
 	}
 	if (h->section && *h->section) {
 		puts_(t, "  ");

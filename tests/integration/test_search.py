@@ -32,7 +32,7 @@ YEARS = {WP2022: 2022, WP2023: 2023, BB2025: 2025, CISC: 2024, UN: 2023}
 HIT_FIELDS = {
     "type": str, "rank": int, "score": (int, float), "path": str, "title": (str, type(None)),
     "year": (int, type(None)), "source": (str, type(None)), "page": (int, type(None)),
-    "lines": list, "line": int, "column": int, "column_char": int, "section": str,
+    "page_label": (str, type(None)), "lines": list, "line": int, "column": int, "column_char": int, "section": str,
     "snippet": str, "highlights": list,
 }
 SUMMARY_FIELDS = {"type": str, "hits": int, "estimated_total": int, "elapsed_ms": (int, float),
