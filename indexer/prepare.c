@@ -311,6 +311,9 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 	if (xr != WS_EXTRACT_OK) {
 		bool quiet_skip = sniff && xr != WS_EXTRACT_EMPTY;
 		out->result = xr == WS_EXTRACT_EMPTY ? WS_PREP_EMPTY : quiet_skip ? WS_PREP_UNSUPPORTED : WS_PREP_FAILED;
+		/* read, and what it holds now cannot be indexed: what the index
+		 * had of it is no longer its content */
+		out->drop_old = out->result == WS_PREP_FAILED;
 		out->message = ws_strdupf("%s%s", quiet_skip ? "skipped: " : "", why);
 		free(why_owned);
 		goto drop_state;

@@ -35,6 +35,8 @@ typedef struct ws_prepared {
 	char *record;         /* JSON for the file record (malloc'd) */
 	size_t npassages;
 	uint64_t bytes;       /* bytes read */
+	bool drop_old;        /* FAILED on its content (not on reading it): the
+	                         index drops what it had of the file */
 	struct ws_prepared_state *state; /* what ws_prepare_docs works from */
 } ws_prepared;
 

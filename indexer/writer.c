@@ -109,6 +109,10 @@ static int finish_job(run *r, xq_db *db, ws_job *j, char **err)
 	case WS_PREP_FAILED:
 		c.failed++;
 		ws_run_report(path, pr->message ? pr->message : "out of memory", true, r);
+		/* a file that could not be read keeps its entries (a passing
+		 * trouble); one whose content is now broken does not */
+		if (pr->drop_old && !j->is_new)
+			xs = ws_drop_file(db, pr->fileid, true);
 		break;
 	case WS_PREP_SAME:
 		c.unchanged++;

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Nightly reindexing left unattended: the systemd units."""
 
+import json
 import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import unittest
 
@@ -274,6 +276,113 @@ class TestWatch(TempDirTest):
         self.assertIn("1 added", err)
         self.assertIn("1 removed", err)
         self.assertIn("1 changed", err)
+
+
+class TestNights(TempDirTest):
+    """A folder of reports grows over several nights while a --serve
+    process and a loop of one-shot searches run: no search ever errors, a
+    deleted file's hits never come back once they are gone, and after each
+    night the results equal those of a clean --rebuild."""
+
+    QUERIES = ["数据跨境流动", "digital divide", "人工智能治理"]
+
+    def hits(self, db, query):
+        p = subprocess.run([SEARCH, "--db", db, "--json", "-n", "100000", "--", query],
+                           capture_output=True, text=True, timeout=60)
+        return p.returncode, sorted((o["path"], o["lines"][0], o["lines"][1]) for o in map(json.loads, p.stdout.splitlines())
+                                    if o.get("type") == "hit")
+
+    def test_nights(self):
+        docs = os.path.join(self.tmp, "reports")
+        write_reports(docs, 0, 8, paragraphs=60)
+        p = run_index(self.db, docs)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        serve = subprocess.Popen([SEARCH, "--db", self.db, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 text=True, bufsize=1)
+        problems, gone_seen = [], {}
+        done = threading.Event()
+
+        def one_shots():
+            n = 0
+            while not done.is_set():
+                q = self.QUERIES[n % len(self.QUERIES)]
+                rc, hits = self.hits(self.db, q)
+                if rc == 2:
+                    problems.append(f"one-shot {q}: exit 2")
+                check_gone(hits, "one-shot")
+                n += 1
+
+        def check_gone(hits, who):
+            paths = {h[0] for h in hits}
+            for path, state in list(gone_seen.items()):
+                if state == "gone" and path in paths:
+                    problems.append(f"{who}: {path} came back after its removal was seen")
+
+        def watch_gone(path, hits):
+            if path in gone_seen and path not in {h[0] for h in hits}:
+                gone_seen[path] = "gone"
+
+        loop = threading.Thread(target=one_shots)
+        loop.start()
+        rid = 0
+        try:
+            for night in range(4):
+                # the night's changes: new reports, one changed, one
+                # deleted, one renamed, one replaced by a broken file
+                write_reports(docs, 100 + night * 3, 3, paragraphs=60)
+                names = sorted(n for n in os.listdir(docs) if n.endswith(".txt"))
+                with open(os.path.join(docs, names[0]), "a", encoding="utf-8") as f:
+                    f.write(f"\n\n第{night}夜补充：数据跨境流动规则再讨论。\n")
+                victim = os.path.join(os.path.realpath(docs), names[1])
+                gone_seen[victim] = "deleted"
+                os.remove(os.path.join(docs, names[1]))
+                os.rename(os.path.join(docs, names[2]), os.path.join(docs, f"renamed-{night}-{names[2]}"))
+                gone_seen[os.path.join(os.path.realpath(docs), names[2])] = "deleted"
+                with open(os.path.join(docs, names[3]), "wb") as f:
+                    f.write(b"\0\1\2binary" * 100)
+                gone_seen[os.path.join(os.path.realpath(docs), names[3])] = "deleted"
+                indexer = subprocess.Popen([INDEX, "--db", self.db, "--progress=never", docs],
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                           env=dict(os.environ, WENSOU_INDEX_BATCH_MB="0.02"))
+                while True:
+                    running = indexer.poll() is None
+                    for q in self.QUERIES:
+                        rid += 1
+                        serve.stdin.write(json.dumps({"id": rid, "query": q, "limit": 100000}, ensure_ascii=False) + "\n")
+                        serve.stdin.flush()
+                        hits = []
+                        while True:
+                            o = json.loads(serve.stdout.readline())
+                            if o["type"] == "hit":
+                                hits.append((o["path"], o["lines"][0], o["lines"][1]))
+                            elif o["type"] in ("summary", "error"):
+                                if o["type"] == "error":
+                                    problems.append(f"--serve {q}: {o['message']}")
+                                break
+                        check_gone(hits, "--serve")
+                        for path in list(gone_seen):
+                            watch_gone(path, hits)
+                    if not running:
+                        break
+                out, err = indexer.communicate()
+                self.assertEqual(indexer.returncode, 1, err)  # the broken file
+                self.assertIn("binary file", err)
+                # after the night: as a clean rebuild
+                clean = os.path.join(self.tmp, f"clean-{night}")
+                p = run_index(clean, docs)
+                self.assertEqual(p.returncode, 1, p.stderr)
+                for q in self.QUERIES:
+                    self.assertEqual(self.hits(self.db, q), self.hits(clean, q), f"night {night}: {q}")
+                shutil.rmtree(clean)
+                for path in gone_seen:
+                    gone_seen[path] = "gone"
+        finally:
+            done.set()
+            loop.join()
+            serve.stdin.close()
+            serve.wait(timeout=30)
+            serve.stdout.close()
+        self.assertEqual(problems, [])
 
 
 if __name__ == "__main__":
