@@ -626,6 +626,9 @@ class TestKill9(StoreTest):
             s = summary(p.stderr)
             resumed_fewer += s["added"] + s["changed"] < fresh_files
             self.assertEqual(placed_hits(work, self.QUERIES), v1, f"first build, kill {n}: not converged")
+            if os.environ.get("WENSOU_KILL_PROGRESS"):
+                print(f"first build, kill {n}: killed={was_killed} next run read {s['added'] + s['changed']} "
+                      f"of {fresh_files} files; converged", flush=True)
         # an update from v1 to v2, and a --rebuild of v2
         v2_docs = os.path.join(self.tmp, "docs2")
         shutil.copytree(docs, v2_docs)
@@ -645,7 +648,8 @@ class TestKill9(StoreTest):
                 if kind == "update":
                     shutil.rmtree(run_docs)
                     shutil.copytree(v2_docs, run_docs, copy_function=shutil.copy2)
-                killed += self.killed_run(work, run_docs, rnd.uniform(0.05, 1.0) * t_first, args)
+                was_killed = self.killed_run(work, run_docs, rnd.uniform(0.05, 1.0) * t_first, args)
+                killed += was_killed
                 got = placed_hits(work, self.QUERIES)
                 self.assertIsNotNone(got, f"{kind}, kill {n}: the index does not open")
                 got_files = self.per_file(got)
@@ -657,6 +661,9 @@ class TestKill9(StoreTest):
                 self.assertEqual(p.returncode, 0, p.stderr)
                 self.assertEqual(self.per_file(placed_hits(work, self.QUERIES)), after,
                                  f"{kind}, kill {n}: not converged")
+                if os.environ.get("WENSOU_KILL_PROGRESS"):
+                    print(f"{kind}, kill {n}: killed={was_killed}; opened, files as before or after; converged",
+                          flush=True)
         print(f"kill -9: {3 * self.kills} runs ({killed} killed before they ended) over {self.nfiles} files "
               f"of {self.mb:g} MB; all converged; {resumed_fewer} of {self.kills} killed first builds "
               f"read fewer files on the next run", flush=True)
