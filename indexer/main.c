@@ -462,6 +462,8 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 	unsigned nshards = 0;
 	bool committed_any = false;
 	bool *missing = NULL;
+	ws_job *pending = NULL;
+	unsigned *pending_shard = NULL;
 	cjk_options copts;
 	cjk_options_default(&copts);
 	copts.fold_traditional = r.opt.fold_traditional;
@@ -532,13 +534,11 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 
 	/* Decide per file; unchanged ones (size and mtime) are not even read,
 	 * and neither are types wensou does not read. */
-	ws_job *pending = calloc(files.n ? files.n : 1, sizeof *pending);
-	unsigned *pending_shard = calloc(files.n ? files.n : 1, sizeof *pending_shard);
+	pending = calloc(files.n ? files.n : 1, sizeof *pending);
+	pending_shard = calloc(files.n ? files.n : 1, sizeof *pending_shard);
 	jobs = calloc(files.n ? files.n : 1, sizeof *jobs);
 	ws_sidecars *sc = ws_sidecars_new(NULL, NULL);
 	if (!pending || !pending_shard || !jobs || !sc) {
-		free(pending);
-		free(pending_shard);
 		ws_sidecars_free(sc);
 		err = strdup("out of memory");
 		goto fatal;
@@ -605,6 +605,8 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 	}
 	free(pending);
 	free(pending_shard);
+	pending = NULL;
+	pending_shard = NULL;
 
 	/* The batch is per shard: each holds its uncommitted changes in
 	 * memory, about 25 times the text. */
@@ -709,6 +711,8 @@ out:
 		free(shards[k].err);
 	ws_progress_free(r.progress);
 	free(jobs);
+	free(pending);
+	free(pending_shard);
 	free(missing);
 	ws_roots_free(&walk);
 	ws_roots_free(&keep);
