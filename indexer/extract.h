@@ -8,12 +8,15 @@
 #ifndef WENSOU_EXTRACT_H
 #define WENSOU_EXTRACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum ws_format {
 	WS_FORMAT_UNSUPPORTED = 0,
 	WS_FORMAT_TEXT,
 	WS_FORMAT_MARKDOWN,
+	WS_FORMAT_HTML,  /* .html .htm .xhtml: extract_html.h */
+	WS_FORMAT_DOCX,  /* .docx: extract_docx.h */
 } ws_format;
 
 /* The format a path's extension promises, or WS_FORMAT_UNSUPPORTED for
@@ -30,12 +33,14 @@ typedef enum ws_extract_result {
 	WS_EXTRACT_EMPTY,       /* nothing but white space */
 	WS_EXTRACT_BINARY,      /* NUL bytes or mostly control characters */
 	WS_EXTRACT_BAD_ENCODING,/* not UTF-8 (too many invalid sequences) */
+	WS_EXTRACT_UNREADABLE,  /* a container that cannot be read (a DOCX that is no zip) */
 } ws_extract_result;
 
 typedef struct ws_doctext {
 	/* The text: for UTF-8 files, the file's bytes themselves (not owned).
 	 * Offsets and line numbers in the text are offsets and lines of the
-	 * file. */
+	 * file.  For HTML and DOCX, the extracted text (owned), its lines
+	 * mapped to the file's by line_map. */
 	const char *text;
 	size_t len;
 	/* Where the body starts (after a BOM and front matter). */
@@ -62,6 +67,9 @@ typedef struct ws_doctext {
 	 * malloc'd, nlines entries. */
 	unsigned *line_map;
 	size_t nlines;
+	/* The text marks its headings as Markdown "# " lines (HTML h1-h6,
+	 * DOCX heading styles): no other line is taken for a heading. */
+	bool marked_headings;
 	/* Characters that could not be decoded and were replaced (U+FFFD or
 	 * '?'), for the run's summary. */
 	size_t replaced;

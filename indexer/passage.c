@@ -169,7 +169,7 @@ static bool is_toc_line(const char *t, size_t s, size_t e)
 
 /* Heading level (1-6) of a trimmed line, or 0.  *ts is moved past a
  * Markdown "#" marker. */
-static int heading_level(const char *t, size_t *ts, size_t e, size_t chars)
+static int heading_level(const char *t, size_t *ts, size_t e, size_t chars, bool marked_only)
 {
 	size_t s = *ts;
 	if (t[s] == '#') {
@@ -184,7 +184,7 @@ static int heading_level(const char *t, size_t *ts, size_t e, size_t chars)
 		}
 		return 0;
 	}
-	if (chars > 50 || is_toc_line(t, s, e) || line_ends_sentence(t, s, e))
+	if (marked_only || chars > 50 || is_toc_line(t, s, e) || line_ends_sentence(t, s, e))
 		return 0;
 	size_t i = s;
 	UChar32 c = next_char(t, &i, e);
@@ -521,7 +521,8 @@ static void mark_running_headers(const char *t, line_info *lines, size_t n)
 	free(tab);
 }
 
-int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned body_line, ws_passages *out)
+int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned body_line, bool marked_only,
+                      ws_passages *out)
 {
 	line_info *lines;
 	size_t n;
@@ -544,7 +545,7 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 			continue;
 		}
 		size_t hs = s;
-		int level = heading_level(t, &hs, e, l->chars);
+		int level = heading_level(t, &hs, e, l->chars, marked_only);
 		if (level) {
 			l->kind = LINE_HEADING;
 			l->level = level;
@@ -578,7 +579,7 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 			size_t s = l->start, e = l->end;
 			trim(t, &s, &e);
 			size_t hs = s;
-			heading_level(t, &hs, e, l->chars);
+			heading_level(t, &hs, e, l->chars, marked_only);
 			char *text = heading_text(t, hs, e);
 			if (!text) {
 				sp.oom = true;

@@ -7,6 +7,7 @@
 #ifndef WENSOU_PASSAGE_H
 #define WENSOU_PASSAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define WS_PASSAGE_MIN 100    /* characters: smaller paragraphs are merged */
@@ -33,8 +34,12 @@ typedef struct ws_passages {
 /* Split text[body_offset..len) (body_offset is at the start of line
  * body_line) into passages appended to out.  Page furniture (page-number
  * lines, running headers repeated beside them, Markdown image lines) is
- * left out and ends a passage.  Returns 0, or -1 when out of memory. */
-int ws_passages_split(const char *text, size_t len, size_t body_offset, unsigned body_line, ws_passages *out);
+ * left out and ends a passage.  With marked_only, only Markdown "#" lines
+ * are headings (text from markup that marks its headings: a "一、" or
+ * "2.1" line there is a table of contents or body text).  Returns 0, or
+ * -1 when out of memory. */
+int ws_passages_split(const char *text, size_t len, size_t body_offset, unsigned body_line, bool marked_only,
+                      ws_passages *out);
 void ws_passages_free(ws_passages *p);
 
 #endif

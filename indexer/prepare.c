@@ -298,7 +298,8 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 		out->message = ws_strdupf("%s%s", quiet_skip ? "skipped: " : "", why);
 		goto drop_state;
 	}
-	if (ws_passages_split(st->dt.text, st->dt.len, st->dt.body_offset, st->dt.body_line, &st->ps) != 0 ||
+	if (ws_passages_split(st->dt.text, st->dt.len, st->dt.body_offset, st->dt.body_line,
+	                      st->dt.marked_headings, &st->ps) != 0 ||
 	    ws_meta_resolve(p->sidecars, f->path, &st->dt, &st->ps, &st->meta) != 0) {
 		out->result = WS_PREP_FAILED;
 		out->message = strdup("out of memory");
