@@ -165,6 +165,26 @@ static unsigned file_line(const ws_doctext *dt, unsigned line)
 	return dt->line_map && line >= 1 && line <= dt->nlines ? dt->line_map[line - 1] : line;
 }
 
+/* The file lines of the passage's lines when they are not consecutive
+ * (a block of HTML that starts on the line where the last one ended, a
+ * DOCX paragraph after a blank line): the searcher reads a hit's line
+ * from it.  NULL when the lines run on from first_line. */
+static json_t *line_map_json(const ws_doctext *dt, const ws_passage *ps)
+{
+	if (!dt->line_map)
+		return NULL;
+	unsigned first = file_line(dt, ps->first_line);
+	bool consecutive = true;
+	for (unsigned l = ps->first_line; l <= ps->last_line && consecutive; l++)
+		consecutive = file_line(dt, l) == first + (l - ps->first_line);
+	if (consecutive)
+		return NULL;
+	json_t *a = json_array();
+	for (unsigned l = ps->first_line; a && l <= ps->last_line; l++)
+		json_array_append_new(a, json_integer(file_line(dt, l)));
+	return a;
+}
+
 /* One passage's document, or NULL with *err (malloc'd): every status of
  * its building is checked, so that no half-built document is written. */
 static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage *ps, const char *path,
@@ -210,6 +230,9 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	json_object_set_new(j, WS_DATA_PAGE, ps->page ? json_integer(ps->page) : json_null());
 	json_object_set_new(j, WS_DATA_LINES, json_pack("[i,i]", file_line(dt, ps->first_line), file_line(dt, ps->last_line)));
 	json_object_set_new(j, WS_DATA_SECTION, json_string(ps->section));
+	json_t *lm = line_map_json(dt, ps);
+	if (lm)
+		json_object_set_new(j, WS_DATA_LINE_MAP, lm);
 	json_object_set_new(j, WS_DATA_OFFSET, json_integer((json_int_t)ps->start));
 	json_object_set_new(j, WS_DATA_LINE_OFFSET, json_integer((json_int_t)ps->line_offset));
 	if (ps->line_offset) {
