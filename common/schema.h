@@ -58,6 +58,9 @@
                                              lines[0] to the start of text (0 unless a
                                              very long line was split) */
 #define WS_DATA_LINE_OFFSET_CHARS "line_offset_chars" /* the same in characters */
+#define WS_DATA_LINE_MAP "line_map" /* array, only where the text's lines are not the
+                                       file's consecutive lines (HTML, DOCX): the file
+                                       line of each line of text, lines[0] first */
 
 /* The text part of a passage's data[0..len) (see above); *json_len gets
  * the length of the JSON part.  A datum without a NUL has no text. */

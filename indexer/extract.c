@@ -8,8 +8,12 @@
 
 #include <unicode/utf8.h>
 
+#include "extract_docx.h"
+#include "extract_html.h"
+
 static const char *const text_exts[] = {"txt", "text", NULL};
 static const char *const md_exts[] = {"md", "markdown", "mdown", "mkd", NULL};
+static const char *const html_exts[] = {"html", "htm", "xhtml", NULL};
 static bool ext_in(const char *ext, const char *const *list)
 {
 	for (; *list; list++)
@@ -40,6 +44,10 @@ ws_format ws_format_from_path(const char *path, int *sniff)
 		return WS_FORMAT_MARKDOWN;
 	if (strcasecmp(ext, "pdf") == 0)
 		return WS_FORMAT_PDF;
+	if (ext_in(ext, html_exts))
+		return WS_FORMAT_HTML;
+	if (strcasecmp(ext, "docx") == 0)
+		return WS_FORMAT_DOCX;
 	/* .csv, .json, .rtf, .log ... may well be text, but not prose the
 	 * passage splitter can read: only the formats named are indexed */
 	return WS_FORMAT_UNSUPPORTED;
@@ -197,6 +205,19 @@ ws_extract_result ws_extract(const char *data, size_t len, ws_format fmt, ws_doc
 	if (blank) {
 		*why = "empty file (nothing but white space)";
 		return WS_EXTRACT_EMPTY;
+	}
+	/* formats whose bytes are not the text: their own readers */
+	if (fmt == WS_FORMAT_HTML || fmt == WS_FORMAT_DOCX) {
+		out->text = NULL;
+		out->len = 0;
+		ws_extract_result r = fmt == WS_FORMAT_HTML ? ws_extract_html(data, len, out, why)
+		                                            : ws_extract_docx(data, len, out, why);
+		if (r == WS_EXTRACT_OK && !out->text) {
+			out->text = "";
+			r = WS_EXTRACT_EMPTY;
+			*why = "no text in the document";
+		}
+		return r;
 	}
 	if (looks_binary(data, len)) {
 		*why = "binary file (NUL bytes or control characters)";

@@ -8,6 +8,7 @@
 #ifndef WENSOU_EXTRACT_H
 #define WENSOU_EXTRACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum ws_format {
@@ -15,6 +16,8 @@ typedef enum ws_format {
 	WS_FORMAT_TEXT,
 	WS_FORMAT_MARKDOWN,
 	WS_FORMAT_PDF,          /* extract_pdf.h */
+	WS_FORMAT_HTML,  /* .html .htm .xhtml: extract_html.h */
+	WS_FORMAT_DOCX,  /* .docx: extract_docx.h */
 } ws_format;
 
 /* The format a path's extension promises, or WS_FORMAT_UNSUPPORTED for
@@ -33,13 +36,15 @@ typedef enum ws_extract_result {
 	WS_EXTRACT_BAD_ENCODING,/* not UTF-8 (too many invalid sequences) */
 	WS_EXTRACT_ENCRYPTED,   /* a PDF that needs a password */
 	WS_EXTRACT_NO_TEXT,     /* a PDF of images without a text layer (scanned) */
-	WS_EXTRACT_UNREADABLE,  /* a truncated or corrupt PDF, or one its parser died on */
+	WS_EXTRACT_UNREADABLE,  /* a truncated or corrupt PDF (or one its parser died on), a
+	                           container that cannot be read (a DOCX that is no zip) */
 } ws_extract_result;
 
 typedef struct ws_doctext {
 	/* The text: for UTF-8 files, the file's bytes themselves (not owned).
 	 * Offsets and line numbers in the text are offsets and lines of the
-	 * file. */
+	 * file.  For HTML and DOCX, the extracted text (owned), its lines
+	 * mapped to the file's by line_map. */
 	const char *text;
 	size_t len;
 	/* Where the body starts (after a BOM and front matter). */
@@ -72,6 +77,9 @@ typedef struct ws_doctext {
 	 * format has no labels. */
 	char **page_labels;
 	size_t npages;
+	/* The text marks its headings as Markdown "# " lines (HTML h1-h6,
+	 * DOCX heading styles): no other line is taken for a heading. */
+	bool marked_headings;
 	/* Characters that could not be decoded and were replaced (U+FFFD or
 	 * '?'), for the run's summary. */
 	size_t replaced;

@@ -170,7 +170,7 @@ static bool is_toc_line(const char *t, size_t s, size_t e)
 
 /* Heading level (1-6) of a trimmed line, or 0.  *ts is moved past a
  * Markdown "#" marker. */
-static int heading_level(const char *t, size_t *ts, size_t e, size_t chars, bool plain)
+static int heading_level(const char *t, size_t *ts, size_t e, size_t chars, bool plain, bool marked_only)
 {
 	size_t s = *ts;
 	if (t[s] == '#') {
@@ -187,7 +187,7 @@ static int heading_level(const char *t, size_t *ts, size_t e, size_t chars, bool
 		}
 		return 0;
 	}
-	if (chars > 50 || is_toc_line(t, s, e) || line_ends_sentence(t, s, e))
+	if (marked_only || chars > 50 || is_toc_line(t, s, e) || line_ends_sentence(t, s, e))
 		return 0;
 	size_t i = s;
 	UChar32 c = next_char(t, &i, e);
@@ -528,7 +528,7 @@ static void mark_running_headers(const char *t, line_info *lines, size_t n)
 int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned body_line, unsigned flags,
                       ws_passages *out)
 {
-	bool plain = flags & WS_SPLIT_PLAIN;
+	bool plain = flags & WS_SPLIT_PLAIN, marked_only = flags & WS_SPLIT_MARKED_ONLY;
 	line_info *lines;
 	size_t n;
 	if (scan_lines(t, len, body_offset, &lines, &n) != 0)
@@ -550,7 +550,7 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 			continue;
 		}
 		size_t hs = s;
-		int level = heading_level(t, &hs, e, l->chars, plain);
+		int level = heading_level(t, &hs, e, l->chars, plain, marked_only);
 		if (level) {
 			l->kind = LINE_HEADING;
 			l->level = level;
@@ -586,7 +586,7 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 			size_t s = l->start, e = l->end;
 			trim(t, &s, &e);
 			size_t hs = s;
-			heading_level(t, &hs, e, l->chars, plain);
+			heading_level(t, &hs, e, l->chars, plain, marked_only);
 			char *text = heading_text(t, hs, e);
 			if (!text) {
 				sp.oom = true;

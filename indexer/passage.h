@@ -7,6 +7,7 @@
 #ifndef WENSOU_PASSAGE_H
 #define WENSOU_PASSAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define WS_PASSAGE_MIN 100    /* characters: smaller paragraphs are merged */
@@ -37,8 +38,13 @@ typedef struct ws_passages {
  * tab (extracted text marks passages of their own with it, e.g. a PDF's
  * footnotes).  Returns 0, or -1 when out of memory. */
 /* flags: WS_SPLIT_PLAIN for text extracted from a format (PDF) whose
- * lines carry no Markdown syntax: "# …" is a line of text, not a heading. */
+ * lines carry no Markdown syntax: "# …" is a line of text, not a heading.
+ * WS_SPLIT_MARKED_ONLY for text from markup that marks its headings
+ * (HTML h1-h6, DOCX heading styles, as Markdown "#" lines): only those
+ * are headings, and a "一、" or "2.1" line is a table of contents or body
+ * text. */
 #define WS_SPLIT_PLAIN 1u
+#define WS_SPLIT_MARKED_ONLY 2u
 int ws_passages_split(const char *text, size_t len, size_t body_offset, unsigned body_line, unsigned flags,
                       ws_passages *out);
 void ws_passages_free(ws_passages *p);

@@ -166,6 +166,26 @@ static unsigned file_line(const ws_doctext *dt, unsigned line)
 	return dt->line_map && line >= 1 && line <= dt->nlines ? dt->line_map[line - 1] : line;
 }
 
+/* The file lines of the passage's lines when they are not consecutive
+ * (a block of HTML that starts on the line where the last one ended, a
+ * DOCX paragraph after a blank line): the searcher reads a hit's line
+ * from it.  NULL when the lines run on from first_line. */
+static json_t *line_map_json(const ws_doctext *dt, const ws_passage *ps)
+{
+	if (!dt->line_map)
+		return NULL;
+	unsigned first = file_line(dt, ps->first_line);
+	bool consecutive = true;
+	for (unsigned l = ps->first_line; l <= ps->last_line && consecutive; l++)
+		consecutive = file_line(dt, l) == first + (l - ps->first_line);
+	if (consecutive)
+		return NULL;
+	json_t *a = json_array();
+	for (unsigned l = ps->first_line; a && l <= ps->last_line; l++)
+		json_array_append_new(a, json_integer(file_line(dt, l)));
+	return a;
+}
+
 /* One passage's document, or NULL with *err (malloc'd): every status of
  * its building is checked, so that no half-built document is written. */
 static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage *ps, const char *path,
@@ -213,6 +233,9 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 		json_object_set_new(j, WS_DATA_PAGE_LABEL, json_string(dt->page_labels[ps->page - 1]));
 	json_object_set_new(j, WS_DATA_LINES, json_pack("[i,i]", file_line(dt, ps->first_line), file_line(dt, ps->last_line)));
 	json_object_set_new(j, WS_DATA_SECTION, json_string(ps->section));
+	json_t *lm = line_map_json(dt, ps);
+	if (lm)
+		json_object_set_new(j, WS_DATA_LINE_MAP, lm);
 	json_object_set_new(j, WS_DATA_OFFSET, json_integer((json_int_t)ps->start));
 	json_object_set_new(j, WS_DATA_LINE_OFFSET, json_integer((json_int_t)ps->line_offset));
 	if (ps->line_offset) {
@@ -319,7 +342,9 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 		goto drop_state;
 	}
 	if (ws_passages_split(st->dt.text, st->dt.len, st->dt.body_offset, st->dt.body_line,
-	                      fmt == WS_FORMAT_PDF ? WS_SPLIT_PLAIN : 0, &st->ps) != 0 ||
+	                      (fmt == WS_FORMAT_PDF ? WS_SPLIT_PLAIN : 0) |
+	                          (st->dt.marked_headings ? WS_SPLIT_MARKED_ONLY : 0),
+	                      &st->ps) != 0 ||
 	    ws_meta_resolve(p->sidecars, f->path, &st->dt, &st->ps, &st->meta) != 0) {
 		out->result = WS_PREP_FAILED;
 		out->message = strdup("out of memory");

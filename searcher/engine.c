@@ -155,6 +155,11 @@ static bool make_hit(run *r, const char *data, size_t len, double score, ws_hit 
 	if (r->matches.n) {
 		locate(text, r->matches.v[0].start, h->first_line, (size_t)get_int(o, WS_DATA_LINE_OFFSET),
 		       (size_t)get_int(o, WS_DATA_LINE_OFFSET_CHARS), h);
+		/* text extracted from markup: its lines are not the file's */
+		json_t *map = json_object_get(o, WS_DATA_LINE_MAP);
+		json_t *at = json_is_array(map) ? json_array_get(map, h->line - h->first_line) : NULL;
+		if (json_is_integer(at) && json_integer_value(at) > 0 && json_integer_value(at) < 2000000000)
+			h->line = (unsigned)json_integer_value(at);
 	} else {
 		h->line = h->first_line;
 		h->column = 1 + (unsigned)get_int(o, WS_DATA_LINE_OFFSET);

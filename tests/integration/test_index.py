@@ -409,7 +409,7 @@ class TestSampleCorpus(TempDirTest):
         p = run_index(self.db, corpus)
         self.assertEqual(p.returncode, 0, p.stderr)
         meta = {}
-        for q in ["人工智能", "守门人", "數字鴻溝", "接入差距", "localisation", "公共数据开放"]:
+        for q in ["人工智能", "守门人", "數字鴻溝", "接入差距", "localisation", "公共数据开放", "授权运营", "一网通办"]:
             p, hits = search_json(self.db, q, args=["-n", "100"])
             self.assertEqual(p.returncode, 0, (q, p.stderr))
             meta.update({os.path.relpath(h["path"], corpus): (h["title"], h["year"], h["source"]) for h in hits})
@@ -422,6 +422,12 @@ class TestSampleCorpus(TempDirTest):
         # the PDF's own metadata
         self.assertEqual(meta["smart-city-data-white-paper-2023.pdf"],
                          ("城市数据治理白皮书（2023年）", 2023, "城市数据研究组"))
+        # HTML: <title>, <meta name="publisher">, <meta name="date">
+        self.assertEqual(meta["open-data-guide.html"], ("公共数据开放指引（示例）", 2022, "示例数据研究所"))
+        # DOCX: docProps/core.xml
+        self.assertEqual(meta["e-government-services-2021.docx"],
+                         ("政务服务“一网通办”进展简报", 2021, "示例政务研究中心"))
+        self.assertEqual(len(meta), 8)
 
     @needs_search
     @unittest.skipUnless(shutil.which("xapian-metadata"), "xapian-metadata (xapian-tools) not installed")
