@@ -35,6 +35,9 @@ typedef struct ws_prepared {
 	char *record;         /* JSON for the file record (malloc'd) */
 	size_t npassages;
 	uint64_t bytes;       /* bytes read */
+	size_t replaced;      /* characters that could not be decoded (U+FFFD) */
+	char encoding[48];    /* what the file was read as ("" when not read) */
+	const char *encoding_how; /* how it was decided (ws_doctext.encoding_how) */
 	struct ws_prepared_state *state; /* what ws_prepare_docs works from */
 } ws_prepared;
 

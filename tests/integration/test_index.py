@@ -345,10 +345,10 @@ class TestBadFiles(TempDirTest):
         p = run_index(self.db, os.path.join(self.tmp, "docs"))
         self.assertEqual(p.returncode, 1, p.stderr)
         s = summary(p.stderr)
-        self.assertEqual(s["added"], 1, p.stderr)
-        self.assertEqual(s["failed"], 3, p.stderr)  # binary, gbk, dangling link
+        self.assertEqual(s["added"], 2, p.stderr)   # good, gbk (GB18030 is read)
+        self.assertEqual(s["failed"], 2, p.stderr)  # binary, dangling link
         self.assertRegex(p.stderr, r"binary\.txt: binary file")
-        self.assertRegex(p.stderr, r"gbk\.txt: not UTF-8")
+        self.assertNotIn("gbk.txt", p.stderr)
         self.assertRegex(p.stderr, r"dangling\.txt: skipped: broken symbolic link")
         self.assertRegex(p.stderr, r"empty\.txt: empty file")
         self.assertNotIn("hidden", p.stderr)
@@ -356,6 +356,8 @@ class TestBadFiles(TempDirTest):
         if SEARCH and os.path.exists(SEARCH):
             _, hits = search_json(self.db, "互操作性")
             self.assertEqual(len(hits), 1)
+            _, hits = search_json(self.db, "数字鸿沟")
+            self.assertEqual([os.path.basename(h["path"]) for h in hits], ["gbk.txt"])
             p, hits = search_json(self.db, "隐藏文件")
             self.assertEqual(p.returncode, 1)
 
@@ -374,6 +376,7 @@ class TestBadFiles(TempDirTest):
         self.write("mostly-utf8.txt", data)
         p = run_index(self.db, os.path.join(self.tmp, "docs"))
         self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(summary(p.stderr)["replaced"], 1, p.stderr)
         p, hits = search_json(self.db, "数据安全")
         self.assertEqual(len(hits), 1)
         self.assertIn("数据安全", hits[0]["snippet"])
