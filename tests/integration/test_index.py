@@ -424,6 +424,22 @@ class TestSampleCorpus(TempDirTest):
                          ("Cross-Border Data Flows: Policy Note (2022)", 2022, None))
 
     @needs_search
+    def test_samples_in_other_encodings(self):
+        """corpus/encodings: GB18030, Big5 and UTF-16LE with a BOM."""
+        corpus = os.path.join(SOURCE_ROOT, "corpus")
+        p = run_index(self.db, os.path.join(corpus, "encodings"), args=["--verbose"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual((summary(p.stderr)["added"], summary(p.stderr)["replaced"]), (3, 0), p.stderr)
+        for q, name, line, title, year, source in [
+                ("分类分级", "data-security-brief-2023-gb18030.txt", 8, "数据安全治理简报（2023年）", 2023, "示例编码样本"),
+                ("開放原則", "open-government-data-big5.txt", 8, "開放政府資料推動要點（繁體範例）", 2022, "示例繁體出版社"),
+                ("审计的记录", "algorithmic-accountability-utf16.txt", 11,
+                 "Algorithmic Accountability Note / 算法问责说明", 2024, "示例编码样本")]:
+            _, hits = search_json(self.db, q)
+            self.assertEqual([(os.path.basename(h["path"]), h["line"], h["title"], h["year"], h["source"])
+                              for h in hits], [(name, line, title, year, source)], q)
+
+    @needs_search
     @unittest.skipUnless(shutil.which("xapian-metadata"), "xapian-metadata (xapian-tools) not installed")
     def test_index_of_another_schema_version_is_rebuilt(self):
         """After an upgrade the nightly run rebuilds the index by itself;
