@@ -618,8 +618,11 @@ int main(int argc, char **argv)
 			ws_run_report(rec->r.path, "removed (no longer there)", false, &r);
 	}
 	ws_moves_mark(&recs, pending, njobs, r.opt.verbose ? ws_run_report : NULL, &r);
-	if (drop_gone(&r, st, &recs, &err) != 0)
+	if (drop_gone(&r, st, &recs, &err) != 0) {
+		free(pending);
+		free(pending_shard);
 		goto fatal;
+	}
 	committed_any = r.c.removed > 0;
 
 	size_t start = 0;
