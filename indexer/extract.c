@@ -2,11 +2,12 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <unicode/utf8.h>
+#include "charset.h"
 
 #include "extract_docx.h"
 #include "extract_html.h"
@@ -70,39 +71,9 @@ int ws_year_in(const char *s, size_t len)
 	return 0;
 }
 
-/* Invalid UTF-8 sequences in data (ICU's U8_NEXT decides); *chars gets
- * the number of characters. */
-static size_t count_invalid_utf8(const char *data, size_t len, size_t *chars)
-{
-	const uint8_t *s = (const uint8_t *)data;
-	int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
-	size_t bad = 0, count = 0;
-	while (i < n) {
-		UChar32 c;
-		U8_NEXT(s, i, n, c);
-		count++;
-		if (c < 0)
-			bad++;
-	}
-	*chars = count;
-	return bad;
-}
-
-static void replace_invalid_utf8(char *data, size_t len)
-{
-	uint8_t *s = (uint8_t *)data;
-	int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
-	while (i < n) {
-		int32_t at = i;
-		UChar32 c;
-		U8_NEXT(s, i, n, c);
-		if (c < 0)
-			memset(s + at, '?', (size_t)(i - at));
-	}
-}
-
 /* Binary: a NUL byte, or more than 10% C0 control characters other than
- * white space and form feed, in the first 64 KiB. */
+ * white space and form feed, in the first 64 KiB (of the text decoded:
+ * UTF-16's NUL bytes are gone by then). */
 static bool looks_binary(const char *data, size_t len)
 {
 	size_t n = len < 65536 ? len : 65536, ctrl = 0;
@@ -185,7 +156,8 @@ static size_t parse_front_matter(const char *t, size_t len, ws_doctext *out, uns
 	return 0;
 }
 
-ws_extract_result ws_extract(const char *data, size_t len, ws_format fmt, ws_doctext *out, const char **why)
+ws_extract_result ws_extract_as(const char *data, size_t len, ws_format fmt, const char *encoding, ws_doctext *out,
+                                const char **why)
 {
 	memset(out, 0, sizeof *out);
 	out->text = data;
@@ -195,19 +167,16 @@ ws_extract_result ws_extract(const char *data, size_t len, ws_format fmt, ws_doc
 	if (!why)
 		why = &dummy;
 
-	size_t start = 0;
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-		start = 3;
-	bool blank = true;
-	for (size_t i = start; i < len && blank; i++)
-		if (!isspace((unsigned char)data[i]))
-			blank = false;
-	if (blank) {
-		*why = "empty file (nothing but white space)";
-		return WS_EXTRACT_EMPTY;
-	}
-	/* formats whose bytes are not the text: their own readers */
+	/* formats whose bytes are not the text: their own readers (HTML
+	 * finds its own charset, a DOCX is a zip) */
 	if (fmt == WS_FORMAT_HTML || fmt == WS_FORMAT_DOCX) {
+		bool blank = true;
+		for (size_t i = 0; i < len && blank; i++)
+			blank = isspace((unsigned char)data[i]) != 0;
+		if (blank) {
+			*why = "empty file (nothing but white space)";
+			return WS_EXTRACT_EMPTY;
+		}
 		out->text = NULL;
 		out->len = 0;
 		ws_extract_result r = fmt == WS_FORMAT_HTML ? ws_extract_html(data, len, out, why)
@@ -219,28 +188,46 @@ ws_extract_result ws_extract(const char *data, size_t len, ws_format fmt, ws_doc
 		}
 		return r;
 	}
+
+	/* Decode first: everything after (blank, binary, front matter) reads
+	 * UTF-8. */
+	ws_decoded dec;
+	ws_charset_result cr = ws_charset_decode(data, len, encoding, &dec, why);
+	snprintf(out->encoding, sizeof out->encoding, "%s", dec.encoding);
+	out->encoding_how = dec.how;
+	switch (cr) {
+	case WS_CHARSET_OK:
+		break;
+	case WS_CHARSET_BINARY:
+		return WS_EXTRACT_BINARY;
+	case WS_CHARSET_NOMEM:
+		*why = "out of memory";
+		return WS_EXTRACT_BINARY;
+	case WS_CHARSET_UNSURE:
+	case WS_CHARSET_DAMAGED:
+		return WS_EXTRACT_BAD_ENCODING;
+	}
+	size_t start = 0;
+	if (dec.text) {
+		out->owned = dec.text;
+		out->text = data = dec.text;
+		out->len = len = dec.len;
+		out->replaced = dec.replaced;
+	} else {
+		start = dec.skip;
+	}
+
+	bool blank = true;
+	for (size_t i = start; i < len && blank; i++)
+		if (!isspace((unsigned char)data[i]))
+			blank = false;
+	if (blank) {
+		*why = "empty file (nothing but white space)";
+		return WS_EXTRACT_EMPTY;
+	}
 	if (looks_binary(data, len)) {
 		*why = "binary file (NUL bytes or control characters)";
 		return WS_EXTRACT_BINARY;
-	}
-	size_t chars = 0;
-	out->invalid_sequences = count_invalid_utf8(data + start, len - start, &chars);
-	/* A few bad bytes in real UTF-8 text read as U+FFFD; more than 1% means
-	 * the file is in another encoding, which would index as garbage. */
-	if (out->invalid_sequences * 100 > chars) {
-		*why = "not UTF-8 text (other encodings are not supported yet)";
-		return WS_EXTRACT_BAD_ENCODING;
-	}
-	if (out->invalid_sequences) {
-		out->owned = malloc(len ? len : 1);
-		if (!out->owned) {
-			*why = "out of memory";
-			return WS_EXTRACT_BINARY;
-		}
-		memcpy(out->owned, data, len);
-		replace_invalid_utf8(out->owned, len);
-		out->text = out->owned;
-		data = out->owned;
 	}
 	out->body_offset = start;
 	if (fmt == WS_FORMAT_MARKDOWN || fmt == WS_FORMAT_TEXT) {
@@ -252,6 +239,11 @@ ws_extract_result ws_extract(const char *data, size_t len, ws_format fmt, ws_doc
 		}
 	}
 	return WS_EXTRACT_OK;
+}
+
+ws_extract_result ws_extract(const char *data, size_t len, ws_format fmt, ws_doctext *out, const char **why)
+{
+	return ws_extract_as(data, len, fmt, NULL, out, why);
 }
 
 void ws_doctext_free(ws_doctext *dt)

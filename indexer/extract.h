@@ -33,7 +33,7 @@ typedef enum ws_extract_result {
 	WS_EXTRACT_OK,
 	WS_EXTRACT_EMPTY,       /* nothing but white space */
 	WS_EXTRACT_BINARY,      /* NUL bytes or mostly control characters */
-	WS_EXTRACT_BAD_ENCODING,/* not UTF-8 (too many invalid sequences) */
+	WS_EXTRACT_BAD_ENCODING,/* no encoding told surely, or mostly undecodable (charset.h) */
 	WS_EXTRACT_ENCRYPTED,   /* a PDF that needs a password */
 	WS_EXTRACT_NO_TEXT,     /* a PDF of images without a text layer (scanned) */
 	WS_EXTRACT_UNREADABLE,  /* a truncated or corrupt PDF (or one its parser died on), a
@@ -41,20 +41,26 @@ typedef enum ws_extract_result {
 } ws_extract_result;
 
 typedef struct ws_doctext {
-	/* The text: for UTF-8 files, the file's bytes themselves (not owned).
-	 * Offsets and line numbers in the text are offsets and lines of the
-	 * file.  For HTML and DOCX, the extracted text (owned), its lines
-	 * mapped to the file's by line_map. */
+	/* The text, in UTF-8, whose lines are the file's lines: for a valid
+	 * UTF-8 file the file's bytes themselves (not owned), and offsets in
+	 * the text are offsets in the file; for another encoding, or UTF-8
+	 * with invalid bytes, the text converted to UTF-8 (owned), each
+	 * undecodable sequence one U+FFFD, and offsets are in that text.  For
+	 * PDF, HTML and DOCX, the extracted text (owned), its lines mapped to
+	 * the file's by line_map (HTML, DOCX). */
 	const char *text;
 	size_t len;
 	/* Where the body starts (after a BOM and front matter). */
 	size_t body_offset;
 	unsigned body_line;
-	/* Invalid UTF-8 sequences seen.  When there are any, text is a copy
-	 * (owned) with each byte of them replaced by '?', so that it is valid
-	 * UTF-8 and every offset still matches the file. */
-	size_t invalid_sequences;
 	char *owned;
+	/* The encoding the file was read in ("UTF-8", "GB18030", "Big5",
+	 * "UTF-16LE", ... or the name pinned in the sidecar) and how that was
+	 * decided ("pinned", "byte-order mark", "detected", or for UTF-8
+	 * "valid" / "mostly valid"), static; set also when the encoding is
+	 * the reason extraction failed. */
+	char encoding[48];
+	const char *encoding_how;
 	/* Front matter (malloc'd, NULL when absent); year 0 when absent. */
 	char *fm_title;
 	char *fm_source;
@@ -80,14 +86,18 @@ typedef struct ws_doctext {
 	/* The text marks its headings as Markdown "# " lines (HTML h1-h6,
 	 * DOCX heading styles): no other line is taken for a heading. */
 	bool marked_headings;
-	/* Characters that could not be decoded and were replaced (U+FFFD or
-	 * '?'), for the run's summary. */
+	/* Sequences that could not be decoded, each replaced by one U+FFFD,
+	 * for the run's summary. */
 	size_t replaced;
 } ws_doctext;
 
 /* Extract data[0..len) (which must outlive out) as fmt.  On a result other
  * than WS_EXTRACT_OK, *why (if not NULL) points to a static explanation. */
 ws_extract_result ws_extract(const char *data, size_t len, ws_format fmt, ws_doctext *out, const char **why);
+/* The same, the text read in encoding (a name ws_charset_known accepts:
+ * the sidecar's pin) instead of the one detected; NULL detects. */
+ws_extract_result ws_extract_as(const char *data, size_t len, ws_format fmt, const char *encoding, ws_doctext *out,
+                                const char **why);
 void ws_doctext_free(ws_doctext *dt);
 
 /* A year 1900..2099 read from s (4 digits not part of a longer number), or 0. */

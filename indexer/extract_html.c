@@ -734,7 +734,6 @@ ws_extract_result ws_extract_html(const char *data, size_t len, ws_doctext *out,
 	h.author = h.publisher = NULL;
 	out->doc_year = h.year;
 	out->replaced = replaced;
-	out->invalid_sequences = replaced;
 	goto done;
 oom:
 	*why = "out of memory reading HTML";

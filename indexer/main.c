@@ -252,11 +252,15 @@ static void print_summary(const run *r, double t0)
 		strbuf_appendf(&skip, "%s%zu other", skip.len ? ", " : " (", r->c.skip_other);
 	if (skip.len)
 		strbuf_appendc(&skip, ')');
+	/* characters replaced only when there are any */
+	char rep[64] = "";
+	if (r->c.replaced)
+		snprintf(rep, sizeof rep, "%zu character%s replaced; ", r->c.replaced, r->c.replaced == 1 ? "" : "s");
 	fprintf(stderr,
 	        PROG ": %zu added, %zu changed, %zu removed, %zu unchanged, %zu skipped%s, %zu failed; "
-	        "%zu passages, %.1f MB in %.2f s\n",
+	        "%s%zu passages, %.1f MB in %.2f s\n",
 	        r->c.added, r->c.changed, r->c.removed, r->c.unchanged, r->c.skipped, strbuf_str(&skip), r->c.failed,
-	        r->c.passages, (double)r->c.bytes / 1e6, now() - t0);
+	        rep, r->c.passages, (double)r->c.bytes / 1e6, now() - t0);
 	strbuf_free(&skip);
 }
 
@@ -590,8 +594,11 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 			ws_run_report(rec->r.path, "removed (no longer there)", false, &r);
 	}
 	ws_moves_mark(&recs, pending, njobs, r.opt.verbose ? ws_run_report : NULL, &r);
-	if (drop_gone(&r, st, &recs, &err) != 0)
+	if (drop_gone(&r, st, &recs, &err) != 0) {
+		free(pending);
+		free(pending_shard);
 		goto fatal;
+	}
 	committed_any = r.c.removed > 0;
 
 	size_t start = 0;

@@ -100,6 +100,27 @@ static int get_year(json_t *obj)
 	return 0;
 }
 
+/* obj's "encoding": its string, "" when it is there but not a non-empty
+ * string (no encoding has that name), NULL when absent. */
+static const char *get_encoding(json_t *obj)
+{
+	json_t *v = obj ? json_object_get(obj, "encoding") : NULL;
+	if (!v)
+		return NULL;
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+const char *ws_sidecar_encoding(ws_sidecars *sc, const char *path)
+{
+	load(sc, path);
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	json_t *files = sc->json ? json_object_get(sc->json, "files") : NULL;
+	json_t *entry = json_is_object(files) ? json_object_get(files, base) : NULL;
+	const char *e = get_encoding(json_is_object(entry) ? entry : NULL);
+	return e ? e : get_encoding(sc->json);
+}
+
 static char *first_of(const char *a, const char *b, const char *c)
 {
 	const char *s = a ? a : b ? b : c;

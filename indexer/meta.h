@@ -6,7 +6,11 @@
  *
  * Sidecar format (JSON):
  *   { "source": "…", "year": 2023, "title": "…",        folder defaults
- *     "files": { "name.txt": { "title": "…", "source": "…", "year": 2024 } } }
+ *     "encoding": "gb18030",
+ *     "files": { "name.txt": { "title": "…", "source": "…", "year": 2024,
+ *                              "encoding": "big5" } } }
+ * "encoding" pins the files' encoding (any name ICU's converters know)
+ * instead of detecting it.
  */
 #ifndef WENSOU_META_H
 #define WENSOU_META_H
@@ -31,6 +35,11 @@ void ws_sidecars_free(ws_sidecars *sc);
 /* Modification time (ns) of the sidecar governing path, 0 if there is
  * none: stored per file so that editing the sidecar re-indexes its folder. */
 int64_t ws_sidecar_mtime(ws_sidecars *sc, const char *path);
+
+/* The encoding the sidecar pins for path (its "files" entry, then the
+ * folder's), NULL when none; "" when "encoding" is not a string.  Owned by
+ * sc, valid until the next call with a path in another folder. */
+const char *ws_sidecar_encoding(ws_sidecars *sc, const char *path);
 
 /* Resolve path's metadata.  dt and ps may be NULL (then only the sidecar
  * and the file name count).  Returns 0, or -1 when out of memory. */

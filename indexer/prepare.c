@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <unicode/utf8.h>
 
+#include "charset.h"
 #include "extract.h"
 #include "extract_pdf.h"
 #include "passage.h"
@@ -316,6 +317,15 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 	ws_hash_hex(st->data, len, out->hash);
 	int64_t side_mtime = ws_sidecar_mtime(p->sidecars, f->path);
 
+	/* a pinned encoding is the sidecar's word: a name ICU does not know
+	 * is an error for the file, never a silent fallback to detection */
+	const char *pin = ws_sidecar_encoding(p->sidecars, f->path);
+	if (pin && !ws_charset_known(pin)) {
+		out->result = WS_PREP_FAILED;
+		out->message = ws_strdupf("unknown encoding \"%s\" pinned in wensou-meta.json (try gb18030, big5, "
+		                          "utf-16le, utf-16be, utf-8)", pin);
+		goto drop_state;
+	}
 	const char *why = NULL;
 	char *why_owned = NULL;
 	ws_extract_result xr;
@@ -323,7 +333,7 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 		xr = ws_extract_pdf(st->data, len, 0, &st->dt, &why_owned);
 		why = why_owned;
 	} else {
-		xr = ws_extract(st->data, len, fmt, &st->dt, &why);
+		xr = ws_extract_as(st->data, len, fmt, pin, &st->dt, &why);
 	}
 	if (xr == WS_EXTRACT_NO_TEXT) {
 		/* a scanned PDF: reported, not an error (there is no OCR) */
@@ -337,10 +347,17 @@ void ws_prepare_file(ws_preparer *p, const ws_file *f, const char *old_hash, ws_
 		/* read, and what it holds now cannot be indexed: what the index
 		 * had of it is no longer its content */
 		out->drop_old = out->result == WS_PREP_FAILED;
-		out->message = ws_strdupf("%s%s", quiet_skip ? "skipped: " : "", why);
+		if (xr == WS_EXTRACT_BAD_ENCODING && st->dt.encoding[0])
+			out->message = ws_strdupf("%s%s, read as %s (%s)", quiet_skip ? "skipped: " : "", why,
+			                          st->dt.encoding, st->dt.encoding_how);
+		else
+			out->message = ws_strdupf("%s%s", quiet_skip ? "skipped: " : "", why);
 		free(why_owned);
 		goto drop_state;
 	}
+	out->replaced = st->dt.replaced;
+	snprintf(out->encoding, sizeof out->encoding, "%s", st->dt.encoding);
+	out->encoding_how = st->dt.encoding_how;
 	if (ws_passages_split(st->dt.text, st->dt.len, st->dt.body_offset, st->dt.body_line,
 	                      (fmt == WS_FORMAT_PDF ? WS_SPLIT_PLAIN : 0) |
 	                          (st->dt.marked_headings ? WS_SPLIT_MARKED_ONLY : 0),

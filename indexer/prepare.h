@@ -37,6 +37,9 @@ typedef struct ws_prepared {
 	uint64_t bytes;       /* bytes read */
 	bool drop_old;        /* FAILED on its content (not on reading it): the
 	                         index drops what it had of the file */
+	size_t replaced;      /* characters that could not be decoded (U+FFFD) */
+	char encoding[48];    /* what the file was read as ("" when not read) */
+	const char *encoding_how; /* how it was decided (ws_doctext.encoding_how) */
 	struct ws_prepared_state *state; /* what ws_prepare_docs works from */
 } ws_prepared;
 

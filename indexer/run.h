@@ -28,6 +28,7 @@ typedef struct options {
 
 typedef struct counts {
 	size_t added, changed, removed, unchanged, skipped, failed, passages;
+	size_t replaced; /* characters that could not be decoded, in the files indexed */
 	uint64_t bytes;
 	/* skipped files by extension ("" for none); the rest in skip_other */
 	struct { char ext[16]; size_t n; } skip_ext[WS_SKIP_EXTS];

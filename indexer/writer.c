@@ -125,9 +125,17 @@ static int finish_job(run *r, xq_db *db, ws_job *j, char **err)
 		else
 			c.changed++;
 		c.passages += pr->npassages;
-		if (r->opt.verbose) {
-			char msg[64];
-			snprintf(msg, sizeof msg, "%s, %zu passages", j->is_new ? "added" : "changed", pr->npassages);
+		c.replaced += pr->replaced;
+		/* --verbose names the encoding of every file; a file with
+		 * characters replaced is said without it too (the summary only
+		 * counts them) */
+		if (r->opt.verbose || pr->replaced) {
+			char msg[256], rep[96] = "";
+			if (pr->replaced)
+				snprintf(rep, sizeof rep, "; %zu character%s could not be decoded (read as U+FFFD)",
+				         pr->replaced, pr->replaced == 1 ? "" : "s");
+			snprintf(msg, sizeof msg, "%s, %zu passages, %s (%s)%s", j->is_new ? "added" : "changed",
+			         pr->npassages, pr->encoding, pr->encoding_how ? pr->encoding_how : "", rep);
 			ws_run_report(path, msg, false, r);
 		}
 		break;
@@ -144,6 +152,7 @@ static int finish_job(run *r, xq_db *db, ws_job *j, char **err)
 	r->c.unchanged += c.unchanged;
 	r->c.failed += c.failed;
 	r->c.passages += c.passages;
+	r->c.replaced += c.replaced;
 	r->c.bytes += pr->bytes;
 	r->jobs_done++;
 	ws_progress_update(r->progress, r->jobs_done, r->c.bytes, path);

@@ -43,13 +43,15 @@ def search_count(db, *query, args=()):
 
 
 def summary(stderr):
-    """The counts of the indexer's closing line."""
+    """The counts of the indexer's closing line ("replaced": characters
+    that could not be decoded, 0 when the line does not say)."""
     m = re.search(r"(\d+) added, (\d+) changed, (\d+) removed, (\d+) unchanged, "
-                  r"(\d+) skipped(?: \([^)]*\))?, (\d+) failed; (\d+) passages", stderr)
+                  r"(\d+) skipped(?: \([^)]*\))?, (\d+) failed; "
+                  r"(?:(\d+) characters? replaced; )?(\d+) passages", stderr)
     if not m:
         raise AssertionError("no summary line in stderr:\n" + stderr)
-    keys = ["added", "changed", "removed", "unchanged", "skipped", "failed", "passages"]
-    return dict(zip(keys, map(int, m.groups())))
+    keys = ["added", "changed", "removed", "unchanged", "skipped", "failed", "replaced", "passages"]
+    return dict(zip(keys, (int(g or 0) for g in m.groups())))
 
 
 def squash(s):

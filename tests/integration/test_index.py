@@ -345,10 +345,10 @@ class TestBadFiles(TempDirTest):
         p = run_index(self.db, os.path.join(self.tmp, "docs"))
         self.assertEqual(p.returncode, 1, p.stderr)
         s = summary(p.stderr)
-        self.assertEqual(s["added"], 1, p.stderr)
-        self.assertEqual(s["failed"], 3, p.stderr)  # binary, gbk, dangling link
+        self.assertEqual(s["added"], 2, p.stderr)   # good, gbk (GB18030 is read)
+        self.assertEqual(s["failed"], 2, p.stderr)  # binary, dangling link
         self.assertRegex(p.stderr, r"binary\.txt: binary file")
-        self.assertRegex(p.stderr, r"gbk\.txt: not UTF-8")
+        self.assertNotIn("gbk.txt", p.stderr)
         self.assertRegex(p.stderr, r"dangling\.txt: skipped: broken symbolic link")
         self.assertRegex(p.stderr, r"empty\.txt: empty file")
         self.assertNotIn("hidden", p.stderr)
@@ -356,6 +356,8 @@ class TestBadFiles(TempDirTest):
         if SEARCH and os.path.exists(SEARCH):
             _, hits = search_json(self.db, "互操作性")
             self.assertEqual(len(hits), 1)
+            _, hits = search_json(self.db, "数字鸿沟")
+            self.assertEqual([os.path.basename(h["path"]) for h in hits], ["gbk.txt"])
             p, hits = search_json(self.db, "隐藏文件")
             self.assertEqual(p.returncode, 1)
 
@@ -374,6 +376,7 @@ class TestBadFiles(TempDirTest):
         self.write("mostly-utf8.txt", data)
         p = run_index(self.db, os.path.join(self.tmp, "docs"))
         self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(summary(p.stderr)["replaced"], 1, p.stderr)
         p, hits = search_json(self.db, "数据安全")
         self.assertEqual(len(hits), 1)
         self.assertIn("数据安全", hits[0]["snippet"])
@@ -428,6 +431,22 @@ class TestSampleCorpus(TempDirTest):
         self.assertEqual(meta["e-government-services-2021.docx"],
                          ("政务服务“一网通办”进展简报", 2021, "示例政务研究中心"))
         self.assertEqual(len(meta), 8)
+
+    @needs_search
+    def test_samples_in_other_encodings(self):
+        """corpus/encodings: GB18030, Big5 and UTF-16LE with a BOM."""
+        corpus = os.path.join(SOURCE_ROOT, "corpus")
+        p = run_index(self.db, os.path.join(corpus, "encodings"), args=["--verbose"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual((summary(p.stderr)["added"], summary(p.stderr)["replaced"]), (3, 0), p.stderr)
+        for q, name, line, title, year, source in [
+                ("分类分级", "data-security-brief-2023-gb18030.txt", 8, "数据安全治理简报（2023年）", 2023, "示例编码样本"),
+                ("開放原則", "open-government-data-big5.txt", 8, "開放政府資料推動要點（繁體範例）", 2022, "示例繁體出版社"),
+                ("审计的记录", "algorithmic-accountability-utf16.txt", 11,
+                 "Algorithmic Accountability Note / 算法问责说明", 2024, "示例编码样本")]:
+            _, hits = search_json(self.db, q)
+            self.assertEqual([(os.path.basename(h["path"]), h["line"], h["title"], h["year"], h["source"])
+                              for h in hits], [(name, line, title, year, source)], q)
 
     @needs_search
     @unittest.skipUnless(shutil.which("xapian-metadata"), "xapian-metadata (xapian-tools) not installed")
