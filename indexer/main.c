@@ -594,11 +594,8 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 			ws_run_report(rec->r.path, "removed (no longer there)", false, &r);
 	}
 	ws_moves_mark(&recs, pending, njobs, r.opt.verbose ? ws_run_report : NULL, &r);
-	if (drop_gone(&r, st, &recs, &err) != 0) {
-		free(pending);
-		free(pending_shard);
+	if (drop_gone(&r, st, &recs, &err) != 0)
 		goto fatal;
-	}
 	committed_any = r.c.removed > 0;
 
 	size_t start = 0;
