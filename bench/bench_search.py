@@ -40,6 +40,22 @@ def pct(values, q):
     return v[k]
 
 
+def data_and_index(a, index, tmp):
+    """The data set and its index: --data and --db when given, else made
+    in tmp (bench_index.py's data set of --mb in --files)."""
+    data, db = a.data, a.db
+    if not data:
+        data = os.path.join(tmp, "data")
+        total = make_data(a.corpus, data, a.mb, a.files)
+        print(f"data: {a.files} files, {total / 1e6:.1f} MB of text")
+    if not db:
+        db = os.path.join(tmp, "index")
+        t0 = time.monotonic()
+        subprocess.run([index, "-q", "--db", db, data], check=True)
+        print(f"indexed in {time.monotonic() - t0:.1f} s")
+    return data, db
+
+
 def rg_patterns(query):
     """The plain strings of a query, for ripgrep: quotes, fields, operators
     and exclusions dropped."""
@@ -72,16 +88,7 @@ def main():
         queries = [q.strip() for q in f if q.strip() and not q.startswith("#")]
     tmp = tempfile.mkdtemp(prefix="wensou-bench-")
     try:
-        data, db = a.data, a.db
-        if not data:
-            data = os.path.join(tmp, "data")
-            total = make_data(a.corpus, data, a.mb, a.files)
-            print(f"data: {a.files} files, {total / 1e6:.1f} MB of text")
-        if not db:
-            db = os.path.join(tmp, "index")
-            t0 = time.monotonic()
-            subprocess.run([index, "-q", "--db", db, data], check=True)
-            print(f"indexed in {time.monotonic() - t0:.1f} s")
+        data, db = data_and_index(a, index, tmp)
 
         rows = {"wensou-search": [], "search-floor": [], "rg -F": [], "rg -F -c": []}
         hits = 0

@@ -23,8 +23,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench_index import DEFAULT_CORPUS, make_data  # noqa: E402
-from bench_search import pct, timed  # noqa: E402
+from bench_index import DEFAULT_CORPUS  # noqa: E402
+from bench_search import data_and_index, pct, timed  # noqa: E402
 
 
 class Serve:
@@ -80,16 +80,7 @@ def main():
         queries = [q.strip() for q in f if q.strip() and not q.startswith("#")]
     tmp = tempfile.mkdtemp(prefix="wensou-bench-")
     try:
-        data, db = a.data, a.db
-        if not data:
-            data = os.path.join(tmp, "data")
-            total = make_data(a.corpus, data, a.mb, a.files)
-            print(f"data: {a.files} files, {total / 1e6:.1f} MB of text")
-        if not db:
-            db = os.path.join(tmp, "index")
-            t0 = time.monotonic()
-            subprocess.run([index, "-q", "--db", db, data], check=True)
-            print(f"indexed in {time.monotonic() - t0:.1f} s")
+        data, db = data_and_index(a, index, tmp)
         s = Serve(search, db)
         serve, typed, oneshot, errors = [], [], [], 0
         for q in queries:

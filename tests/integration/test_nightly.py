@@ -204,28 +204,30 @@ class TestCheck(TempDirTest):
         self.assertIn("damaged: ", p.stdout)
         self.assertIn("--rebuild", p.stderr)
 
-    def test_a_removed_record_leaves_orphan_passages(self):
-        k = self.shard_of("r004.txt")
-        damage("import sys, xapian\n"
+    def damage_file(self, name, body):
+        """Run body (Python over db, a writable shard, and path, the
+        file's canonical path) on the shard holding docs/name, then commit."""
+        damage("import sys, json, xapian\n"
                "db = xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN)\n"
-               "for key in list(db.metadata_keys('wensou:file:')):\n"
-               "    if sys.argv[2].encode() in db.get_metadata(key):\n"
-               "        db.set_metadata(key, '')\n"
-               "db.commit()\n", self.shard(k), os.path.join(os.path.realpath(self.docs), "r004.txt"))
+               "path = sys.argv[2]\n" + body + "db.commit()\n",
+               self.shard(self.shard_of(name)), os.path.join(os.path.realpath(self.docs), name))
+
+    def test_a_removed_record_leaves_orphan_passages(self):
+        self.damage_file("r004.txt",
+                         "for key in list(db.metadata_keys('wensou:file:')):\n"
+                         "    if path.encode() in db.get_metadata(key):\n"
+                         "        db.set_metadata(key, '')\n")
         p = self.check()
         self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
         self.assertRegex(p.stdout, r"damaged: \d+ passages of file id [0-9a-f]{32} have no file record")
 
     def test_a_lost_passage_is_damage(self):
-        k = self.shard_of("r005.txt")
-        damage("import sys, json, xapian\n"
-               "db = xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN)\n"
-               "for item in db.postlist(''):\n"
-               "    d = db.get_document(item.docid).get_data()\n"
-               "    if json.loads(d[:d.index(b'\\0')])['path'] == sys.argv[2]:\n"
-               "        db.delete_document(item.docid)\n"
-               "        break\n"
-               "db.commit()\n", self.shard(k), os.path.join(os.path.realpath(self.docs), "r005.txt"))
+        self.damage_file("r005.txt",
+                         "for item in db.postlist(''):\n"
+                         "    d = db.get_document(item.docid).get_data()\n"
+                         "    if json.loads(d[:d.index(b'\\0')])['path'] == path:\n"
+                         "        db.delete_document(item.docid)\n"
+                         "        break\n")
         p = self.check()
         self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
         self.assertRegex(p.stdout, r"damaged: .*r005.txt: the record says \d+ passages, the index has \d+")
