@@ -301,28 +301,34 @@ class TestNights(TempDirTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         serve = subprocess.Popen([SEARCH, "--db", self.db, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  text=True, bufsize=1)
+        # path -> None (deleted, its removal not seen yet) or the time a
+        # search first saw it gone; a search that started after that time
+        # must not find it
         problems, gone_seen = [], {}
         done = threading.Event()
+
+        def check_gone(hits, who, started):
+            for path in {h[0] for h in hits}:
+                when = gone_seen.get(path)
+                if when is not None and when < started:
+                    problems.append(f"{who}: {path} came back after its removal was seen")
+
+        def watch_gone(hits, finished):
+            paths = {h[0] for h in hits}
+            for path, when in list(gone_seen.items()):
+                if when is None and path not in paths:
+                    gone_seen[path] = finished
 
         def one_shots():
             n = 0
             while not done.is_set():
                 q = self.QUERIES[n % len(self.QUERIES)]
+                started = time.monotonic()
                 rc, hits = self.hits(self.db, q)
                 if rc == 2:
                     problems.append(f"one-shot {q}: exit 2")
-                check_gone(hits, "one-shot")
+                check_gone(hits, "one-shot", started)
                 n += 1
-
-        def check_gone(hits, who):
-            paths = {h[0] for h in hits}
-            for path, state in list(gone_seen.items()):
-                if state == "gone" and path in paths:
-                    problems.append(f"{who}: {path} came back after its removal was seen")
-
-        def watch_gone(path, hits):
-            if path in gone_seen and path not in {h[0] for h in hits}:
-                gone_seen[path] = "gone"
 
         loop = threading.Thread(target=one_shots)
         loop.start()
@@ -336,19 +342,20 @@ class TestNights(TempDirTest):
                 with open(os.path.join(docs, names[0]), "a", encoding="utf-8") as f:
                     f.write(f"\n\n第{night}夜补充：数据跨境流动规则再讨论。\n")
                 victim = os.path.join(os.path.realpath(docs), names[1])
-                gone_seen[victim] = "deleted"
+                gone_seen[victim] = None
                 os.remove(os.path.join(docs, names[1]))
                 os.rename(os.path.join(docs, names[2]), os.path.join(docs, f"renamed-{night}-{names[2]}"))
-                gone_seen[os.path.join(os.path.realpath(docs), names[2])] = "deleted"
+                gone_seen[os.path.join(os.path.realpath(docs), names[2])] = None
                 with open(os.path.join(docs, names[3]), "wb") as f:
                     f.write(b"\0\1\2binary" * 100)
-                gone_seen[os.path.join(os.path.realpath(docs), names[3])] = "deleted"
+                gone_seen[os.path.join(os.path.realpath(docs), names[3])] = None
                 indexer = subprocess.Popen([INDEX, "--db", self.db, "--progress=never", docs],
                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                            env=dict(os.environ, WENSOU_INDEX_BATCH_MB="0.02"))
                 while True:
                     running = indexer.poll() is None
                     for q in self.QUERIES:
+                        started = time.monotonic()
                         rid += 1
                         serve.stdin.write(json.dumps({"id": rid, "query": q, "limit": 100000}, ensure_ascii=False) + "\n")
                         serve.stdin.flush()
@@ -361,9 +368,8 @@ class TestNights(TempDirTest):
                                 if o["type"] == "error":
                                     problems.append(f"--serve {q}: {o['message']}")
                                 break
-                        check_gone(hits, "--serve")
-                        for path in list(gone_seen):
-                            watch_gone(path, hits)
+                        check_gone(hits, "--serve", started)
+                        watch_gone(hits, time.monotonic())
                     if not running:
                         break
                 out, err = indexer.communicate()
@@ -376,8 +382,9 @@ class TestNights(TempDirTest):
                 for q in self.QUERIES:
                     self.assertEqual(self.hits(self.db, q), self.hits(clean, q), f"night {night}: {q}")
                 shutil.rmtree(clean)
-                for path in gone_seen:
-                    gone_seen[path] = "gone"
+                for path, when in list(gone_seen.items()):
+                    if when is None:
+                        gone_seen[path] = time.monotonic()
         finally:
             done.set()
             loop.join()
