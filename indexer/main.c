@@ -468,6 +468,7 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 	bool *missing = NULL;
 	ws_job *pending = NULL;
 	unsigned *pending_shard = NULL;
+	char *skip_dir = NULL;
 	cjk_options copts;
 	cjk_options_default(&copts);
 	copts.fold_traditional = r.opt.fold_traditional;
@@ -515,7 +516,11 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 
 	/* Walk.  A root that cannot be read is an error for that root only:
 	 * its files stay in the index. */
-	ws_discover_opts dopts = {.skip_dir = ws_store_dir(st), .verbose = r.opt.verbose, .report = ws_run_report,
+	/* the walk sees canonical paths: so must the index folder it skips */
+	bool index_there;
+	skip_dir = ws_canonical_path(ws_store_dir(st), &index_there);
+	ws_discover_opts dopts = {.skip_dir = skip_dir ? skip_dir : ws_store_dir(st), .verbose = r.opt.verbose,
+	                          .report = ws_run_report,
 	                          .ud = &r};
 	missing = calloc(walk.n, sizeof *missing);
 	if (!missing) {
@@ -717,6 +722,7 @@ out:
 	free(jobs);
 	free(pending);
 	free(pending_shard);
+	free(skip_dir);
 	free(missing);
 	ws_roots_free(&walk);
 	ws_roots_free(&keep);

@@ -262,6 +262,17 @@ class TestBadPaths(StoreTest):
         self.assertIn("zzzz.txt: skipped: no longer a regular file", err)
         self.assertEqual(summary(err)["added"], 10)
 
+    def test_an_index_inside_its_root_is_not_walked(self):
+        docs = self.small_corpus(2)
+        db = os.path.join(docs, "index")
+        for args in ([docs], []):  # given, then remembered
+            p = run_index(db, *args)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(summary(p.stderr)["skipped"], 0, p.stderr)
+        # reached by a relative path, from inside
+        p = subprocess.run([INDEX, "--db", "index", "--progress=never", "."], cwd=docs, capture_output=True, text=True)
+        self.assertEqual((p.returncode, summary(p.stderr)["skipped"]), (0, 0), p.stderr)
+
     def test_unknown_types_are_skipped_and_counted_by_extension(self):
         """Fault 10: .csv, .json, .py, .rtf, .log were sniffed and indexed."""
         self.write("report.txt", report_text("tokgoodt", 2))
