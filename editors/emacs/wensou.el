@@ -209,8 +209,10 @@ its results are all in the buffer."
 (defun wensou-wait (proc &optional timeout)
   "Wait until the one-shot search PROC has finished (at most TIMEOUT s)."
   (let ((deadline (+ (float-time) (or timeout 30))))
+    ;; nil, not PROC: a process that has already exited has no output to
+    ;; wait for, and its sentinel runs only when Emacs reads any process
     (while (and (not (process-get proc 'wensou-done)) (< (float-time) deadline))
-      (accept-process-output proc 0.05))
+      (accept-process-output nil 0.05))
     (process-get proc 'wensou-done)))
 
 (defun wensou-open-hit ()
