@@ -624,18 +624,19 @@ class TestKill9(StoreTest):
         v1 = placed_hits(v1_db, self.QUERIES)
         fresh_files = self.nfiles
         work = os.path.join(self.tmp, "work")
-        killed = resumed_fewer = 0
+        killed = killed_first = resumed_fewer = 0
         # a first build
         for n in range(self.kills):
             shutil.rmtree(work, ignore_errors=True)
-            was_killed = self.killed_run(work, docs, rnd.uniform(0.05, 1.0) * t_first)
+            was_killed = self.killed_run(work, docs, rnd.uniform(0.2, 0.9) * t_first)
             killed += was_killed
+            killed_first += was_killed
             got = placed_hits(work, self.QUERIES)
             self.assertTrue(got is None or got == v1, f"first build, kill {n}: a half-built index is searched")
             p = run_index(work, docs)
             self.assertEqual(p.returncode, 0, p.stderr)
             s = summary(p.stderr)
-            resumed_fewer += s["added"] + s["changed"] < fresh_files
+            resumed_fewer += was_killed and s["added"] + s["changed"] < fresh_files
             self.assertEqual(placed_hits(work, self.QUERIES), v1, f"first build, kill {n}: not converged")
             if os.environ.get("WENSOU_KILL_PROGRESS"):
                 print(f"first build, kill {n}: killed={was_killed} next run read {s['added'] + s['changed']} "
@@ -676,9 +677,10 @@ class TestKill9(StoreTest):
                     print(f"{kind}, kill {n}: killed={was_killed}; opened, files as before or after; converged",
                           flush=True)
         print(f"kill -9: {3 * self.kills} runs ({killed} killed before they ended) over {self.nfiles} files "
-              f"of {self.mb:g} MB; all converged; {resumed_fewer} of {self.kills} killed first builds "
-              f"read fewer files on the next run", flush=True)
-        self.assertGreater(resumed_fewer, 0)
+              f"of {self.mb:g} MB; all converged; {resumed_fewer} of the {killed_first} killed first builds "
+              f"read fewer files on the next run than a fresh build", flush=True)
+        # a kill before a build's first batch commit leaves nothing to resume
+        self.assertTrue(resumed_fewer > 0 or killed_first == 0)
 
 
 if __name__ == "__main__":
