@@ -10,13 +10,10 @@
 #include "check.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "fileid.h"
 #include "filerec.h"
@@ -48,48 +45,16 @@ static void say(checker *c, bool damage, const char *fmt, ...)
 		c->stale++;
 }
 
-/* The content hash of the file at path into hash; false when it cannot
- * be read. */
-static bool hash_of(const char *path, char hash[WS_HASH_HEX_LEN + 1], char *why, size_t whylen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat sb;
-	bool ok = false;
-	if (fd < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return false;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(why, whylen, "not a regular file");
-	} else if (sb.st_size == 0) {
-		ws_hash_hex("", 0, hash);
-		ok = true;
-	} else {
-		void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m == MAP_FAILED) {
-			snprintf(why, whylen, "%s", strerror(errno));
-		} else {
-			ws_hash_hex(m, (size_t)sb.st_size, hash);
-			munmap(m, (size_t)sb.st_size);
-			ok = true;
-		}
-	}
-	close(fd);
-	return ok;
-}
-
 /* One file record of shard k against the shard and the disk. */
 static void check_record(checker *c, xq_db *db, unsigned k, unsigned nshards, const ws_filerec *fr)
 {
 	char fileid[WS_HASH_HEX_LEN + 1], term[WS_TERM_FILE_SIZE];
 	ws_fileid(fr->path, fileid);
 	size_t tl = ws_term_file(fileid, term);
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++)
-		v = v * 16 + (unsigned)(fileid[i] >= 'a' ? fileid[i] - 'a' + 10 : fileid[i] - '0');
+	unsigned home = ws_fileid_shard(fileid, nshards);
 	c->files++;
-	if (v % nshards != k)
-		say(c, true, "%s: recorded in shard %u, belongs in shard %u", fr->path, k, v % nshards);
+	if (home != k)
+		say(c, true, "%s: recorded in shard %u, belongs in shard %u", fr->path, k, home);
 	unsigned have = 0;
 	if (xq_db_termfreq(db, term, tl, &have) != XQ_OK) {
 		say(c, true, "%s: its passages cannot be read: %s", fr->path, xq_last_error());
@@ -107,9 +72,10 @@ static void check_record(checker *c, xq_db *db, unsigned k, unsigned nshards, co
 	int64_t mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
 	if ((uint64_t)sb.st_size == fr->size && mtime == fr->mtime_ns)
 		return;
-	char hash[WS_HASH_HEX_LEN + 1], why[128];
-	if (!hash_of(fr->path, hash, why, sizeof why))
-		say(c, false, "%s: cannot be read: %s", fr->path, why);
+	char hash[WS_HASH_HEX_LEN + 1];
+	int e = ws_hash_file(fr->path, hash);
+	if (e)
+		say(c, false, "%s: cannot be read: %s", fr->path, e == EINVAL ? "not a regular file" : strerror(e));
 	else if (strcmp(hash, fr->hash) != 0)
 		say(c, false, "%s: changed since it was indexed", fr->path);
 }

@@ -1,13 +1,10 @@
 #include "moves.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "fileid.h"
 
@@ -25,25 +22,7 @@ static int cmp_size(const void *a, const void *b)
 
 static void hash_file(newfile *nf)
 {
-	nf->hashed = -1;
-	int fd = open(nf->f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat sb;
-	if (fd < 0)
-		return;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		if (sb.st_size == 0) {
-			ws_hash_hex("", 0, nf->hash);
-			nf->hashed = 1;
-		} else {
-			void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-			if (m != MAP_FAILED) {
-				ws_hash_hex(m, (size_t)sb.st_size, nf->hash);
-				munmap(m, (size_t)sb.st_size);
-				nf->hashed = 1;
-			}
-		}
-	}
-	close(fd);
+	nf->hashed = ws_hash_file(nf->f->path, nf->hash) == 0 ? 1 : -1;
 }
 
 void ws_moves_mark(ws_records *recs, const ws_job *jobs, size_t n, ws_report_fn report, void *ud)

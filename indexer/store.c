@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "fileid.h"
 #include "layout.h"
 #include "schema.h"
 #include "strbuf.h"
@@ -427,12 +428,7 @@ xq_db *ws_store_shard(ws_store *st, unsigned k)
 
 unsigned ws_store_shard_of(const ws_store *st, const char *fileid)
 {
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = fileid[i];
-		v = v * 16 + (unsigned)(c >= 'a' ? c - 'a' + 10 : c - '0');
-	}
-	return v % st->nshards;
+	return ws_fileid_shard(fileid, st->nshards);
 }
 
 bool ws_store_building(const ws_store *st)
