@@ -40,6 +40,23 @@ def pct(values, q):
     return v[k]
 
 
+def add_data_args(ap):
+    """The options of a query benchmark's data set and index."""
+    ap.add_argument("--build", default="build", help="meson build folder")
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
+    ap.add_argument("--mb", type=float, default=100)
+    ap.add_argument("--files", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--db", help="an index of --data to reuse (else one is built)")
+    ap.add_argument("--data", help="the data set --db indexes")
+
+
+def load_queries():
+    """bench/queries.txt, without comments and blank lines."""
+    with open(os.path.join(HERE, "queries.txt"), encoding="utf-8") as f:
+        return [q.strip() for q in f if q.strip() and not q.startswith("#")]
+
+
 def data_and_index(a, index, tmp):
     """The data set and its index: --data and --db when given, else made
     in tmp (bench_index.py's data set of --mb in --files)."""
@@ -69,13 +86,7 @@ def rg_patterns(query):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build", default="build", help="meson build folder")
-    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
-    ap.add_argument("--mb", type=float, default=100)
-    ap.add_argument("--files", type=int, default=300)
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--db", help="an index of --data to reuse (else one is built)")
-    ap.add_argument("--data", help="the data set --db indexes")
+    add_data_args(ap)
     a = ap.parse_args()
     search = os.path.join(a.build, "searcher", "wensou-search")
     index = os.path.join(a.build, "indexer", "wensou-index")
@@ -84,8 +95,7 @@ def main():
     if not os.path.isdir(a.corpus):
         print(f"bench_search: {a.corpus} is absent; nothing to measure", file=sys.stderr)
         return
-    with open(os.path.join(HERE, "queries.txt"), encoding="utf-8") as f:
-        queries = [q.strip() for q in f if q.strip() and not q.startswith("#")]
+    queries = load_queries()
     tmp = tempfile.mkdtemp(prefix="wensou-bench-")
     try:
         data, db = data_and_index(a, index, tmp)

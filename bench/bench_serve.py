@@ -23,8 +23,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench_index import DEFAULT_CORPUS  # noqa: E402
-from bench_search import data_and_index, pct, timed  # noqa: E402
+from bench_search import add_data_args, data_and_index, load_queries, pct, timed  # noqa: E402
 
 
 class Serve:
@@ -63,21 +62,14 @@ def prefixes(query):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build", default="build")
-    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
-    ap.add_argument("--mb", type=float, default=100)
-    ap.add_argument("--files", type=int, default=300)
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--db")
-    ap.add_argument("--data")
+    add_data_args(ap)
     a = ap.parse_args()
     search = os.path.join(a.build, "searcher", "wensou-search")
     index = os.path.join(a.build, "indexer", "wensou-index")
     if not os.path.isdir(a.corpus):
         print(f"bench_serve: {a.corpus} is absent; nothing to measure", file=sys.stderr)
         return
-    with open(os.path.join(HERE, "queries.txt"), encoding="utf-8") as f:
-        queries = [q.strip() for q in f if q.strip() and not q.startswith("#")]
+    queries = load_queries()
     tmp = tempfile.mkdtemp(prefix="wensou-bench-")
     try:
         data, db = data_and_index(a, index, tmp)
