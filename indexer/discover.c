@@ -76,13 +76,14 @@ static bool list_add(ws_filelist *l, const char *path, const char *root, const s
 }
 
 static void walk_dir(walk *w, const char *dir);
-static void walk_entry_real(walk *w, const char *path, const char *name, bool is_root);
+static void walk_entry_real(walk *w, const char *path, const char *name, bool is_root, const struct stat *known);
 
 static void walk_entry(walk *w, const char *path, const char *name, bool is_root)
 {
 	struct stat st;
 	char *real = NULL;
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+	bool have = lstat(path, &st) == 0;
+	if (have && S_ISLNK(st.st_mode)) {
 		/* a link and its target are one file: the index knows it by
 		 * its canonical path */
 		real = realpath(path, NULL);
@@ -93,15 +94,20 @@ static void walk_entry(walk *w, const char *path, const char *name, bool is_root
 			return;
 		}
 		path = real;
+		have = false; /* the target's, not the link's */
 	}
-	walk_entry_real(w, path, name, is_root);
+	walk_entry_real(w, path, name, is_root, have ? &st : NULL);
 	free(real);
 }
 
-static void walk_entry_real(walk *w, const char *path, const char *name, bool is_root)
+/* path is canonical; known, when not NULL, is its stat (a non-link's
+ * lstat is its stat: one call per entry, not two). */
+static void walk_entry_real(walk *w, const char *path, const char *name, bool is_root, const struct stat *known)
 {
 	struct stat st;
-	if (stat(path, &st) != 0) {
+	if (known) {
+		st = *known;
+	} else if (stat(path, &st) != 0) {
 		char msg[256];
 		snprintf(msg, sizeof msg, "skipped: %s", errno == ENOENT ? "broken symbolic link" : strerror(errno));
 		report(w, path, msg);
@@ -219,7 +225,7 @@ int ws_discover(const char *root, const ws_discover_opts *opts, ws_filelist *out
 		return -1;
 	}
 	const char *name = strrchr(root, '/');
-	walk_entry_real(&w, root, name ? name + 1 : root, true);
+	walk_entry_real(&w, root, name ? name + 1 : root, true, &st);
 	free(w.seen.items);
 	return w.problems;
 }
