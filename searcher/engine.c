@@ -722,7 +722,7 @@ bool ws_search(ws_index *ix, const ws_request *req, ws_result **out, char **err)
 		/* A writer's commits overwrote the revision this attempt read:
 		 * move to the latest and run the whole search again, so that
 		 * no result mixes two revisions. */
-		xq_status st = xq_db_reopen(ix->db);
+		xq_status st = xq_db_reopen(ix->db, NULL);
 		if (st == XQ_OK)
 			st = xq_db_doccount(ix->db, &ix->doccount);
 		if (st != XQ_OK)

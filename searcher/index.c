@@ -312,8 +312,11 @@ out:
 
 bool ws_index_refresh(ws_index *ix, char **err)
 {
-	if (xq_db_reopen(ix->db) != XQ_OK)
+	bool changed;
+	if (xq_db_reopen(ix->db, &changed) != XQ_OK)
 		return ws_fail(err, "cannot reopen the index: %s", xq_db_error(ix->db));
+	if (!changed)
+		return true;
 	if (xq_db_doccount(ix->db, &ix->doccount) != XQ_OK)
 		return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
 	/* titles and sources are read again when a filter next needs them */

@@ -43,8 +43,9 @@ bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **er
 bool ws_index_load_files(ws_index *ix, char **err);
 
 /* Move to the databases' latest revision (a long-lived searcher calls it
- * before each search).  The file table is read again on next need.  False
- * with a malloc'd message in *err on failure. */
+ * before each search).  When there was a new one, the passage count is
+ * read again and the file table on next need.  False with a malloc'd
+ * message in *err on failure. */
 bool ws_index_refresh(ws_index *ix, char **err);
 
 void ws_index_close(ws_index *ix);

@@ -181,12 +181,18 @@ xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out) 
 	});
 }
 
-xq_status xq_db_reopen(xq_db *db) noexcept
+xq_status xq_db_reopen(xq_db *db, bool *changed) noexcept
 {
+	if (changed)
+		*changed = false;
 	return entry(db, [&] {
 		if (!db)
 			return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
-		db->read().reopen();
+		/* the shards share their internals with the combined handle:
+		 * one reopen moves them all */
+		bool moved = db->read().reopen();
+		if (changed)
+			*changed = moved;
 		return XQ_OK;
 	});
 }

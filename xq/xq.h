@@ -95,8 +95,11 @@ xq_status xq_db_add_database(xq_db *db, const char *path) XQ_NOEXCEPT;
  * either): changes become durable and visible only at xq_db_commit. */
 xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out) XQ_NOEXCEPT;
 
-/* Reopen a read-only handle at the latest revision (after XQ_ERR_MODIFIED). */
-xq_status xq_db_reopen(xq_db *db) XQ_NOEXCEPT;
+/* Reopen a read-only handle at the latest revision (after XQ_ERR_MODIFIED,
+ * or before each request of a long-lived reader).  *changed (changed may be
+ * NULL) is set when the handle may have moved to another revision, and is
+ * false when it certainly has not. */
+xq_status xq_db_reopen(xq_db *db, bool *changed) XQ_NOEXCEPT;
 
 /* Close and free the handle.  NULL is accepted. */
 void xq_db_close(xq_db *db) XQ_NOEXCEPT;

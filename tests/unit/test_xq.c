@@ -858,7 +858,7 @@ static void test_modified(void **state)
 	}
 	/* ... and reopened by the caller, the old hits name documents the
 	 * new revision no longer has (they were deleted and added again). */
-	assert_int_equal(xq_db_reopen(r3), XQ_OK);
+	assert_int_equal(xq_db_reopen(r3, NULL), XQ_OK);
 	assert_int_equal(xq_hits_data(hits3, last, &data, NULL), XQ_ERR_NOT_FOUND);
 	assert_int_equal(xq_hits_data(hits3, first, &data, NULL), XQ_OK);
 	assert_ptr_equal(data, read0);
@@ -874,9 +874,17 @@ static void test_modified(void **state)
 	assert_non_null(data);
 	xq_hits_free(hits);
 
-	/* An explicit reopen moves to the latest revision. */
-	assert_int_equal(xq_db_reopen(r), XQ_OK);
+	/* An explicit reopen moves to the latest revision (the run above has
+	 * moved to it already), and says whether there was one to move to. */
+	bool changed = true;
+	assert_int_equal(xq_db_reopen(r, &changed), XQ_OK);
 	assert_int_equal(term_count_s(r, "round2"), NDOCS);
+	assert_int_equal(xq_db_reopen(r, &changed), XQ_OK);
+	assert_false(changed);
+	assert_int_equal(xq_db_set_metadata(w, "k", "v", 1), XQ_OK);
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+	assert_int_equal(xq_db_reopen(r, &changed), XQ_OK);
+	assert_true(changed);
 	xq_enquire_free(enq);
 	xq_db_close(r);
 	xq_db_close(w);

@@ -226,7 +226,7 @@ static int scenario(const child_env *env, void *arg)
 	CALL(&t, NULL, xq_db_open(path, &r));
 	CHECK(r);
 	CALL(&t, r, xq_db_add_database(r, compacted));
-	CALL(&t, r, xq_db_reopen(r));
+	CALL(&t, r, xq_db_reopen(r, NULL));
 	CALL(&t, r, xq_db_doccount(r, &count));
 	CHECK(count == 2);
 	CALL(&t, r, xq_db_termfreq(r, "alpha", 5, &count));
@@ -430,7 +430,7 @@ static int commits(const child_env *env, void *arg)
 		CHECK(xq_db_doccount(w, &n) == XQ_OK && n == k);
 		/* ...but nothing of it is durable: a reader reopened, or a
 		 * new one, finds the previous commit. */
-		CHECK(xq_db_reopen(r) == XQ_OK);
+		CHECK(xq_db_reopen(r, NULL) == XQ_OK);
 		CHECK(xq_db_doccount(r, &n) == XQ_OK && n == k - 1);
 		CHECK(doccount_at(path) == k - 1);
 		char *v = NULL;
@@ -446,7 +446,7 @@ static int commits(const child_env *env, void *arg)
 	}
 	CHECK(env->commit_at == 0 || env->commit_at > COMMITS);
 	unsigned n = 0;
-	CHECK(xq_db_reopen(r) == XQ_OK && xq_db_doccount(r, &n) == XQ_OK && n == COMMITS);
+	CHECK(xq_db_reopen(r, NULL) == XQ_OK && xq_db_doccount(r, &n) == XQ_OK && n == COMMITS);
 	xq_db_close(w);
 	xq_db_close(r);
 	return 0;
