@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
 #include "xq.h"
 
-static char tmpdir[PATH_MAX];
 static char fixture[PATH_MAX + 16];
 
 enum { SLOT_YEAR = 0, SLOT_FILE = 1 };
@@ -27,11 +27,6 @@ enum { SLOT_YEAR = 0, SLOT_FILE = 1 };
 /* ------------------------------------------------------------------ */
 /* Helpers                                                              */
 
-static void path_in_tmp(char *buf, size_t size, const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s", tmpdir, name);
-	assert_true(n > 0 && (size_t)n < size);
-}
 
 /* A document whose words (separated by single spaces) get positions 1, 2,
  * ...; plus an id term "Q<id>", a year filter term "Y<year>", the year as
@@ -183,13 +178,6 @@ static void run_ids(xq_db *db, xq_query *q, unsigned collapse_max, char *out, si
 	xq_query_free(q);
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* ------------------------------------------------------------------ */
 /* Fixture                                                              */
@@ -197,11 +185,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 static int group_setup(void **state)
 {
 	(void)state;
-	const char *base = getenv("TMPDIR");
-	if (!base || !*base)
-		base = "/tmp";
-	snprintf(tmpdir, sizeof tmpdir, "%s/test_xq.XXXXXX", base);
-	if (!mkdtemp(tmpdir))
+	if (tmpdir_make("test_xq") != 0)
 		return -1;
 	snprintf(fixture, sizeof fixture, "%s/fixture", tmpdir);
 
@@ -220,7 +204,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove();
 }
 
 /* ------------------------------------------------------------------ */

@@ -26,15 +26,10 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
 #include "xq.h"
 
-static char tmpdir[PATH_MAX];
 
-static void path_in_tmp(char *buf, size_t size, const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s", tmpdir, name);
-	assert_true(n > 0 && (size_t)n < size);
-}
 
 /* ------------------------------------------------------------------ */
 /* Children                                                             */
@@ -575,28 +570,17 @@ static void test_threads(void **state)
 
 /* ------------------------------------------------------------------ */
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int group_setup(void **state)
 {
 	(void)state;
-	const char *base = getenv("TMPDIR");
-	if (!base || !*base)
-		base = "/tmp";
-	snprintf(tmpdir, sizeof tmpdir, "%s/test_xq_fault.XXXXXX", base);
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tmpdir_make("test_xq_fault");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove();
 }
 
 int main(void)
