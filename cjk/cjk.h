@@ -158,6 +158,15 @@ size_t cjk_text_find_han_runs(cjk_analyzer *a, const char *text, size_t len, con
  * and bigrams). */
 bool cjk_is_han(uint32_t c);
 
+/* True if c ends a sentence (。！？．!?.；;…), for cutting text into
+ * passages and snippets.  A '.' ends one only before white space: that is
+ * the caller's to check. */
+bool cjk_is_sentence_end(uint32_t c);
+
+/* True if c closes a quotation or bracket (”’」』》）) and so belongs to
+ * the text before it: a line or a cut never starts with one. */
+bool cjk_is_closing_mark(uint32_t c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/utf8.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
@@ -178,26 +179,7 @@ static bool cjk_put_utf8(char **buf, size_t *len, size_t *cap, uint32_t c)
 		*buf = p;
 		*cap = ncap;
 	}
-	unsigned char *o = (unsigned char *)*buf + *len;
-	if (c < 0x80) {
-		o[0] = (unsigned char)c;
-		*len += 1;
-	} else if (c < 0x800) {
-		o[0] = (unsigned char)(0xC0 | (c >> 6));
-		o[1] = (unsigned char)(0x80 | (c & 0x3F));
-		*len += 2;
-	} else if (c < 0x10000) {
-		o[0] = (unsigned char)(0xE0 | (c >> 12));
-		o[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-		o[2] = (unsigned char)(0x80 | (c & 0x3F));
-		*len += 3;
-	} else {
-		o[0] = (unsigned char)(0xF0 | (c >> 18));
-		o[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-		o[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-		o[3] = (unsigned char)(0x80 | (c & 0x3F));
-		*len += 4;
-	}
+	U8_APPEND_UNSAFE(*buf, *len, c);
 	return true;
 }
 

@@ -97,22 +97,6 @@ static void send_str(int fd, char tag, const char *s)
 		send_rec(fd, tag, s, n);
 }
 
-static bool is_sentence_end(gunichar c)
-{
-	switch (c) {
-	case 0x3002: case 0xFF01: case 0xFF1F: case 0xFF1B: case 0x2026: case 0xFF0E:
-	case '.': case '!': case '?': case ';':
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool is_closer(gunichar c)
-{
-	return c == 0x201D || c == 0x2019 || c == 0x300D || c == 0x300F || c == '"' || c == '\'' || c == ')' ||
-	       c == 0xFF09 || c == 0x300B;
-}
 
 static bool ends_sentence(const char *s, size_t n)
 {
@@ -120,9 +104,9 @@ static bool ends_sentence(const char *s, size_t n)
 	while (p > s) {
 		p = g_utf8_prev_char(p);
 		gunichar c = g_utf8_get_char(p);
-		if (c == ' ' || is_closer(c))
+		if (c == ' ' || cjk_is_closing_mark(c))
 			continue;
-		return is_sentence_end(c) || c == ':' || c == 0xFF1A;
+		return cjk_is_sentence_end(c) || c == ':' || c == 0xFF1A;
 	}
 	return false;
 }
@@ -135,12 +119,12 @@ static size_t first_sentence_end(const char *s, size_t n)
 	while (p < e) {
 		gunichar c = g_utf8_get_char(p);
 		p = g_utf8_next_char(p);
-		if (!is_sentence_end(c))
+		if (!cjk_is_sentence_end(c))
 			continue;
 		/* a Latin full stop ends a sentence before a space or the end only ("3.5", "e.g") */
 		if (c == '.' && p < e && *p != ' ')
 			continue;
-		while (p < e && is_closer(g_utf8_get_char(p)))
+		while (p < e && cjk_is_closing_mark(g_utf8_get_char(p)))
 			p = g_utf8_next_char(p);
 		return (size_t)(p - s);
 	}

@@ -1,6 +1,8 @@
 /* text.c - UTF-8, display width and control-character helpers. */
 #include "text.h"
 
+#include <unicode/utf8.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,24 +54,11 @@ bad:
 
 size_t ws_utf8_encode(uint32_t c, char buf[4])
 {
-	if (c < 0x80) {
-		buf[0] = (char)c;
-		return 1;
-	} else if (c < 0x800) {
-		buf[0] = (char)(0xc0 | (c >> 6));
-		buf[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	} else if (c < 0x10000) {
-		buf[0] = (char)(0xe0 | (c >> 12));
-		buf[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		buf[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	buf[0] = (char)(0xf0 | (c >> 18));
-	buf[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	buf[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-	buf[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
+	size_t n = 0;
+	if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		c = 0xFFFD;
+	U8_APPEND_UNSAFE(buf, n, c);
+	return n;
 }
 
 bool ws_utf8_valid(const char *s, size_t len, size_t *bad)
