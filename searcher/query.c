@@ -9,9 +9,13 @@
 
 #include "text.h"
 
-/* A token being read: a unit, or the OR operator. */
+/* The operators, written in capitals (lower-case "and", "or", "not" are
+ * words, as in Xapian's query parser). */
+typedef enum op { OP_NONE, OP_OR, OP_AND, OP_NOT } op;
+
+/* A token being read: a unit, or an operator. */
 typedef struct token {
-	bool is_or;
+	op op;
 	size_t at; /* 1-based character position, for messages */
 	ws_unit unit;
 } token;
@@ -195,9 +199,14 @@ static bool read_bare(parser *p, token *t)
 	}
 	size_t end = p->i;
 
-	if (!t->unit.excluded && end - start == 2 && !memcmp(p->s + start, "OR", 2)) {
-		t->is_or = true;
-		return true;
+	if (!t->unit.excluded) {
+		static const struct { const char *name; op op; } ops[] = {{"OR", OP_OR}, {"AND", OP_AND}, {"NOT", OP_NOT}};
+		for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+			if (end - start == strlen(ops[k].name) && !memcmp(p->s + start, ops[k].name, end - start)) {
+				t->op = ops[k].op;
+				return true;
+			}
+		}
 	}
 
 	ws_unit_kind k = colon_len ? field_kind(p->s + start, colon - start) : WS_UNIT_TEXT;
@@ -305,6 +314,8 @@ bool ws_query_parse(const char *text, size_t len, ws_query **out, char **err)
 	if (!q)
 		return ws_fail(err, "out of memory");
 
+	bool after_and = false, not_next = false;
+	size_t and_at = 0, not_at = 0;
 	for (;;) {
 		while (p.i < p.len && is_space(peek(&p, NULL)))
 			advance(&p);
@@ -312,22 +323,42 @@ bool ws_query_parse(const char *text, size_t len, ws_query **out, char **err)
 			break;
 		if (!read_token(&p, &t))
 			goto fail;
-		if (t.is_or) {
-			if (!q->nunits || after_or) {
-				ws_fail(err, "OR at character %zu needs a word on each side, as in: 数字鸿沟 OR 智能鸿沟",
-				        t.at);
+		if (t.op != OP_NONE && (after_or || after_and || not_next)) {
+			ws_fail(err, "%s at character %zu follows %s at character %zu: put a word between them",
+			        t.op == OP_OR ? "OR" : t.op == OP_AND ? "AND" : "NOT", t.at,
+			        after_or ? "OR" : after_and ? "AND" : "NOT", after_or ? or_at : after_and ? and_at : not_at);
+			goto fail;
+		}
+		if (t.op == OP_OR || t.op == OP_AND) {
+			if (!q->nunits) {
+				ws_fail(err, "%s at character %zu needs a word on each side, as in: %s", t.op == OP_OR ? "OR" : "AND",
+				        t.at, t.op == OP_OR ? "数字鸿沟 OR 智能鸿沟" : "人工智能 AND 治理");
 				goto fail;
 			}
-			after_or = true;
-			or_at = t.at;
+			if (t.op == OP_OR)
+				after_or = true, or_at = t.at;
+			else
+				after_and = true, and_at = t.at;
 			continue;
 		}
+		if (t.op == OP_NOT) {
+			not_next = true;
+			not_at = t.at;
+			continue;
+		}
+		if (not_next)
+			t.unit.excluded = true;
 		if (!add_unit(&p, q, &t, after_or, or_at))
 			goto fail;
-		after_or = false;
+		after_or = after_and = not_next = false;
 	}
-	if (after_or) {
-		ws_fail(err, "OR at character %zu needs a word on each side, as in: 数字鸿沟 OR 智能鸿沟", or_at);
+	if (after_or || after_and) {
+		ws_fail(err, "%s at character %zu needs a word on each side, as in: %s", after_or ? "OR" : "AND",
+		        after_or ? or_at : and_at, after_or ? "数字鸿沟 OR 智能鸿沟" : "人工智能 AND 治理");
+		goto fail;
+	}
+	if (not_next) {
+		ws_fail(err, "NOT at character %zu needs a word after it, as in: 数字鸿沟 NOT 联合国", not_at);
 		goto fail;
 	}
 	if (!q->nunits) {

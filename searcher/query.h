@@ -1,15 +1,18 @@
 /*
  * query.h - wensou's query language.
  *
- *   query   := unit (ws unit)*          units are AND'ed
- *   unit    := ["-"] (phrase | field | word) | unit "OR" unit
+ *   query   := unit ((ws | "AND") unit)*   units are AND'ed
+ *   unit    := ["-" | "NOT"] (phrase | field | word) | unit "OR" unit
  *   phrase  := '"' text '"'  (also “…” and ＂…＂): one exact unit, no stemming
  *   field   := ("year" | "source" | "title") ":" value   (value may be quoted)
  *   year    := Y | Y..Y | Y.. | ..Y      (four-digit years)
  *
  * Whitespace is any Unicode white space (ASCII space, U+3000, ...).  A "-"
  * before a unit excludes it; "OR" (upper case) joins the units on each side
- * into one group that matches if any of them does (a OR b OR c).
+ * into one group that matches if any of them does (a OR b OR c); OR binds
+ * tighter than AND: a OR b AND c is (a OR b) AND c.  "AND" (upper case)
+ * is the same as a space, "NOT unit" the same as "-unit".  Lower-case
+ * and, or, not are words.
  *
  * Parsing is purely syntactic; ws_query_analyse (qbuild.c) then runs each
  * text unit through cjk and ws_query_build turns the whole into an xq_query.

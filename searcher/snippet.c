@@ -78,17 +78,6 @@ static size_t char_at(const decoded *d, size_t byte)
 	return lo;
 }
 
-static bool is_sentence_punct(uint32_t c)
-{
-	return c == 0x3002 || c == 0xff01 || c == 0xff1f || c == 0xff1b || c == '!' || c == '?' || c == ';' ||
-	       c == 0xff0e || c == 0x2026;
-}
-
-static bool is_closer(uint32_t c)
-{
-	return c == 0x201d || c == 0x2019 || c == 0x300d || c == 0x300f || c == 0xff09 || c == ')' || c == '"';
-}
-
 /* Does a sentence end just before character p? */
 static bool sentence_end_before(const decoded *d, size_t p)
 {
@@ -97,9 +86,9 @@ static bool sentence_end_before(const decoded *d, size_t p)
 	uint32_t c = d->cp[p - 1];
 	if (c == '.')
 		return p == d->n || is_blank(d->cp[p]);
-	if (is_sentence_punct(c))
+	if (cjk_is_sentence_end(c))
 		return true;
-	return is_closer(c) && p >= 2 && (is_sentence_punct(d->cp[p - 2]) || d->cp[p - 2] == '.');
+	return cjk_is_closing_mark(c) && p >= 2 && (cjk_is_sentence_end(d->cp[p - 2]) || d->cp[p - 2] == '.');
 }
 
 /* Is cutting just before character p a reasonable (if not ideal) place? */
@@ -216,7 +205,7 @@ static bool ends_short_line(const decoded *d, size_t i)
 	size_t k = i, breaks = 0, len = 0;
 	while (k < d->n && is_blank(d->cp[k]))
 		breaks += d->cp[k++] == '\n';
-	if (breaks < 2 || is_sentence_punct(d->cp[i - 1]) || d->cp[i - 1] == 0xff0c || d->cp[i - 1] == 0x3001)
+	if (breaks < 2 || cjk_is_sentence_end(d->cp[i - 1]) || d->cp[i - 1] == 0xff0c || d->cp[i - 1] == 0x3001)
 		return false;
 	for (k = i; k > 0 && d->cp[k - 1] != '\n'; k--)
 		len++;
@@ -364,5 +353,49 @@ out:
 	free(cs);
 	free(ce);
 	free(map);
+	return ok;
+}
+
+bool ws_snippet_make_passage(const char *text, size_t len, size_t head, const ws_match *m, size_t nm,
+                             ws_snippet *out)
+{
+	if (!head || head >= len)
+		return ws_snippet_make(text, len, m, nm, out);
+	size_t body = head;
+	while (body < len && (text[body] == '\n' || text[body] == '\r' || text[body] == ' ' || text[body] == '\t'))
+		body++;
+	size_t in_body = 0;
+	for (size_t i = 0; i < nm; i++)
+		in_body += m[i].start >= body;
+	if (in_body || !nm) {
+		/* the heading is the hit's section already: the text after it */
+		ws_match *v = malloc((in_body ? in_body : 1) * sizeof *v);
+		if (!v)
+			return false;
+		size_t k = 0;
+		for (size_t i = 0; i < nm; i++) {
+			if (m[i].start < body)
+				continue;
+			v[k] = m[i];
+			v[k].start -= body;
+			v[k].end -= body;
+			k++;
+		}
+		bool ok = ws_snippet_make(text + body, len - body, v, k, out);
+		free(v);
+		return ok;
+	}
+	/* only the heading matches: it leads, set apart from the text after
+	 * it by a space where a line break between Chinese characters would
+	 * join them */
+	char *copy = malloc(len);
+	if (!copy)
+		return false;
+	memcpy(copy, text, len);
+	for (size_t i = head; i < body; i++)
+		if (copy[i] == '\n' || copy[i] == '\r')
+			copy[i] = ' ';
+	bool ok = ws_snippet_make(copy, len, m, nm, out);
+	free(copy);
 	return ok;
 }
