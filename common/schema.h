@@ -11,6 +11,11 @@
  *   Q<fileid>    boolean: the file the passage comes from
  *   Y<year>      boolean: the document's year, when known ("Y2023")
  *   XS<source>   boolean: the document's normalised source (publisher)
+ *   K<kind>      boolean: a passage that is not body text (ws_kind_name:
+ *                Kcontents, Knote, Ksource, Kcaption); searches leave
+ *                them out unless asked for all kinds
+ *   H...         the cjk/ terms of the passage's section trail (no
+ *                positions): a query's words there rank it higher
  * Its values: WS_SLOT_YEAR (sortable_serialise'd year, when known) and
  * WS_SLOT_FILE (the file id, for --per-doc collapsing).
  * Its data: a JSON object (WS_DATA_* below), a NUL byte, then the
@@ -32,13 +37,25 @@
 #include <stddef.h>
 #include <string.h>
 
-/* 2: Han terms without positions; the passage text after the JSON.  An indexer meeting an index of another
- * version rebuilds it; a searcher asks for that. */
-#define WS_SCHEMA_VERSION 2
+/* 2: Han terms without positions; the passage text after the JSON.
+ * 3: passage kinds (K terms, "kind"), headings at the start of the text ("head"), section terms (H).
+ * An indexer meeting an index of another version rebuilds it; a searcher asks for that. */
+#define WS_SCHEMA_VERSION 3
 
 #define WS_PREFIX_FILE "Q"
 #define WS_PREFIX_YEAR "Y"
 #define WS_PREFIX_SOURCE "XS"
+#define WS_PREFIX_KIND "K"
+#define WS_PREFIX_SECTION "H"
+
+/* Passage kinds, as indexed (K terms) and in JSON ("kind"): 0 is body
+ * text, the others are kept out of default results. */
+#define WS_KINDS 5
+static inline const char *ws_kind_name(unsigned kind)
+{
+	static const char *const names[WS_KINDS] = {"body", "contents", "note", "source", "caption"};
+	return kind < WS_KINDS ? names[kind] : "body";
+}
 
 #define WS_SLOT_YEAR 0
 #define WS_SLOT_FILE 1
@@ -53,6 +70,9 @@
                                            (a PDF page label) differs from page */
 #define WS_DATA_LINES "lines"     /* [first, last], 1-based inclusive */
 #define WS_DATA_SECTION "section" /* string: heading trail "一、… > （二）…" or "" */
+#define WS_DATA_KIND "kind"       /* string, only for passages that are not body text */
+#define WS_DATA_HEAD "head"       /* integer, only where the text starts with its section's
+                                     heading lines: their length in bytes */
 #define WS_DATA_OFFSET "offset"   /* integer: byte offset of text in the file */
 #define WS_DATA_LINE_OFFSET "line_offset" /* integer: bytes from the start of line
                                              lines[0] to the start of text (0 unless a

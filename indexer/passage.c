@@ -10,34 +10,45 @@
 
 #include "cjk.h"
 #include "array.h"
+#include "passage_line.h"
 #include "strbuf.h"
 
 /* Byte offsets below are into the caller's text; character counts are
  * Unicode code points. */
 
-typedef enum line_kind { LINE_BLANK, LINE_TEXT, LINE_HEADING, LINE_FURNITURE } line_kind;
-
 typedef struct line_info {
 	size_t start, end;  /* without the newline (and a trailing \r) */
-	line_kind kind;
+	ws_line_kind kind;
 	int level;          /* heading level */
 	bool ends_sentence;
 	bool page_break;    /* a form feed in the line: a new page starts here */
 	bool hard_break;    /* the line is one vertical tab: the passage ends here */
+	bool rule;          /* a PDF footnote rule: a long run of spaces */
 	size_t chars;
 	uint32_t hash;      /* of the trimmed line, for running headers */
 } line_info;
 
-typedef struct split {
-	const char *t;
-	ws_passages *out;
-	/* the passage being built */
+/* A passage being built. */
+typedef struct building {
 	bool open;
+	ws_passage_kind kind;
 	size_t start, end;
 	unsigned first_line, last_line;
 	size_t line_offset;
-	size_t chars;
+	size_t chars;       /* all of its characters */
+	size_t body_chars;  /* those not in its heading lines */
+	size_t head_len;
 	int page;
+	ws_passage_part *parts; /* once it has more than one (see ws_passage) */
+	size_t nparts, cap;
+	bool new_part;      /* the next line starts a part (it was resumed) */
+} building;
+
+typedef struct split {
+	const char *t;
+	ws_passages *out;
+	building cur;
+	building held;      /* a body passage a note block interrupted mid-sentence */
 	/* heading trail */
 	char *heads[8];
 	int levels[8];
@@ -45,45 +56,9 @@ typedef struct split {
 	bool oom;
 } split;
 
-static UChar32 next_char(const char *t, size_t *i, size_t end)
-{
-	UChar32 c;
-	int32_t ii = 0, n = (int32_t)((end - *i) > 8 ? 8 : (end - *i));
-	U8_NEXT((const uint8_t *)t + *i, ii, n, c);
-	*i += (size_t)ii;
-	return c;
-}
-
-static UChar32 prev_char(const char *t, size_t start, size_t *i)
-{
-	UChar32 c;
-	int32_t ii = (int32_t)(*i - start);
-	U8_PREV((const uint8_t *)t + start, 0, ii, c);
-	*i = start + (size_t)ii;
-	return c;
-}
-
-static bool is_space(UChar32 c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == 0x3000 || c == 0xA0 ||
-	       c == 0xFEFF;
-}
-
-static void trim(const char *t, size_t *s, size_t *e)
-{
-	while (*s < *e) {
-		size_t i = *s;
-		if (!is_space(next_char(t, &i, *e)))
-			break;
-		*s = i;
-	}
-	while (*e > *s) {
-		size_t i = *e;
-		if (!is_space(prev_char(t, *s, &i)))
-			break;
-		*e = i;
-	}
-}
+#define next_char ws_line_next_char
+#define prev_char ws_line_prev_char
+#define trim ws_line_trim
 
 static size_t count_chars(const char *t, size_t s, size_t e)
 {
@@ -92,191 +67,6 @@ static size_t count_chars(const char *t, size_t s, size_t e)
 		if (((unsigned char)t[i] & 0xC0) != 0x80)
 			n++;
 	return n;
-}
-
-static bool is_sentence_end(UChar32 c)
-{
-	switch (c) {
-	case 0x3002: /* 。 */
-	case 0xFF01: /* ！ */
-	case 0xFF1F: /* ？ */
-	case 0xFF1B: /* ； */
-	case 0xFF1A: /* ： */
-	case 0x2026: /* … */
-	case 0xFF0E: /* ． */
-	case '.': case '!': case '?': case ';': case ':':
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool is_closing_quote(UChar32 c)
-{
-	return c == 0x201D || c == 0x2019 || c == 0x300D || c == 0x300F || c == '"' || c == '\'' || c == ')' ||
-	       c == 0xFF09 || c == 0x300B || c == '*';
-}
-
-static bool line_ends_sentence(const char *t, size_t s, size_t e)
-{
-	size_t i = e;
-	while (i > s) {
-		UChar32 c = prev_char(t, s, &i);
-		if (is_space(c) || is_closing_quote(c))
-			continue;
-		return is_sentence_end(c);
-	}
-	return false;
-}
-
-static bool starts_with(const char *t, size_t s, size_t e, const char *lit)
-{
-	size_t n = strlen(lit);
-	return e - s >= n && memcmp(t + s, lit, n) == 0;
-}
-
-static bool is_cn_numeral(UChar32 c)
-{
-	static const char32_t digits[] = U"〇零一二三四五六七八九十百";
-	for (size_t i = 0; digits[i]; i++)
-		if ((UChar32)digits[i] == c)
-			return true;
-	return false;
-}
-
-/* Table-of-contents lines ("一、背景 ........ 3") look like headings but
- * are not: dot leaders followed by a page number. */
-static bool is_toc_line(const char *t, size_t s, size_t e)
-{
-	size_t i = e;
-	bool digits = false;
-	while (i > s && t[i - 1] >= '0' && t[i - 1] <= '9')
-		i--, digits = true;
-	while (i > s && (t[i - 1] == ' ' || t[i - 1] == '\t'))
-		i--;
-	if (!digits)
-		return false;
-	int dots = 0;
-	while (i > s) {
-		size_t j = i;
-		UChar32 c = prev_char(t, s, &j);
-		if (c != '.' && c != 0x2026 && c != 0x00B7 && c != 0x22EF && c != 0xFF0E)
-			break;
-		dots++;
-		i = j;
-	}
-	return dots >= 3;
-}
-
-/* Heading level (1-6) of a trimmed line, or 0.  *ts is moved past a
- * Markdown "#" marker. */
-static int heading_level(const char *t, size_t *ts, size_t e, size_t chars, bool plain, bool marked_only)
-{
-	size_t s = *ts;
-	if (t[s] == '#') {
-		if (plain)
-			return 0;
-		int n = 0;
-		while (s < e && t[s] == '#')
-			s++, n++;
-		if (n <= 6 && s < e && (t[s] == ' ' || t[s] == '\t')) {
-			while (s < e && (t[s] == ' ' || t[s] == '\t'))
-				s++;
-			*ts = s;
-			return s < e ? n : 0;
-		}
-		return 0;
-	}
-	if (marked_only || chars > 50 || is_toc_line(t, s, e) || line_ends_sentence(t, s, e))
-		return 0;
-	size_t i = s;
-	UChar32 c = next_char(t, &i, e);
-	if (is_cn_numeral(c)) {
-		while (i < e) {
-			size_t j = i;
-			c = next_char(t, &j, e);
-			if (!is_cn_numeral(c))
-				break;
-			i = j;
-		}
-		size_t j = i;
-		c = next_char(t, &j, e);
-		return c == 0x3001 /* 、 */ && j < e ? 1 : 0;
-	}
-	if (c == 0x7B2C /* 第 */) {
-		size_t j = i;
-		while (j < e) {
-			size_t k = j;
-			UChar32 d = next_char(t, &k, e);
-			if (!is_cn_numeral(d) && !(d >= '0' && d <= '9'))
-				break;
-			j = k;
-		}
-		if (j == i)
-			return 0;
-		UChar32 d = next_char(t, &j, e);
-		if (d == 0x7AE0 /* 章 */ || d == 0x7BC7 /* 篇 */ || d == 0x90E8 /* 部 */)
-			return 1;
-		if (d == 0x8282 /* 节 */)
-			return 2;
-		return 0;
-	}
-	if (c == 0xFF08 /* （ */ || c == '(') {
-		size_t j = i;
-		UChar32 d = next_char(t, &j, e);
-		bool cn = is_cn_numeral(d), ar = d >= '0' && d <= '9';
-		if (!cn && !ar)
-			return 0;
-		while (j < e) {
-			size_t k = j;
-			d = next_char(t, &k, e);
-			if (!(cn ? is_cn_numeral(d) : (d >= '0' && d <= '9')))
-				break;
-			j = k;
-		}
-		d = next_char(t, &j, e);
-		if ((d == 0xFF09 || d == ')') && j < e && chars <= 40)
-			return cn ? 2 : 4;
-		return 0;
-	}
-	if (c >= '0' && c <= '9' && chars <= 40) {
-		size_t j = s;
-		while (j < e && t[j] >= '0' && t[j] <= '9')
-			j++;
-		/* at most two digits: "2019 G20 …" in a table is no heading */
-		if (j - s > 2)
-			return 0;
-		/* "1." or "1、" or "1．" then text; "1.2 text" is a level-3 number too */
-		bool dotted = false;
-		if (j < e && t[j] == '.' && j + 1 < e && t[j + 1] >= '0' && t[j + 1] <= '9') {
-			j++;
-			while (j < e && t[j] >= '0' && t[j] <= '9')
-				j++;
-			dotted = true;
-		}
-		size_t k = j;
-		UChar32 d = next_char(t, &k, e);
-		if ((d == '.' || d == 0x3001 || d == 0xFF0E || (d == ' ' && dotted)) && k < e) {
-			size_t m = k;
-			UChar32 f = next_char(t, &m, e);
-			/* the heading text must start with a letter or Han, not a number ("1. 2024") */
-			if (cjk_is_han((uint32_t)f) || (f >= 'A' && f <= 'Z') || (f >= 'a' && f <= 'z') || f == ' ')
-				return 3;
-		}
-		return 0;
-	}
-	/* Stand-alone section names of reports. */
-	static const char *const names[] = {"前言", "前 言", "前  言", "目录", "目 录", "目  录", "结语", "结 语",
-	                                     "附录", "摘要", "序言", "引言", "导言", "结论", "致谢", NULL};
-	for (size_t n = 0; names[n]; n++)
-		if (e - s == strlen(names[n]) && memcmp(t + s, names[n], e - s) == 0)
-			return 1;
-	return 0;
-}
-
-static bool is_markdown_image(const char *t, size_t s, size_t e)
-{
-	return starts_with(t, s, e, "![") && t[e - 1] == ')';
 }
 
 static uint32_t hash_bytes(const char *p, size_t n)
@@ -297,12 +87,13 @@ static char *dup_range(const char *t, size_t s, size_t e)
 	return p;
 }
 
-/* Heading text without Markdown emphasis markers. */
+/* Heading text without Markdown emphasis markers (nor a stray NUL, which
+ * would end the trail where the searcher stores it). */
 static char *heading_text(const char *t, size_t s, size_t e)
 {
 	strbuf sb = STRBUF_INIT;
 	for (size_t i = s; i < e; i++)
-		if (t[i] != '*' && t[i] != '#')
+		if (t[i] != '*' && t[i] != '#' && t[i] != '\0')
 			strbuf_appendc(&sb, t[i]);
 	char *r = strbuf_detach(&sb);
 	return r;
@@ -319,41 +110,82 @@ static char *section_string(split *sp)
 	return strbuf_detach(&sb);
 }
 
-static void flush(split *sp)
+static void flush(split *sp, building *b)
 {
-	if (!sp->open)
+	if (!b->open)
 		return;
-	sp->open = false;
+	b->open = false;
 	ws_passages *o = sp->out;
 	ws_passage *items = ws_array_grow(o->items, o->n, &o->cap, sizeof *items, 64);
 	if (!items) {
 		sp->oom = true;
+		free(b->parts);
+		b->parts = NULL;
 		return;
 	}
 	o->items = items;
 	ws_passage *p = &o->items[o->n];
-	p->start = sp->start;
-	p->end = sp->end;
-	p->first_line = sp->first_line;
-	p->last_line = sp->last_line;
-	p->line_offset = sp->line_offset;
-	p->page = sp->page;
+	memset(p, 0, sizeof *p);
+	p->start = b->start;
+	p->end = b->end;
+	p->first_line = b->first_line;
+	p->last_line = b->last_line;
+	p->line_offset = b->line_offset;
+	p->page = b->page;
+	p->kind = b->kind;
+	p->head_len = b->head_len;
+	p->parts = b->parts;
+	p->nparts = b->nparts;
+	b->parts = NULL;
+	b->nparts = b->cap = 0;
 	p->section = section_string(sp);
 	if (!p->section) {
+		free(p->parts);
 		sp->oom = true;
 		return;
 	}
 	o->n++;
 }
 
-static void open_at(split *sp, size_t start, size_t line_start, unsigned line)
+static void open_at(building *b, ws_passage_kind kind, size_t start, size_t line_start, unsigned line, int page)
 {
-	sp->open = true;
-	sp->start = start;
-	sp->end = start;
-	sp->first_line = sp->last_line = line;
-	sp->line_offset = start - line_start;
-	sp->chars = 0;
+	free(b->parts);
+	memset(b, 0, sizeof *b);
+	b->open = true;
+	b->kind = kind;
+	b->start = b->end = start;
+	b->first_line = b->last_line = line;
+	b->line_offset = start - line_start;
+	b->page = page;
+}
+
+/* The passage's text now runs to e on line lineno: the last part grows,
+ * or a new part starts at s after a resume. */
+static void extend(split *sp, building *b, size_t s, size_t e, unsigned lineno)
+{
+	if (b->new_part) {
+		b->new_part = false;
+		ws_passage_part *v = ws_array_grow(b->parts, b->nparts, &b->cap, sizeof *v, 4);
+		if (!v) {
+			sp->oom = true;
+			return;
+		}
+		b->parts = v;
+		if (!b->nparts)
+			b->parts[b->nparts++] = (ws_passage_part){b->start, b->end, b->first_line, b->last_line};
+		v = ws_array_grow(b->parts, b->nparts, &b->cap, sizeof *v, 4);
+		if (!v) {
+			sp->oom = true;
+			return;
+		}
+		b->parts = v;
+		b->parts[b->nparts++] = (ws_passage_part){s, e, lineno, lineno};
+	} else if (b->nparts) {
+		b->parts[b->nparts - 1].end = e;
+		b->parts[b->nparts - 1].last_line = lineno;
+	}
+	b->end = e;
+	b->last_line = lineno;
 }
 
 static void push_heading(split *sp, int level, char *text)
@@ -379,7 +211,7 @@ static size_t cut_point(const char *t, size_t s, size_t e, size_t min, size_t ma
 		n++;
 		if (n < min)
 			continue;
-		if (is_sentence_end(c) && c != ':' && c != 0xFF1A) {
+		if (cjk_is_sentence_end((uint32_t)c)) {
 			/* English "." ends a sentence only before a space */
 			if (c == '.' && i < e && t[i] != ' ')
 				continue;
@@ -397,26 +229,26 @@ static size_t cut_point(const char *t, size_t s, size_t e, size_t min, size_t ma
 	return i;
 }
 
-static void add_text_line(split *sp, const line_info *l, unsigned lineno)
+static void add_text_line(split *sp, building *b, ws_passage_kind kind, const line_info *l, unsigned lineno,
+                          int page)
 {
 	size_t s = l->start, e = l->end;
 	/* a line too long for one passage: split it at sentence ends */
 	if (l->chars > WS_PASSAGE_MAX) {
-		if (sp->open && sp->chars >= WS_PASSAGE_MIN)
-			flush(sp);
+		if (b->open && b->body_chars >= WS_PASSAGE_MIN)
+			flush(sp, b);
 		size_t remaining = count_chars(sp->t, s, e);
 		while (remaining > WS_PASSAGE_MAX) {
-			size_t room = sp->open ? WS_PASSAGE_MAX - (sp->chars < WS_PASSAGE_MAX ? sp->chars : WS_PASSAGE_MAX) : WS_PASSAGE_MAX;
+			size_t room = b->open ? WS_PASSAGE_MAX - (b->chars < WS_PASSAGE_MAX ? b->chars : WS_PASSAGE_MAX) : WS_PASSAGE_MAX;
 			if (room < WS_PASSAGE_MIN) {
-				flush(sp);
+				flush(sp, b);
 				room = WS_PASSAGE_MAX;
 			}
 			size_t cut = cut_point(sp->t, s, e, WS_PASSAGE_MIN < room ? WS_PASSAGE_MIN : room, room);
-			if (!sp->open)
-				open_at(sp, s, l->start, lineno);
-			sp->end = cut;
-			sp->last_line = lineno;
-			flush(sp);
+			if (!b->open)
+				open_at(b, kind, s, l->start, lineno, page);
+			extend(sp, b, s, cut, lineno);
+			flush(sp, b);
 			/* the next piece starts at the next non-space character */
 			while (cut < e && (sp->t[cut] == ' ' || sp->t[cut] == '\t'))
 				cut++;
@@ -425,17 +257,37 @@ static void add_text_line(split *sp, const line_info *l, unsigned lineno)
 			s = cut;
 		}
 		if (s < e) {
-			open_at(sp, s, l->start, lineno);
-			sp->end = e;
-			sp->chars = count_chars(sp->t, s, e);
+			bool fresh = !b->open;
+			if (fresh)
+				open_at(b, kind, s, l->start, lineno, page);
+			extend(sp, b, s, e, lineno);
+			size_t n = count_chars(sp->t, s, e);
+			b->chars = fresh ? n : b->chars + n;
+			b->body_chars = fresh ? n : b->body_chars + n;
 		}
 		return;
 	}
-	if (!sp->open)
-		open_at(sp, s, l->start, lineno);
-	sp->end = e;
-	sp->last_line = lineno;
-	sp->chars += l->chars;
+	if (!b->open)
+		open_at(b, kind, s, l->start, lineno, page);
+	extend(sp, b, s, e, lineno);
+	b->chars += l->chars;
+	b->body_chars += l->chars;
+}
+
+static ws_passage_kind passage_kind(ws_line_kind k)
+{
+	switch (k) {
+	case WS_LINE_CONTENTS:
+		return WS_PASSAGE_CONTENTS;
+	case WS_LINE_NOTE:
+		return WS_PASSAGE_NOTE;
+	case WS_LINE_SOURCE:
+		return WS_PASSAGE_SOURCE;
+	case WS_LINE_CAPTION:
+		return WS_PASSAGE_CAPTION;
+	default:
+		return WS_PASSAGE_BODY;
+	}
 }
 
 static int scan_lines(const char *t, size_t len, size_t off, line_info **out, size_t *n_out)
@@ -490,7 +342,7 @@ static void mark_running_headers(const char *t, line_info *lines, size_t n)
 	/* "within three lines" counts non-blank lines: PDF extraction often
 	 * puts a blank line after every line */
 	for (size_t i = 0; i < n; i++) {
-		if (lines[i].kind != LINE_FURNITURE)
+		if (lines[i].kind != WS_LINE_FURNITURE)
 			continue;
 		for (int dir = -1; dir <= 1; dir += 2) {
 			size_t j = i;
@@ -498,7 +350,7 @@ static void mark_running_headers(const char *t, line_info *lines, size_t n)
 				if ((dir < 0 && j == 0) || (dir > 0 && j + 1 >= n))
 					break;
 				j = dir < 0 ? j - 1 : j + 1;
-				if (lines[j].kind == LINE_BLANK)
+				if (lines[j].kind == WS_LINE_BLANK)
 					continue;
 				near[j] = true;
 				seen++;
@@ -508,7 +360,7 @@ static void mark_running_headers(const char *t, line_info *lines, size_t n)
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {
 			line_info *l = &lines[i];
-			if (!near[i] || l->kind == LINE_BLANK || l->kind == LINE_FURNITURE || l->chars > 40)
+			if (!near[i] || l->kind == WS_LINE_BLANK || l->kind == WS_LINE_FURNITURE || l->chars > 40)
 				continue;
 			size_t h = l->hash & (cap - 1);
 			while (tab[h].hash && tab[h].hash != l->hash)
@@ -517,7 +369,7 @@ static void mark_running_headers(const char *t, line_info *lines, size_t n)
 			if (pass == 0)
 				tab[h].count++;
 			else if (tab[h].count >= 2)
-				l->kind = LINE_FURNITURE;
+				l->kind = WS_LINE_FURNITURE;
 		}
 	}
 	(void)t;
@@ -525,10 +377,67 @@ static void mark_running_headers(const char *t, line_info *lines, size_t n)
 	free(tab);
 }
 
+/* Lines whose kind depends on their neighbours: the footnotes below a
+ * PDF's footnote rule ("12Gartner：…"), the entries of a table of
+ * contents after its title, and (where lines are not spaced out) a short
+ * line standing alone as an unnumbered heading. */
+static void mark_in_context(const char *t, line_info *lines, size_t n, const ws_line_rules *r)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (lines[i].rule) {
+			for (size_t j = i + 1; j < n; j++) {
+				line_info *l = &lines[j];
+				if (l->kind == WS_LINE_BLANK)
+					continue;
+				size_t s = l->start, e = l->end;
+				trim(t, &s, &e);
+				if (l->kind == WS_LINE_NOTE)
+					continue;
+				if (l->kind != WS_LINE_TEXT || !ws_line_is_glued_footnote(t, s, e))
+					break;
+				l->kind = WS_LINE_NOTE;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		line_info *l = &lines[i];
+		if (r->spaced || r->marked_only || l->kind != WS_LINE_TEXT || l->ends_sentence || l->chars > 20 || l->chars < 4 ||
+		    (i > 0 && lines[i - 1].kind != WS_LINE_BLANK) || i + 1 >= n || lines[i + 1].kind != WS_LINE_BLANK)
+			continue;
+		size_t s = l->start, e = l->end;
+		trim(t, &s, &e);
+		size_t k = s;
+		UChar32 c = next_char(t, &k, e);
+		size_t z = e;
+		UChar32 last = prev_char(t, s, &z);
+		if ((cjk_is_han((uint32_t)c) || c == 0x300A /* 《 */) && last != 0xFF0C && last != 0x3001 && last != ',' &&
+		    !cjk_is_closing_mark((uint32_t)last)) {
+			l->kind = WS_LINE_HEADING;
+			l->level = 1;
+		} else if (last == 0x300B /* 》 */ && c == 0x300A) {
+			l->kind = WS_LINE_HEADING;
+			l->level = 1;
+		}
+	}
+}
+
+/* Does a blank line follow most text lines (PDF extraction)? */
+static bool spaced_out(const line_info *lines, size_t n)
+{
+	size_t text = 0, spaced = 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (lines[i].kind != WS_LINE_TEXT)
+			continue;
+		text++;
+		spaced += lines[i + 1].kind == WS_LINE_BLANK;
+	}
+	return text >= 10 && spaced * 2 > text;
+}
+
 int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned body_line, unsigned flags,
                       ws_passages *out)
 {
-	bool plain = flags & WS_SPLIT_PLAIN, marked_only = flags & WS_SPLIT_MARKED_ONLY;
+	ws_line_rules rules = {.plain = flags & WS_SPLIT_PLAIN, .marked_only = flags & WS_SPLIT_MARKED_ONLY};
 	line_info *lines;
 	size_t n;
 	if (scan_lines(t, len, body_offset, &lines, &n) != 0)
@@ -537,56 +446,83 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 	for (size_t i = 0; i < n; i++) {
 		line_info *l = &lines[i];
 		size_t s = l->start, e = l->end;
+		l->rule = ws_line_is_footnote_rule(t, s, e);
 		trim(t, &s, &e);
 		any_ff |= l->page_break;
 		if (s == e) {
-			l->kind = LINE_BLANK;
+			l->kind = WS_LINE_BLANK;
 			continue;
 		}
 		l->chars = count_chars(t, s, e);
 		l->hash = hash_bytes(t + s, e - s);
-		if (cjk_line_is_page_number(t + s, e - s) || (!plain && is_markdown_image(t, s, e))) {
-			l->kind = LINE_FURNITURE;
-			continue;
-		}
 		size_t hs = s;
-		int level = heading_level(t, &hs, e, l->chars, plain, marked_only);
-		if (level) {
-			l->kind = LINE_HEADING;
-			l->level = level;
-		} else {
-			l->kind = LINE_TEXT;
-			l->ends_sentence = line_ends_sentence(t, s, e);
-		}
+		l->kind = ws_line_classify(t, &hs, e, l->chars, &rules, &l->level);
+		l->ends_sentence = l->kind == WS_LINE_TEXT && ws_line_ends_sentence(t, s, e);
 	}
+	rules.spaced = spaced_out(lines, n);
+	mark_in_context(t, lines, n, &rules);
 	mark_running_headers(t, lines, n);
 
 	split sp = {.t = t, .out = out};
+	building *cur = &sp.cur, *held = &sp.held;
 	int page = any_ff ? 1 : 0;
-	bool saw_blank = false, prev_ends = false;
+	bool saw_blank = false, prev_ends = false, in_contents = false;
+	const char *first_entry = NULL; /* the first entry of a table of contents, without its page */
+	size_t first_entry_len = 0;
 	for (size_t i = 0; i < n && !sp.oom; i++) {
 		line_info *l = &lines[i];
 		unsigned lineno = body_line + (unsigned)i;
 		if (l->page_break && i > 0) {
-			flush(&sp);
+			flush(&sp, held);
+			flush(&sp, cur);
 			page++;
 		}
-		sp.page = page;
-		switch (l->kind) {
-		case LINE_BLANK:
-			if (l->hard_break)
-				flush(&sp);
+		ws_line_kind kind = l->kind;
+		size_t s = l->start, e = l->end;
+		trim(t, &s, &e);
+		/* a table of contents runs from its title to the first line that
+		 * is no entry: its headings are entries, not the trail */
+		if (kind == WS_LINE_CONTENTS && ws_line_is_contents_title(t, s, e)) {
+			in_contents = true;
+		} else if (kind == WS_LINE_CONTENTS && !first_entry_len) {
+			first_entry = t + s;
+			first_entry_len = ws_line_entry_len(t, s, e);
+		} else if (in_contents && kind == WS_LINE_HEADING) {
+			/* the body begins again with the first entry's heading */
+			if (e - s == first_entry_len && !memcmp(t + s, first_entry, first_entry_len))
+				in_contents = false;
+			else
+				kind = WS_LINE_CONTENTS;
+		} else if (kind != WS_LINE_BLANK && kind != WS_LINE_FURNITURE && kind != WS_LINE_CONTENTS) {
+			in_contents = false;
+		}
+		switch (kind) {
+		case WS_LINE_BLANK:
+			if (l->hard_break) {
+				flush(&sp, held);
+				flush(&sp, cur);
+			}
 			saw_blank = true;
 			continue;
-		case LINE_FURNITURE:
-			flush(&sp);
+		case WS_LINE_FURNITURE:
+			/* a page's number and running header between two halves of
+			 * a sentence: the sentence goes on after them */
+			if (cur->open && cur->kind == WS_PASSAGE_BODY && !prev_ends && cur->body_chars > 0 &&
+			    !held->open) {
+				*held = *cur;
+				memset(cur, 0, sizeof *cur);
+			} else {
+				flush(&sp, cur);
+			}
 			continue;
-		case LINE_HEADING: {
-			flush(&sp);
-			size_t s = l->start, e = l->end;
-			trim(t, &s, &e);
+		case WS_LINE_HEADING: {
+			/* headings gather at the start of the next passage */
+			if (cur->open && (cur->kind != WS_PASSAGE_BODY || cur->body_chars > 0))
+				flush(&sp, cur);
+			flush(&sp, held);
 			size_t hs = s;
-			heading_level(t, &hs, e, l->chars, plain, marked_only);
+			int level = 0;
+			ws_line_classify(t, &hs, e, l->chars, &rules, &level);
 			char *text = heading_text(t, hs, e);
 			if (!text) {
 				sp.oom = true;
@@ -597,33 +533,66 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 			if (!out->first_line)
 				out->first_line = strdup(text);
 			push_heading(&sp, l->level, text);
-			add_text_line(&sp, l, lineno);
-			/* a heading is a passage's first line, never a whole passage
-			 * unless the next heading follows at once */
+			if (!cur->open)
+				open_at(cur, WS_PASSAGE_BODY, s, l->start, lineno, page);
+			extend(&sp, cur, s, e, lineno);
+			cur->chars += l->chars;
+			cur->head_len = cur->end - cur->start;
 			prev_ends = false;
 			saw_blank = false;
 			continue;
 		}
-		case LINE_TEXT:
+		case WS_LINE_CONTENTS:
+		case WS_LINE_NOTE:
+		case WS_LINE_SOURCE:
+		case WS_LINE_CAPTION: {
+			ws_passage_kind pk = passage_kind(kind);
+			if (cur->open && cur->kind == WS_PASSAGE_BODY) {
+				/* a body passage cut off mid-sentence waits for the rest */
+				if (!prev_ends && cur->body_chars > 0 && !held->open) {
+					*held = *cur;
+					memset(cur, 0, sizeof *cur);
+				} else {
+					flush(&sp, cur);
+				}
+			} else if (cur->open && cur->kind != pk) {
+				flush(&sp, cur);
+			}
+			add_text_line(&sp, cur, pk, l, lineno, page);
+			saw_blank = false;
+			continue;
+		}
+		case WS_LINE_TEXT:
 			break;
 		}
-		if (!out->first_line) {
-			size_t s = l->start, e = l->end;
-			trim(t, &s, &e);
+		if (!out->first_line)
 			out->first_line = l->chars <= 100 && !l->ends_sentence ? dup_range(t, s, e) : strdup("");
+		if (cur->open && cur->kind != WS_PASSAGE_BODY) {
+			flush(&sp, cur);
+			if (held->open) {
+				/* the interrupted sentence goes on here */
+				*cur = *held;
+				memset(held, 0, sizeof *held);
+				cur->new_part = true;
+				prev_ends = false;
+				saw_blank = false;
+			}
 		}
-		if (sp.open) {
+		if (cur->open && !cur->new_part) {
 			bool strong = prev_ends && saw_blank;
 			bool weak = prev_ends;
-			if ((strong && sp.chars >= WS_PASSAGE_MIN) || (weak && sp.chars >= WS_PASSAGE_TARGET) ||
-			    (sp.chars >= WS_PASSAGE_MIN && sp.chars + l->chars > WS_PASSAGE_MAX))
-				flush(&sp);
+			if ((strong && cur->body_chars >= WS_PASSAGE_MIN) || (weak && cur->body_chars >= WS_PASSAGE_TARGET) ||
+			    (cur->body_chars >= WS_PASSAGE_MIN && cur->chars + l->chars > WS_PASSAGE_MAX))
+				flush(&sp, cur);
 		}
-		add_text_line(&sp, l, lineno);
+		add_text_line(&sp, cur, WS_PASSAGE_BODY, l, lineno, page);
 		prev_ends = l->ends_sentence;
 		saw_blank = false;
 	}
-	flush(&sp);
+	flush(&sp, held);
+	flush(&sp, cur);
+	free(sp.cur.parts);
+	free(sp.held.parts);
 	while (sp.depth > 0)
 		free(sp.heads[--sp.depth]);
 	free(lines);
@@ -632,8 +601,10 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 
 void ws_passages_free(ws_passages *p)
 {
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		free(p->items[i].section);
+		free(p->items[i].parts);
+	}
 	free(p->items);
 	free(p->first_heading);
 	free(p->first_line);

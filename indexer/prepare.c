@@ -33,6 +33,10 @@ struct ws_prepared_state {
 struct ws_preparer {
 	cjk_analyzer *an;
 	ws_sidecars *sidecars;
+	/* the H terms of the last section trail seen: passages of one
+	 * section come in a row, so each trail is analysed once */
+	char *sec_text;
+	strbuf sec_terms; /* NUL-terminated terms, one after another */
 };
 
 ws_preparer *ws_preparer_new(const cjk_options *opts, ws_report_fn report, void *ud, char **err)
@@ -59,6 +63,8 @@ void ws_preparer_free(ws_preparer *p)
 		return;
 	cjk_analyzer_free(p->an);
 	ws_sidecars_free(p->sidecars);
+	free(p->sec_text);
+	strbuf_free(&p->sec_terms);
 	free(p);
 }
 
@@ -160,6 +166,60 @@ static xq_status add_terms(cjk_analyzer *an, xq_doc *doc, const char *text, size
 	return xs;
 }
 
+/* The section trail's terms, with the H prefix and without positions:
+ * the searcher ranks a passage whose section names the query's words
+ * above passing mentions.  Each distinct term once. */
+static xq_status add_section_terms(ws_preparer *p, xq_doc *doc, const char *section)
+{
+	if (!*section)
+		return XQ_OK;
+	if (!p->sec_text || strcmp(p->sec_text, section) != 0) {
+		free(p->sec_text);
+		p->sec_text = strdup(section);
+		p->sec_terms.len = 0;
+		if (!p->sec_text)
+			return XQ_ERR_NOMEM;
+		cjk_analyzer_reset(p->an, section, strlen(section), 1);
+		cjk_term t;
+		while (cjk_analyzer_next(p->an, &t) == 1) {
+			if (t.len + strlen(WS_PREFIX_SECTION) > WS_TERM_MAX_BYTES)
+				continue;
+			if (!strbuf_appends(&p->sec_terms, WS_PREFIX_SECTION) || !strbuf_append(&p->sec_terms, t.text, t.len) ||
+			    !strbuf_appendc(&p->sec_terms, '\0')) {
+				free(p->sec_text);
+				p->sec_text = NULL;
+				return XQ_ERR_NOMEM;
+			}
+		}
+	}
+	xq_status xs = XQ_OK;
+	for (size_t i = 0; xs == XQ_OK && i < p->sec_terms.len;) {
+		const char *term = p->sec_terms.data + i;
+		size_t n = strlen(term);
+		xs = xq_doc_add_term(doc, term, n, 1);
+		i += n + 1;
+	}
+	return xs;
+}
+
+/* The passage's text: its bytes in the file's text, or its parts joined
+ * by newlines (passage.h); *joined holds the latter. */
+static bool passage_text(const ws_doctext *dt, const ws_passage *ps, strbuf *joined, const char **text, size_t *len)
+{
+	if (!ps->nparts) {
+		*text = dt->text + ps->start;
+		*len = ps->end - ps->start;
+		return true;
+	}
+	for (size_t i = 0; i < ps->nparts; i++)
+		if ((i && !strbuf_appendc(joined, '\n')) ||
+		    !strbuf_append(joined, dt->text + ps->parts[i].start, ps->parts[i].end - ps->parts[i].start))
+			return false;
+	*text = joined->data;
+	*len = joined->len;
+	return true;
+}
+
 /* The file's line for line of dt's text (they differ for formats whose
  * text is extracted, see ws_doctext.line_map). */
 static unsigned file_line(const ws_doctext *dt, unsigned line)
@@ -169,21 +229,25 @@ static unsigned file_line(const ws_doctext *dt, unsigned line)
 
 /* The file lines of the passage's lines when they are not consecutive
  * (a block of HTML that starts on the line where the last one ended, a
- * DOCX paragraph after a blank line): the searcher reads a hit's line
- * from it.  NULL when the lines run on from first_line. */
+ * DOCX paragraph after a blank line, a sentence that goes on after a
+ * block of footnotes): the searcher reads a hit's line from it.  NULL
+ * when the lines run on from first_line. */
 static json_t *line_map_json(const ws_doctext *dt, const ws_passage *ps)
 {
-	if (!dt->line_map)
-		return NULL;
-	unsigned first = file_line(dt, ps->first_line);
+	ws_passage_part whole = {ps->start, ps->end, ps->first_line, ps->last_line};
+	const ws_passage_part *parts = ps->nparts ? ps->parts : &whole;
+	size_t nparts = ps->nparts ? ps->nparts : 1;
+	unsigned first = file_line(dt, ps->first_line), k = 0;
 	bool consecutive = true;
-	for (unsigned l = ps->first_line; l <= ps->last_line && consecutive; l++)
-		consecutive = file_line(dt, l) == first + (l - ps->first_line);
+	for (size_t i = 0; i < nparts; i++)
+		for (unsigned l = parts[i].first_line; l <= parts[i].last_line; l++, k++)
+			consecutive &= file_line(dt, l) == first + k;
 	if (consecutive)
 		return NULL;
 	json_t *a = json_array();
-	for (unsigned l = ps->first_line; a && l <= ps->last_line; l++)
-		json_array_append_new(a, json_integer(file_line(dt, l)));
+	for (size_t i = 0; a && i < nparts; i++)
+		for (unsigned l = parts[i].first_line; l <= parts[i].last_line; l++)
+			json_array_append_new(a, json_integer(file_line(dt, l)));
 	return a;
 }
 
@@ -198,11 +262,25 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 		*err = strdup("out of memory");
 		return NULL;
 	}
-	const char *text = dt->text + ps->start;
-	size_t tlen = ps->end - ps->start;
+	const char *text;
+	size_t tlen;
+	strbuf joined = STRBUF_INIT;
+	if (!passage_text(dt, ps, &joined, &text, &tlen)) {
+		strbuf_free(&joined);
+		xq_doc_free(doc);
+		*err = strdup("out of memory");
+		return NULL;
+	}
 	char fileterm[WS_TERM_FILE_SIZE];
 	size_t ftl = ws_term_file(fileid, fileterm);
 	xq_status xs = add_terms(p->an, doc, text, tlen, ps->first_line);
+	if (xs == XQ_OK)
+		xs = add_section_terms(p, doc, ps->section);
+	if (xs == XQ_OK && ps->kind != WS_PASSAGE_BODY) {
+		char kt[32];
+		int n = snprintf(kt, sizeof kt, "%s%s", WS_PREFIX_KIND, ws_kind_name(ps->kind));
+		xs = xq_doc_add_boolean_term(doc, kt, (size_t)n);
+	}
 	if (xs == XQ_OK)
 		xs = xq_doc_add_boolean_term(doc, fileterm, ftl);
 	if (xs == XQ_OK && m->year) {
@@ -220,6 +298,7 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 		xs = xq_doc_set_value(doc, WS_SLOT_FILE, fileid, WS_HASH_HEX_LEN);
 	if (xs != XQ_OK) {
 		*err = ws_strdupf("building a passage failed: %s", xq_last_error());
+		strbuf_free(&joined);
 		xq_doc_free(doc);
 		return NULL;
 	}
@@ -234,6 +313,10 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 		json_object_set_new(j, WS_DATA_PAGE_LABEL, json_string(dt->page_labels[ps->page - 1]));
 	json_object_set_new(j, WS_DATA_LINES, json_pack("[i,i]", file_line(dt, ps->first_line), file_line(dt, ps->last_line)));
 	json_object_set_new(j, WS_DATA_SECTION, json_string(ps->section));
+	if (ps->kind != WS_PASSAGE_BODY)
+		json_object_set_new(j, WS_DATA_KIND, json_string(ws_kind_name(ps->kind)));
+	if (ps->head_len)
+		json_object_set_new(j, WS_DATA_HEAD, json_integer((json_int_t)ps->head_len));
 	json_t *lm = line_map_json(dt, ps);
 	if (lm)
 		json_object_set_new(j, WS_DATA_LINE_MAP, lm);
@@ -253,6 +336,7 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	xs = ok ? xq_doc_set_data(doc, data.data, data.len) : XQ_ERR_NOMEM;
 	free(meta);
 	strbuf_free(&data);
+	strbuf_free(&joined);
 	if (xs != XQ_OK) {
 		*err = ok ? ws_strdupf("building a passage failed: %s", xq_last_error()) : strdup("out of memory");
 		xq_doc_free(doc);

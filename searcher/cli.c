@@ -25,6 +25,7 @@ enum {
 	OPT_VERSION,
 	OPT_DB,
 	OPT_SERVE,
+	OPT_ALL_KINDS,
 };
 
 typedef struct opt_def {
@@ -46,6 +47,7 @@ static const opt_def defs[] = {
 	{"until", 0, OPT_UNTIL, "Y", "only documents of year Y or earlier"},
 	{"source", 0, OPT_SOURCE, "S", "only documents whose publisher contains S (repeatable, OR'ed)"},
 	{"per-doc", 0, OPT_PER_DOC, "N", "at most N passages from each document"},
+	{"all-kinds", 0, OPT_ALL_KINDS, NULL, "also tables of contents, footnotes, source lines and captions"},
 	{"json", 0, OPT_JSON, NULL, "write JSON Lines (hits, then a summary)"},
 	{"vimgrep", 0, OPT_VIMGREP, NULL, "write path:line:column:snippet lines"},
 	{"files", 0, OPT_FILES, NULL, "list the matching files, best first"},
@@ -291,6 +293,9 @@ bool ws_cli_parse(int argc, char **argv, ws_cli *cli)
 			break;
 		case OPT_SERVE:
 			cli->serve = true;
+			break;
+		case OPT_ALL_KINDS:
+			cli->all_kinds = true;
 			break;
 		case ':':
 			cli_error(cli, "%s needs a value", args[optind - 1]);

@@ -33,6 +33,7 @@ typedef struct ws_cli {
 	bool limit_set;
 	unsigned offset;
 	unsigned per_doc;      /* 0: not given */
+	bool all_kinds;        /* --all-kinds: passages of every kind, not only body text */
 	int year, since, until; /* 0: not given */
 	const char **sources;  /* --source values (argv's strings) */
 	size_t nsources;

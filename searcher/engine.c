@@ -165,7 +165,12 @@ static bool make_hit(run *r, const char *data, size_t len, double score, ws_hit 
 		h->column = 1 + (unsigned)get_int(o, WS_DATA_LINE_OFFSET);
 		h->column_char = 1 + (unsigned)get_int(o, WS_DATA_LINE_OFFSET_CHARS);
 	}
-	if (!ws_snippet_make(text, tlen, r->matches.v, r->matches.n, &h->snippet)) {
+	const char *kind = json_string_value(json_object_get(o, WS_DATA_KIND));
+	for (unsigned k = 1; kind && k < WS_KINDS; k++)
+		if (!strcmp(kind, ws_kind_name(k)))
+			h->kind = k;
+	size_t head = (size_t)get_int(o, WS_DATA_HEAD);
+	if (!ws_snippet_make_passage(text, tlen, head, r->matches.v, r->matches.n, &h->snippet)) {
 		ws_fail(r->err, "out of memory");
 		goto out;
 	}
@@ -426,6 +431,7 @@ static bool relax(run *r, const ws_filters *f, ws_result *res)
 			kept[nkept++] = c[k].i;
 	}
 	res->relaxed = nkept > 0;
+	res->matched = nkept ? WS_MATCHED_SOME : WS_MATCHED_ALL;
 	res->estimated = xq_hits_estimated(hits);
 	if (res->estimated < nkept || n < max)
 		res->estimated = (unsigned)nkept;
@@ -626,7 +632,7 @@ out:
 static bool search(run *r, ws_result *res)
 {
 	const ws_request *req = r->req;
-	ws_filters f = {req->year, req->since, req->until, req->sources, req->nsources};
+	ws_filters f = {req->year, req->since, req->until, req->sources, req->nsources, req->all_kinds};
 	bool has_filters = req->year || req->since || req->until || req->nsources;
 	xq_query *xq = NULL;
 	bool none = false, ok = false, empty = false;

@@ -36,6 +36,7 @@ typedef struct ws_request {
 	const char *const *sources; /* OR'ed substrings of the source */
 	size_t nsources;
 	bool partial;      /* as-you-type: the last word is a prefix (ws_query_mark_partial) */
+	bool all_kinds;    /* also contents, notes, sources and captions (schema.h's K terms) */
 } ws_request;
 
 typedef struct ws_hit {
@@ -45,6 +46,7 @@ typedef struct ws_hit {
 	char *title;       /* owned; NULL if unknown */
 	char *source;      /* owned; NULL if unknown */
 	char *section;     /* heading trail, "" if none; owned */
+	unsigned kind;     /* what the passage is: schema.h's ws_kind_name, 0 for body text */
 	int year;          /* 0: unknown */
 	int page;          /* 0: none */
 	char *page_label;  /* the printed label where it differs from page; owned; NULL if none */
@@ -57,12 +59,27 @@ typedef struct ws_hit {
 	ws_snippet snippet;
 } ws_hit;
 
+/* How a query's hits match it: every unit as written; some of its units
+ * (relaxed, when no passage has them all); or the words of a question or
+ * a long run that occurs nowhere as written. */
+typedef enum ws_matched {
+	WS_MATCHED_ALL,
+	WS_MATCHED_SOME,
+	WS_MATCHED_WORDS,
+} ws_matched;
+
+static inline const char *ws_matched_name(ws_matched m)
+{
+	return m == WS_MATCHED_WORDS ? "words" : m == WS_MATCHED_SOME ? "some" : "all";
+}
+
 typedef struct ws_result {
 	ws_hit *hits;
 	size_t nhits;
 	unsigned estimated; /* Xapian's estimate of all matching passages */
 	unsigned count;     /* WS_MODE_COUNT: the exact number */
 	bool relaxed;       /* no passage had every unit: ranked by units matched */
+	ws_matched matched; /* which way the query was matched */
 	double elapsed_ms;
 } ws_result;
 

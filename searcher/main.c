@@ -169,6 +169,7 @@ int main(int argc, char **argv)
 		.limit = cli.output == WS_OUT_FILES && !cli.limit_set ? 0 : cli.limit,
 		.offset = cli.offset,
 		.per_doc = cli.per_doc,
+		.all_kinds = cli.all_kinds,
 		.year = cli.year,
 		.since = cli.since,
 		.until = cli.until,

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "schema.h"
 #include "text.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
@@ -81,6 +82,7 @@ bool ws_print_json_hit(FILE *out, const ws_hit *h, json_t *id)
 	json_object_set_new(o, "column", json_integer(h->column));
 	json_object_set_new(o, "column_char", json_integer(h->column_char));
 	json_object_set_new(o, "section", jstr(h->section ? h->section : ""));
+	json_object_set_new(o, "kind", json_string(ws_kind_name(h->kind)));
 	json_object_set_new(o, "snippet", jstr(h->snippet.text ? h->snippet.text : ""));
 	json_object_set_new(o, "highlights", hl);
 	return emit(out, o);
@@ -97,6 +99,7 @@ bool ws_print_json_summary(FILE *out, const ws_result *r, json_t *id)
 	json_object_set_new(o, "estimated_total", json_integer(r->estimated));
 	json_object_set_new(o, "elapsed_ms", json_real((double)(long long)(r->elapsed_ms * 1000 + 0.5) / 1000));
 	json_object_set_new(o, "relaxed", json_boolean(r->relaxed));
+	json_object_set_new(o, "matched", json_string(ws_matched_name(r->matched)));
 	if (id)
 		json_object_set_new(o, "version", json_integer(WS_JSON_VERSION));
 	return emit(out, o);

@@ -367,6 +367,73 @@ fail:
 	return false;
 }
 
+/* The unit's terms as the section trail holds them (H, schema.h): all of
+ * them, or the word or its stem.  NULL in *out when the unit has none
+ * (a single Han character, whose expansion is not worth it). */
+static bool section_query(const ws_unit *u, xq_query **out, char **err)
+{
+	qlist l = {0};
+	char buf[WS_TERM_MAX_BYTES + 8];
+	size_t hl = strlen(WS_PREFIX_SECTION);
+
+	*out = NULL;
+	memcpy(buf, WS_PREFIX_SECTION, hl);
+	if (u->stem) {
+		size_t n = strlen(u->stem);
+		if (n + hl > WS_TERM_MAX_BYTES)
+			return true;
+		memcpy(buf + hl, u->stem, n);
+		if (!qlist_push(&l, term_query(buf, n + hl), err))
+			return false;
+		return qlist_combine(&l, XQ_OP_OR, 0, out, err);
+	}
+	for (size_t i = 0; i < u->nterms; i++) {
+		const ws_qterm *t = &u->terms[i];
+		if (t->prefix || t->len + hl > WS_TERM_MAX_BYTES) {
+			qlist_free(&l);
+			return true;
+		}
+		memcpy(buf + hl, t->text, t->len);
+		if (!qlist_push(&l, term_query(buf, t->len + hl), err))
+			return false;
+	}
+	if (!l.n)
+		return true;
+	return qlist_combine(&l, XQ_OP_AND, 0, out, err);
+}
+
+/* The passages of a section whose trail names the query's units rank
+ * above passing mentions: top AND_MAYBE (their section queries). */
+static bool boost_sections(const ws_query *q, xq_query **top, char **err)
+{
+	qlist l = {0};
+	for (size_t i = 0; i < q->nunits; i++) {
+		const ws_unit *u = &q->units[i];
+		if (u->kind != WS_UNIT_TEXT || u->excluded || !u->nterms)
+			continue;
+		xq_query *sq = NULL;
+		if (!section_query(u, &sq, err)) {
+			qlist_free(&l);
+			return false;
+		}
+		if (sq && !qlist_push(&l, sq, err))
+			return false;
+	}
+	if (!l.n)
+		return true;
+	xq_query *boost = NULL;
+	if (!qlist_combine(&l, XQ_OP_OR, 0, &boost, err))
+		return false;
+	xq_query *pair[2] = {*top, boost}, *q2 = NULL;
+	xq_status st = xq_query_combine(XQ_OP_AND_MAYBE, pair, 2, 0, &q2);
+	xq_query_free(boost);
+	if (st != XQ_OK)
+		return ws_fail(err, "cannot build the query: %s", xq_last_error());
+	xq_query_free(*top);
+	*top = q2;
+	return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* Filters                                                              */
 
@@ -535,11 +602,21 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 	}
 
 	if (positives.n) {
-		if (!qlist_combine(&positives, relaxed ? XQ_OP_OR : XQ_OP_AND, 0, &top, err))
+		if (!qlist_combine(&positives, relaxed ? XQ_OP_OR : XQ_OP_AND, 0, &top, err) ||
+		    !boost_sections(q, &top, err))
 			goto out;
 	} else if (xq_query_match_all(&top) != XQ_OK) {
 		ws_fail(err, "cannot build the query: %s", xq_last_error());
 		goto out;
+	}
+	if (!f->all_kinds) {
+		/* contents, notes, sources and captions only when asked for */
+		for (unsigned k = 1; k < WS_KINDS; k++) {
+			char kt[32];
+			int n = snprintf(kt, sizeof kt, "%s%s", WS_PREFIX_KIND, ws_kind_name(k));
+			if (!qlist_push(&excluded, term_query(kt, (size_t)n), err))
+				goto out;
+		}
 	}
 	if (excluded.n && !combine_with(XQ_OP_AND_NOT, &top, &excluded, err))
 		goto out;

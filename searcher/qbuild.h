@@ -22,6 +22,7 @@ typedef struct ws_filters {
 	int since, until;
 	const char *const *sources; /* OR'ed */
 	size_t nsources;
+	bool all_kinds;             /* false: body text only (no K terms) */
 } ws_filters;
 
 /* Analyse every text unit of q with a (configured like the index): fills

@@ -218,6 +218,10 @@ static bool parse_request(const char *text, size_t len, request *r, char **err)
 			ok = get_year(v, key, &r->req.since, err);
 		} else if (!strcmp(key, "until")) {
 			ok = get_year(v, key, &r->req.until, err);
+		} else if (!strcmp(key, "all_kinds")) {
+			if (!json_is_boolean(v))
+				ok = fail(err, "\"all_kinds\" must be true or false");
+			r->req.all_kinds = json_is_true(v);
 		} else if (!strcmp(key, "partial")) {
 			if (!json_is_boolean(v))
 				ok = fail(err, "\"partial\" must be true or false");
@@ -241,7 +245,7 @@ static bool parse_request(const char *text, size_t len, request *r, char **err)
 			r->req.sources = (const char *const *)r->sources;
 		} else {
 			ok = fail(err, "unknown field \"%s\" (known: id, query, limit, offset, year, since, until, source, "
-			          "per_doc, partial, cancel)", key);
+			          "per_doc, partial, all_kinds, cancel)", key);
 		}
 	}
 	if (ok && r->cancel && r->query)

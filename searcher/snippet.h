@@ -35,6 +35,13 @@ typedef struct ws_snippet {
  * Returns false only when out of memory. */
 bool ws_snippet_make(const char *text, size_t len, const ws_match *m, size_t nm, ws_snippet *out);
 
+/* The same for a passage whose first head bytes are its section's
+ * heading lines (schema.h's WS_DATA_HEAD): the heading is left out, being
+ * the hit's section, unless only it matches; then it leads, never run
+ * into the text after it. */
+bool ws_snippet_make_passage(const char *text, size_t len, size_t head, const ws_match *m, size_t nm,
+                             ws_snippet *out);
+
 void ws_snippet_free(ws_snippet *s);
 
 #endif

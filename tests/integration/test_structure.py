@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Document structure: section trails from the headings these reports use,
+headings that start the passage after them and are never glued to it,
+tables of contents, footnotes, URL lists, source lines and captions kept as
+passages of their own kind (out of default results, shown with
+--all-kinds), a sentence that goes on after a block of footnotes, and the
+capitalised operators AND, OR, NOT.  On ../shared/corpus and on a fixture
+written here."""
+
+import os
+import subprocess
+
+from harness import (HAVE_SHARED, SEARCH, SHARED, SHARED_MSG, TempDirTest, main, needs_search, run_index,
+                     search_count, search_json, squash)
+
+UN = "un-global-digital-compact-policy-brief-2023.txt"
+BLUE = "caict-global-digital-governance-bluebook-2025.txt"
+WP2022 = "caict-global-digital-governance-whitepaper-2022.txt"
+CISC = "cisc-global-digital-compact-commentary-2024.md"
+
+FIXTURE = """数字治理观察（2024）
+
+目录
+
+一、总体形势.....1
+（一）连接与鸿沟.....2
+二、规则进展.....3
+
+一、总体形势
+
+（一）连接与鸿沟
+
+据统计，全球仍有二十六亿人没有接入互联网，其中大多数生活在最不发达国家的
+¹ 国际电信联盟《事实与数字 2023》，可查阅该联盟网站。
+² 世界银行《数字进步与趋势报告》。
+https://www.itu.int/itu-d/reports/statistics/facts-figures-2023/
+农村地区，弥合这一差距需要持续的投资与能力建设。
+
+来源：示例统计中心
+
+图 1 全球互联网普及率变化
+
+二、规则进展
+
+各方围绕数据流动的规则磋商持续推进，区域协定日益成为规则试验场。
+"""
+
+
+class StructureTest(TempDirTest):
+    def hits(self, *query, args=()):
+        p, hits = search_json(self.db, *query, args=["-n", "100", *args])
+        self.assertIn(p.returncode, (0, 1), p.stderr)
+        return hits
+
+    def in_file(self, name, *query, args=()):
+        return [h for h in self.hits(*query, args=args) if os.path.basename(h["path"]) == name]
+
+
+class TestFixture(StructureTest):
+    def setUp(self):
+        super().setUp()
+        self.docs = os.path.join(self.tmp, "docs")
+        os.makedirs(self.docs)
+        with open(os.path.join(self.docs, "obs.txt"), "w", encoding="utf-8") as f:
+            f.write(FIXTURE)
+        p = run_index(self.db, self.docs)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    @needs_search
+    def test_a_sentence_goes_on_after_its_footnotes(self):
+        # "…最不发达国家的" / three lines of notes / "农村地区…"
+        hits = self.hits("最不发达国家的农村地区")
+        self.assertEqual(len(hits), 1, hits)
+        h = hits[0]
+        self.assertEqual(h["kind"], "body")
+        self.assertIn("最不发达国家的农村地区", h["snippet"])
+        self.assertNotIn("国际电信联盟", h["snippet"])
+        self.assertEqual(h["section"], "一、总体形势 > （一）连接与鸿沟")
+        # the match is on the file's line 13, where "最不发达国家" is
+        self.assertEqual(h["line"], 13)
+
+    @needs_search
+    def test_notes_sources_captions_and_contents_are_kinds_of_their_own(self):
+        self.assertEqual(self.hits("事实与数字"), [])
+        self.assertEqual([h["kind"] for h in self.hits("事实与数字", args=["--all-kinds"])], ["note"])
+        self.assertEqual([h["kind"] for h in self.hits("itu", args=["--all-kinds"])], ["note"])
+        self.assertEqual([h["kind"] for h in self.hits("示例统计中心", args=["--all-kinds"])], ["source"])
+        self.assertEqual([h["kind"] for h in self.hits("普及率", args=["--all-kinds"])], ["caption"])
+        self.assertEqual(self.hits("普及率"), [])
+        # the table of contents: one passage of its own, out of the default results
+        kinds = sorted(h["kind"] for h in self.hits("规则进展", args=["--all-kinds"]))
+        self.assertEqual(kinds, ["body", "contents"])
+        self.assertEqual([h["kind"] for h in self.hits("规则进展")], ["body"])
+        self.assertEqual(search_count(self.db, "规则进展"), 1)
+        self.assertEqual(search_count(self.db, "规则进展", args=["--all-kinds"]), 2)
+
+    @needs_search
+    def test_headings_start_the_text_after_them_and_never_stand_alone(self):
+        hits = self.hits("总体形势")
+        self.assertEqual(len(hits), 1, hits)
+        h = hits[0]
+        # "一、总体形势" and "（一）连接与鸿沟" in a row: both start the passage
+        self.assertEqual(h["section"], "一、总体形势 > （一）连接与鸿沟")
+        self.assertEqual(h["lines"][0], 9)
+        # the heading leads the snippet only because it matched, set apart
+        self.assertTrue(h["snippet"].startswith("一、总体形势 （一）连接与鸿沟 据统计"), h["snippet"])
+        # where the body matches, the snippet is the body's
+        h = self.hits("区域协定")[0]
+        self.assertEqual(h["section"], "二、规则进展")
+        self.assertTrue(h["snippet"].startswith("各方围绕"), h["snippet"])
+        # the trail after the table of contents is the body's, not 目录
+        self.assertNotIn("目录", self.hits("据统计")[0]["section"])
+
+
+@needs_search
+class TestSharedCorpus(StructureTest):
+    def setUp(self):
+        super().setUp()
+        if not HAVE_SHARED:
+            self.skipTest(SHARED_MSG)
+        p = run_index(self.db, SHARED)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_the_un_brief_has_its_lettered_sections(self):
+        # body text of "C. 维护人权": the goals under it
+        h = self.in_file(UN, "使人权成为开放")[0]
+        self.assertEqual(h["section"].split(" > ")[-1], "C. 维护人权")
+        trails = {h["section"] for h in self.in_file(UN, "数字", args=["-n", "500"])}
+        for letter in "ABCDEFGH":
+            self.assertTrue(any(t.split(" > ")[-1].startswith(letter + ". ") for t in trails), (letter, trails))
+        # once two trails (导言, 结论) for the whole brief
+        self.assertGreater(len(trails), 15)
+
+    def test_the_blue_book_after_its_contents_is_not_labelled_contents(self):
+        h = self.in_file(BLUE, "全球数字治理是指国际社会各行为体")[0]
+        self.assertEqual(h["kind"], "body")
+        self.assertNotIn("目", h["section"].replace(" ", "").replace("目标", ""))
+        for h in self.in_file(BLUE, "数字", args=["-n", "1000"]):
+            self.assertNotIn("目 录", h["section"])
+        # the contents are one passage of their own kind
+        kinds = [h["kind"] for h in self.in_file(BLUE, "数字全球化持续深化", args=["--all-kinds"])]
+        self.assertIn("contents", kinds)
+        self.assertNotIn("contents", [h["kind"] for h in self.in_file(BLUE, "数字全球化持续深化")])
+
+    def test_bold_lines_are_the_markdown_commentary_s_headings(self):
+        h = self.in_file(CISC, "复旦大学网络空间国际治理研究基地")[0]
+        self.assertEqual(h["section"].split(" > ")[-1], "《全球数字契约》：推进全球数字治理迈出重要一步")
+        # a bold lead-in at the start of a paragraph is no heading
+        h = self.in_file(CISC, "契约旨在构建一个包容")[0]
+        self.assertNotIn("构建包容性数字生态", h["section"])
+
+    def test_a_footnote_splice_neither_breaks_nor_eats_the_sentence(self):
+        # the 2022 white paper: "…持续推进网" / footnote 12 and two URLs / "络安全国际规范制定…"
+        hits = self.in_file(WP2022, "网络安全国际规范制定")
+        self.assertEqual(len(hits), 1, hits)
+        self.assertIn("持续推进网络安全国际规范制定", squash(hits[0]["snippet"]))
+        self.assertNotIn("gartner", hits[0]["snippet"].lower())
+        # the footnote is a passage of its own, shown on request
+        notes = [h for h in self.in_file(WP2022, "Gartner", args=["--all-kinds"]) if h["kind"] == "note"]
+        self.assertEqual([h["lines"] for h in notes], [[1106, 1110]])
+        self.assertNotIn("note", [h["kind"] for h in self.in_file(WP2022, "Gartner")])
+
+    def test_a_heading_is_never_glued_to_the_paragraph_after_it(self):
+        h = self.in_file(BLUE, "世界多极化趋势不可逆转")[0]
+        self.assertEqual(h["section"].split(" > ")[-1], "（二）全球南方成为数字治理体系建设的关键推动者")
+        self.assertNotIn("关键推动者世界", squash(h["snippet"]))
+
+    def test_footnote_urls_are_not_the_top_hits(self):
+        hits = self.hits("AI", args=["-n", "10"])
+        self.assertTrue(hits)
+        for h in hits:
+            self.assertEqual(h["kind"], "body")
+            self.assertFalse(h["snippet"].lstrip("…").startswith("http"), h["snippet"])
+
+    def test_capitalised_operators(self):
+        n = search_count(self.db, "数字鸿沟", "-联合国")
+        self.assertGreater(n, 0)
+        self.assertEqual(search_count(self.db, "数字鸿沟", "NOT", "联合国"), n)
+        for h in self.hits("数字鸿沟", "NOT", "联合国"):
+            self.assertNotIn("联合国", h["snippet"])
+        self.assertEqual(search_count(self.db, "AI", "AND", "数据"), search_count(self.db, "AI", "数据"))
+        # lower-case "and" is a word, which few Chinese passages hold
+        self.assertLess(search_count(self.db, "AI", "and", "数据"), search_count(self.db, "AI", "数据"))
+        p = subprocess.run([SEARCH, "--db", self.db, "数字", "AND"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("AND at character 4 needs a word on each side", p.stderr)
+        p = subprocess.run([SEARCH, "--db", self.db, "--", "数字", "NOT"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("NOT at character 4 needs a word after it", p.stderr)
+
+
+if __name__ == "__main__":
+    main()
