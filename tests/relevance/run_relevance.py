@@ -430,8 +430,8 @@ def main():
         for q, m, rows in new[:args.worst]:
             print(f"  {m['nDCG@10']:.3f}  {q['kind']:8} {q['query']}  (judged {len(q['accept'])})")
             for h, g, raw, nk in rows[:5]:
-                print(f"        {h['rank']:>2} g{raw} {os.path.basename(h['path'])[:16]}:{h['lines'][0]}-{h['lines'][1]}"
-                      f"{' [' + nk + ']' if nk else ''}  {h['snippet'][:60]}")
+                print(f"        {h['rank']:>2} g{raw} {os.path.basename(h['path'])}:{h['lines'][0]}-{h['lines'][1]}"
+                      f"{' [' + nk + ']' if nk else ''}\n              {h['snippet'][:70]}")
 
     failed = False
     for g, fl in sorted(floors.items()):
