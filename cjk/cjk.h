@@ -158,6 +158,13 @@ size_t cjk_text_find_han_runs(cjk_analyzer *a, const char *text, size_t len, con
  * and bigrams). */
 bool cjk_is_han(uint32_t c);
 
+/* Call fn for each word of text[0..len) (UTF-8) as ICU's word break
+ * iterator with its Chinese dictionary segments it ("怎样|提升|发展中国家"),
+ * spaces and punctuation left out; fn returns false to stop.  Returns the
+ * number of words, or -1 on an ICU failure or when out of memory. */
+typedef bool cjk_word_fn(const char *word, size_t len, void *ud);
+int cjk_words(cjk_analyzer *a, const char *text, size_t len, cjk_word_fn *fn, void *ud);
+
 /* True if c ends a sentence (。！？．!?.；;…), for cutting text into
  * passages and snippets.  A '.' ends one only before white space: that is
  * the caller's to check. */

@@ -9,6 +9,7 @@
 
 #include "match.h"
 #include "qbuild.h"
+#include "question.h"
 #include "query.h"
 #include "schema.h"
 #include "text.h"
@@ -629,6 +630,68 @@ out:
 	return ok;
 }
 
+/* Drop what earlier strategies found. */
+static void result_clear(ws_result *res)
+{
+	for (size_t i = 0; i < res->nhits; i++)
+		hit_clear(&res->hits[i]);
+	free(res->hits);
+	res->hits = NULL;
+	res->nhits = 0;
+	res->estimated = 0;
+	res->relaxed = false;
+	res->matched = WS_MATCHED_ALL;
+}
+
+/* The query as written found nothing, or only some of its units: read
+ * it as a question (question.h) and rank passages by how many of its
+ * words they hold.  Keeps res as it is when the reading finds nothing
+ * or changes nothing. */
+static bool words(run *r, const ws_filters *f, ws_result *res)
+{
+	ws_query *wq = NULL;
+	if (!ws_query_words(r->q, r->ix->analyzer, &wq, r->err))
+		return false;
+	if (!ws_query_analyse(wq, r->ix->analyzer, true, r->err) || !ws_query_positive_groups(wq)) {
+		ws_query_free(wq);
+		free(*r->err);
+		*r->err = NULL;
+		return true;
+	}
+	run w = *r;
+	w.q = wq;
+	w.check = ws_query_needs_check(wq);
+	w.npositive = ws_query_positive_groups(wq);
+	memset(&w.verifier, 0, sizeof w.verifier);
+	memset(&w.matches, 0, sizeof w.matches);
+	if (w.check)
+		ws_verifier_init(&w.verifier, wq, r->ix->analyzer);
+	ws_result *wr = calloc(1, sizeof *wr);
+	xq_query *xq = NULL;
+	bool none = false, empty = false, ok = wr != NULL;
+	if (!ok)
+		ws_fail(r->err, "out of memory");
+	else if (w.npositive >= 2)
+		ok = relax(&w, f, wr);
+	else if ((ok = ws_query_build(wq, f, r->ix, false, &xq, &none, r->err)) && !none)
+		ok = w.check ? checked(&w, xq, wr, &empty) : exact(&w, xq, wr, &empty);
+	xq_query_free(xq);
+	r->xst = w.xst;
+	if (ok && wr->nhits) {
+		result_clear(res);
+		*res = *wr;
+		res->relaxed = false;
+		res->matched = WS_MATCHED_WORDS;
+		free(wr);
+	} else {
+		ws_result_free(wr);
+	}
+	ws_query_free(wq);
+	ws_matches_free(&w.matches);
+	ws_verifier_free(&w.verifier);
+	return ok;
+}
+
 static bool search(run *r, ws_result *res)
 {
 	const ws_request *req = r->req;
@@ -674,8 +737,10 @@ static bool search(run *r, ws_result *res)
 		if (!exact(r, xq, res, &empty))
 			goto out;
 	}
-	if (empty && req->mode != WS_MODE_COUNT && r->npositive >= 2) {
-		ok = relax(r, &f, res);
+	if (empty && req->mode != WS_MODE_COUNT && r->npositive >= 2 && !relax(r, &f, res))
+		goto out;
+	if ((empty || res->relaxed) && req->mode != WS_MODE_COUNT && !req->partial && ws_query_is_question(r->q)) {
+		ok = words(r, &f, res);
 		goto out;
 	}
 	ok = true;

@@ -67,6 +67,10 @@ class TestFixture(StructureTest):
         self.assertEqual(p.returncode, 0, p.stderr)
 
     @needs_search
+    def test_a_short_run_that_only_a_note_holds_is_not_read_as_words(self):
+        self.assertEqual(self.hits("事实与数字"), [])
+
+    @needs_search
     def test_a_sentence_goes_on_after_its_footnotes(self):
         # "…最不发达国家的" / three lines of notes / "农村地区…"
         hits = self.hits("最不发达国家的农村地区")
@@ -187,6 +191,56 @@ class TestSharedCorpus(StructureTest):
         p = subprocess.run([SEARCH, "--db", self.db, "--", "数字", "NOT"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
         self.assertIn("NOT at character 4 needs a word after it", p.stderr)
+
+
+@needs_search
+class TestQuestions(StructureTest):
+    """A question, or a long run that occurs nowhere as written, is read as
+    its words; a short run still matches only as written."""
+
+    def setUp(self):
+        super().setUp()
+        if not HAVE_SHARED:
+            self.skipTest(SHARED_MSG)
+        p = run_index(self.db, SHARED)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def summary(self, *query, args=()):
+        p = subprocess.run([SEARCH, "--db", self.db, "--json", *args, "--", *query], capture_output=True, text=True)
+        import json
+        objs = [json.loads(l) for l in p.stdout.splitlines()]
+        return p.returncode, [o for o in objs if o["type"] == "hit"], objs[-1]
+
+    def test_a_chinese_question_finds_the_passages_that_answer_it(self):
+        rc, hits, s = self.summary("欧盟如何监管人工智能")
+        self.assertEqual((rc, s["matched"]), (0, "words"), s)
+        # the blue book's paragraph on the EU's response to AI comes first
+        # (read from the document: "欧盟采取多种手段力图应对人工智能发展滞后局面")
+        top = [squash(open(h["path"], encoding="utf-8").read().split("\n")[h["lines"][0] - 1]) for h in hits[:3]]
+        self.assertTrue(any("欧盟" in t and "人工智能" in t for t in top), top)
+        # as written it occurs nowhere
+        self.assertEqual(search_count(self.db, "欧盟如何监管人工智能"), 0)
+
+    def test_an_english_question_leaves_its_function_words_out(self):
+        rc, hits, s = self.summary("how", "to", "close", "the", "digital", "divide")
+        self.assertEqual((rc, s["matched"]), (0, "words"), s)
+        # no hit for "how", "to" or "the" alone: each highlights a word of substance
+        for h in hits:
+            words = {h["snippet"].encode()[a:b].decode().lower() for a, b in h["highlights"]}
+            self.assertTrue(words and words <= {"close", "digital", "divide", "closing", "divides"}, words)
+
+    def test_a_short_run_still_matches_only_as_written(self):
+        rc, hits, s = self.summary("数字蓝天")  # four characters that occur nowhere together
+        self.assertEqual((rc, hits, s["matched"]), (1, [], "all"))
+        # and a quoted long run is exact, never read as words
+        rc, hits, s = self.summary('"欧盟如何监管人工智能"')
+        self.assertEqual((rc, hits), (1, []))
+
+    def test_a_run_that_occurs_as_written_is_not_read_as_words(self):
+        rc, hits, s = self.summary("全球数字治理体系")
+        self.assertEqual((rc, s["matched"]), (0, "all"))
+        for h in hits:
+            self.assertIn("全球数字治理体系", squash(h["snippet"]))
 
 
 if __name__ == "__main__":
