@@ -24,6 +24,7 @@ typedef struct line_info {
 	bool page_break;    /* a form feed in the line: a new page starts here */
 	bool hard_break;    /* the line is one vertical tab: the passage ends here */
 	bool rule;          /* a PDF footnote rule: a long run of spaces */
+	bool context_heading; /* a heading only by standing alone (mark_in_context) */
 	size_t chars;
 	uint32_t hash;      /* of the trimmed line, for running headers */
 } line_info;
@@ -414,9 +415,11 @@ static void mark_in_context(const char *t, line_info *lines, size_t n, const ws_
 		    !cjk_is_closing_mark((uint32_t)last)) {
 			l->kind = WS_LINE_HEADING;
 			l->level = 1;
+			l->context_heading = true;
 		} else if (last == 0x300B /* 》 */ && c == 0x300A) {
 			l->kind = WS_LINE_HEADING;
 			l->level = 1;
+			l->context_heading = true;
 		}
 	}
 }
@@ -466,7 +469,7 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 	split sp = {.t = t, .out = out};
 	building *cur = &sp.cur, *held = &sp.held;
 	int page = any_ff ? 1 : 0;
-	bool saw_blank = false, prev_ends = false, in_contents = false;
+	bool saw_blank = false, prev_ends = false, in_contents = false, in_notes = false;
 	const char *first_entry = NULL; /* the first entry of a table of contents, without its page */
 	size_t first_entry_len = 0;
 	for (size_t i = 0; i < n && !sp.oom; i++) {
@@ -482,6 +485,16 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 		trim(t, &s, &e);
 		/* a table of contents runs from its title to the first line that
 		 * is no entry: its headings are entries, not the trail */
+		/* endnotes run from their title (尾注, 注释) to the end or the next
+		 * chapter: every line of them is a note */
+		if (kind != WS_LINE_BLANK && kind != WS_LINE_FURNITURE && ws_line_is_notes_title(t, s, e)) {
+			in_notes = true;
+			kind = WS_LINE_NOTE;
+		} else if (in_notes && kind == WS_LINE_HEADING && l->level <= 1 && !l->context_heading) {
+			in_notes = false;
+		} else if (in_notes && kind != WS_LINE_BLANK && kind != WS_LINE_FURNITURE) {
+			kind = WS_LINE_NOTE;
+		}
 		if (kind == WS_LINE_CONTENTS && ws_line_is_contents_title(t, s, e)) {
 			in_contents = true;
 		} else if (kind == WS_LINE_CONTENTS && !first_entry_len) {
@@ -555,7 +568,7 @@ int ws_passages_split(const char *t, size_t len, size_t body_offset, unsigned bo
 				} else {
 					flush(&sp, cur);
 				}
-			} else if (cur->open && cur->kind != pk) {
+			} else if (cur->open && (cur->kind != pk || cur->chars + l->chars > WS_PASSAGE_MAX)) {
 				flush(&sp, cur);
 			}
 			add_text_line(&sp, cur, pk, l, lineno, page);

@@ -134,6 +134,19 @@ size_t ws_line_entry_len(const char *t, size_t s, size_t e)
 	return i - s;
 }
 
+bool ws_line_is_notes_title(const char *t, size_t s, size_t e)
+{
+	static const char *const names[] = {"尾注", "注释", "注 释", "Notes", "Endnotes", "NOTES", NULL};
+	while (s < e && (t[s] == '*' || t[s] == '#' || t[s] == ' '))
+		s++;
+	while (e > s && t[e - 1] == '*')
+		e--;
+	for (size_t n = 0; names[n]; n++)
+		if (equals(t, s, e, names[n]))
+			return true;
+	return false;
+}
+
 bool ws_line_is_contents_title(const char *t, size_t s, size_t e)
 {
 	static const char *const names[] = {"目录", "目 录", "目  录", "目次", "图目录", "表目录",

@@ -49,6 +49,9 @@ bool ws_line_ends_sentence(const char *t, size_t s, size_t e);
 ws_line_kind ws_line_classify(const char *t, size_t *ts, size_t e, size_t chars, const ws_line_rules *r,
                               int *level);
 
+/* Is the trimmed line the title of a document's endnotes (尾注, 注释)? */
+bool ws_line_is_notes_title(const char *t, size_t s, size_t e);
+
 /* Is the trimmed line the name of a table of contents (目录, 图目录)? */
 bool ws_line_is_contents_title(const char *t, size_t s, size_t e);
 

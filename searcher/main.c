@@ -180,8 +180,10 @@ int main(int argc, char **argv)
 		rc = fail(json, err);
 		goto out;
 	}
-	if (res->relaxed && !json)
+	if (res->matched == WS_MATCHED_SOME && !json)
 		fprintf(stderr, PROG ": no passage has every term; showing passages with the most\n");
+	else if (res->matched == WS_MATCHED_WORDS && !json)
+		fprintf(stderr, PROG ": nothing matches as written; read as a question: passages with the most of its words\n");
 	bool written = print_result(&cli, res) && fflush(stdout) == 0;
 	if (!written && errno != EPIPE) {
 		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
