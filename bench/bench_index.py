@@ -76,9 +76,9 @@ def passages_of(index_dir):
     import xapian
     db = xapian.Database(index_dir)
     for item in db.postlist(""):
-        # the passage's JSON, a NUL, its text (common/schema.h)
+        # the passage's JSON, a NUL, its heading, a NUL, its text (common/schema.h)
         data = db.get_document(item.docid).get_data()
-        yield data[data.index(b"\0") + 1:].decode("utf-8")
+        yield data.split(b"\0", 2)[2].decode("utf-8")
 
 
 def xapian_baseline(texts, out):

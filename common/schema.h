@@ -14,14 +14,18 @@
  *   K<kind>      boolean: a passage that is not body text (ws_kind_name:
  *                Kcontents, Knote, Ksource, Kcaption); searches leave
  *                them out unless asked for all kinds
- *   H...         the cjk/ terms of the passage's section trail (no
- *                positions): a query's words there rank it higher
+ *   H...         the cjk/ terms of the heading of the passage's own
+ *                section (no positions): a unit matches there too, so a
+ *                section's body is found by what its heading names
  * Its values: WS_SLOT_YEAR (sortable_serialise'd year, when known) and
  * WS_SLOT_FILE (the file id, for --per-doc collapsing).
- * Its data: a JSON object (WS_DATA_* below), a NUL byte, then the
- * passage's original bytes.  The text stays out of the JSON so that the
- * searcher can check a candidate passage without parsing anything
- * (ws_passage_text); JSON never holds a raw NUL, so the first one ends it.
+ * Its data: a JSON object (WS_DATA_* below), a NUL byte, the heading of
+ * the passage's own section unless the text begins with it (else
+ * nothing), a NUL byte, then the passage's original bytes.  Heading and
+ * text stay out of the JSON so that the searcher can check a candidate
+ * passage without parsing anything (ws_passage_text, ws_passage_heading):
+ * a unit matches in the text or in that heading.  JSON never holds a raw
+ * NUL, nor does a heading, so the first two NULs end them.
  *
  * The terms and the file record are built by filerec.h, the folder
  * layout (stub, generations, shards) is layout.h's.
@@ -88,8 +92,19 @@ static inline const char *ws_passage_text(const char *data, size_t len, size_t *
 {
 	const char *nul = data ? (const char *)memchr(data, '\0', len) : NULL;
 	*json_len = nul ? (size_t)(nul - data) : len;
-	*text_len = nul ? len - *json_len - 1 : 0;
-	return nul ? nul + 1 : "";
+	const char *head = nul ? (const char *)memchr(nul + 1, '\0', len - *json_len - 1) : NULL;
+	*text_len = head ? len - (size_t)(head - data) - 1 : 0;
+	return head ? head + 1 : "";
+}
+
+/* The heading part of a passage's data: its own section's heading where
+ * the text does not begin with it, else "" (*n gets its length). */
+static inline const char *ws_passage_heading(const char *data, size_t len, size_t *n)
+{
+	const char *nul = data ? (const char *)memchr(data, '\0', len) : NULL;
+	const char *end = nul ? (const char *)memchr(nul + 1, '\0', len - (size_t)(nul - data) - 1) : NULL;
+	*n = end ? (size_t)(end - nul - 1) : 0;
+	return end ? nul + 1 : "";
 }
 
 /* Metadata keys. */

@@ -166,11 +166,21 @@ static xq_status add_terms(cjk_analyzer *an, xq_doc *doc, const char *text, size
 	return xs;
 }
 
-/* The section trail's terms, with the H prefix and without positions:
- * the searcher ranks a passage whose section names the query's words
- * above passing mentions.  Each distinct term once. */
+/* The heading of the passage's own section: the last of its trail. */
+static const char *leaf_heading(const char *section)
+{
+	const char *leaf = section;
+	for (const char *s = strstr(section, " > "); s; s = strstr(s + 3, " > "))
+		leaf = s + 3;
+	return leaf;
+}
+
+/* The terms of the heading of the passage's own section, with the H prefix
+ * and without positions: the searcher finds a section's body by what its
+ * heading names, ranked above passing mentions.  Each distinct term once. */
 static xq_status add_section_terms(ws_preparer *p, xq_doc *doc, const char *section)
 {
+	section = leaf_heading(section);
 	if (!*section)
 		return XQ_OK;
 	if (!p->sec_text || strcmp(p->sec_text, section) != 0) {
@@ -328,11 +338,14 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 			chars += ((unsigned char)dt->text[i] & 0xC0) != 0x80;
 		json_object_set_new(j, WS_DATA_LINE_OFFSET_CHARS, json_integer((json_int_t)chars));
 	}
-	/* The JSON, a NUL, the text (schema.h). */
+	/* The JSON, a NUL, the heading unless the text begins with it, a NUL,
+	 * the text (schema.h). */
 	char *meta = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	strbuf data = STRBUF_INIT;
-	bool ok = meta && strbuf_appends(&data, meta) && strbuf_appendc(&data, '\0') && strbuf_append(&data, text, tlen);
+	bool ok = meta && strbuf_appends(&data, meta) && strbuf_appendc(&data, '\0') &&
+	          strbuf_appends(&data, ps->head_len ? "" : leaf_heading(ps->section)) && strbuf_appendc(&data, '\0') &&
+	          strbuf_append(&data, text, tlen);
 	xs = ok ? xq_doc_set_data(doc, data.data, data.len) : XQ_ERR_NOMEM;
 	free(meta);
 	strbuf_free(&data);

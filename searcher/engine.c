@@ -26,6 +26,8 @@ typedef struct run {
 	ws_verifier verifier; /* the check, inside Xapian's match (verify.h) */
 	unsigned npositive; /* groups of positive text units */
 	unsigned limit;     /* hits wanted (the request's, or all) */
+	bool text_only;     /* a relaxed ranking counts units in the text only,
+	                       not in the section's heading (questions) */
 	char **err;
 	xq_status xst;      /* the failed xq call's status, if one ended the run */
 } run;
@@ -323,19 +325,31 @@ static bool presence(run *r, xq_hits *hits, size_t n, bool *present, bool *match
 		bool *row = present + u * n;
 		if (ws_unit_presence(unit) == WS_PRESENCE_RUN) {
 			for (size_t i = 0; i < n; i++) {
-				size_t len = 0, json_len, tlen;
+				size_t len = 0, tlen;
 				const char *data;
 				if (!hit_data(r, hits, i, &data, &len))
 					goto out;
-				const char *text = ws_passage_text(data, len, &json_len, &tlen);
+				size_t json_len;
+				const char *text = r->text_only ? ws_passage_text(data, len, &json_len, &tlen)
+				                                : ws_verify_view(&r->verifier, data, len, &tlen);
 				row[i] = ws_verify_unit(&r->verifier, unit, text, tlen);
 			}
 		} else if (ws_unit_presence(unit) == WS_PRESENCE_TERMS) {
 			const char *t[2];
 			size_t tl[2], nt = ws_unit_terms(unit, t, tl);
 			memset(marks, 0, n * sizeof *marks);
-			for (size_t k = 0; k < nt; k++) {
-				xq_status st = xq_db_mark_term(r->ix->db, t[k], tl[k], sorted, n, marks);
+			for (size_t k = 0; k < (r->text_only ? nt : nt * 2); k++) {
+				/* the term in the text, then in the section's heading */
+				char ht[WS_TERM_MAX_BYTES + 8];
+				size_t hl = strlen(WS_PREFIX_SECTION), tk = tl[k % nt];
+				if (k >= nt && tk + hl > WS_TERM_MAX_BYTES)
+					continue;
+				if (k >= nt) {
+					memcpy(ht, WS_PREFIX_SECTION, hl);
+					memcpy(ht + hl, t[k % nt], tk);
+				}
+				xq_status st = k < nt ? xq_db_mark_term(r->ix->db, t[k], tl[k], sorted, n, marks)
+				                      : xq_db_mark_term(r->ix->db, ht, tk + hl, sorted, n, marks);
 				if (st != XQ_OK) {
 					xq_failed(r, st, "search failed");
 					goto out;
@@ -406,11 +420,13 @@ static bool relax(run *r, const ws_filters *f, ws_result *res)
 		unsigned groups;
 		bool vetoed;
 		if (matcher) {
-			size_t len = 0, json_len, tlen;
+			size_t len = 0, tlen;
 			const char *data;
 			if (!hit_data(r, hits, i, &data, &len))
 				goto out;
-			const char *text = ws_passage_text(data, len, &json_len, &tlen);
+			size_t json_len;
+			const char *text = r->text_only ? ws_passage_text(data, len, &json_len, &tlen)
+			                                : ws_verify_view(&r->verifier, data, len, &tlen);
 			if (!ws_verify_groups(&r->verifier, text, tlen, &groups, &vetoed)) {
 				ws_fail(r->err, "search failed: %s", r->verifier.err);
 				goto out;
@@ -660,6 +676,7 @@ static bool words(run *r, const ws_filters *f, ws_result *res)
 	}
 	run w = *r;
 	w.q = wq;
+	w.text_only = true;
 	w.check = ws_query_needs_check(wq);
 	w.npositive = ws_query_positive_groups(wq);
 	memset(&w.verifier, 0, sizeof w.verifier);

@@ -328,47 +328,8 @@ static bool phrase_query(const ws_unit *u, xq_query **out, char **err)
 	return qlist_combine(&l, han ? XQ_OP_AND : XQ_OP_PHRASE, window, out, err);
 }
 
-static bool unit_query(const ws_unit *u, xq_query **out, char **err)
-{
-	qlist l = {0};
-	xq_query *core = NULL;
-
-	*out = NULL;
-	if (u->stem) {
-		/* The stem finds every form; the word as written ranks higher. */
-		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) ||
-		    !qlist_push(&l, term_query(u->terms[0].text, u->terms[0].len), err) ||
-		    !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
-			goto fail;
-	} else if (!phrase_query(u, &core, err)) {
-		goto fail;
-	}
-	if (!u->nweights) {
-		*out = core;
-		return true;
-	}
-	/* Dictionary words of the unit add weight where they occur. */
-	xq_query *w = NULL;
-	for (size_t i = 0; i < u->nweights; i++)
-		if (!qlist_push(&l, term_query(u->weights[i], strlen(u->weights[i])), err))
-			goto fail;
-	if (!qlist_combine(&l, XQ_OP_OR, 0, &w, err))
-		goto fail;
-	xq_query *pair[2] = {core, w};
-	xq_status st = xq_query_combine(XQ_OP_AND_MAYBE, pair, 2, 0, out);
-	xq_query_free(core);
-	xq_query_free(w);
-	if (st != XQ_OK)
-		return ws_fail(err, "cannot build the query: %s", xq_last_error());
-	return true;
-fail:
-	qlist_free(&l);
-	xq_query_free(core);
-	return false;
-}
-
-/* The unit's terms as the section trail holds them (H, schema.h): all of
- * them, or the word or its stem.  NULL in *out when the unit has none
+/* The unit's terms as the heading of a passage's section holds them (H,
+ * schema.h): all of them, or the word or its stem.  NULL in *out when the unit has none
  * (a single Han character, whose expansion is not worth it). */
 static bool section_query(const ws_unit *u, xq_query **out, char **err)
 {
@@ -402,36 +363,63 @@ static bool section_query(const ws_unit *u, xq_query **out, char **err)
 	return qlist_combine(&l, XQ_OP_AND, 0, out, err);
 }
 
-/* The passages of a section whose trail names the query's units rank
- * above passing mentions: top AND_MAYBE (their section queries). */
-static bool boost_sections(const ws_query *q, xq_query **top, char **err)
+/* The unit's query: where it occurs in the text, and (for a unit to find,
+ * with_section) where the heading of the passage's section holds it. */
+static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char **err)
 {
 	qlist l = {0};
-	for (size_t i = 0; i < q->nunits; i++) {
-		const ws_unit *u = &q->units[i];
-		if (u->kind != WS_UNIT_TEXT || u->excluded || !u->nterms)
-			continue;
-		xq_query *sq = NULL;
-		if (!section_query(u, &sq, err)) {
-			qlist_free(&l);
+	xq_query *core = NULL;
+
+	*out = NULL;
+	if (with_section) {
+		xq_query *text = NULL, *sec = NULL;
+		if (!unit_query(u, false, &text, err))
+			return false;
+		if (!section_query(u, &sec, err)) {
+			xq_query_free(text);
 			return false;
 		}
-		if (sq && !qlist_push(&l, sq, err))
-			return false;
+		if (!sec) {
+			*out = text;
+			return true;
+		}
+		xq_query *pair[2] = {text, sec};
+		xq_status st = xq_query_combine(XQ_OP_OR, pair, 2, 0, out);
+		xq_query_free(text);
+		xq_query_free(sec);
+		return st == XQ_OK || ws_fail(err, "cannot build the query: %s", xq_last_error());
 	}
-	if (!l.n)
+	if (u->stem) {
+		/* The stem finds every form; the word as written ranks higher. */
+		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) ||
+		    !qlist_push(&l, term_query(u->terms[0].text, u->terms[0].len), err) ||
+		    !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
+			goto fail;
+	} else if (!phrase_query(u, &core, err)) {
+		goto fail;
+	}
+	if (!u->nweights) {
+		*out = core;
 		return true;
-	xq_query *boost = NULL;
-	if (!qlist_combine(&l, XQ_OP_OR, 0, &boost, err))
-		return false;
-	xq_query *pair[2] = {*top, boost}, *q2 = NULL;
-	xq_status st = xq_query_combine(XQ_OP_AND_MAYBE, pair, 2, 0, &q2);
-	xq_query_free(boost);
+	}
+	/* Dictionary words of the unit add weight where they occur. */
+	xq_query *w = NULL;
+	for (size_t i = 0; i < u->nweights; i++)
+		if (!qlist_push(&l, term_query(u->weights[i], strlen(u->weights[i])), err))
+			goto fail;
+	if (!qlist_combine(&l, XQ_OP_OR, 0, &w, err))
+		goto fail;
+	xq_query *pair[2] = {core, w};
+	xq_status st = xq_query_combine(XQ_OP_AND_MAYBE, pair, 2, 0, out);
+	xq_query_free(core);
+	xq_query_free(w);
 	if (st != XQ_OK)
 		return ws_fail(err, "cannot build the query: %s", xq_last_error());
-	xq_query_free(*top);
-	*top = q2;
 	return true;
+fail:
+	qlist_free(&l);
+	xq_query_free(core);
+	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -571,7 +559,7 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 				continue;
 			xq_query *uq = NULL;
 			if (u->kind == WS_UNIT_TEXT) {
-				if (!unit_query(u, &uq, err))
+				if (!unit_query(u, !u->excluded, &uq, err))
 					goto out;
 				if (!qlist_push(u->excluded ? &excluded : &group, uq, err))
 					goto out;
@@ -602,8 +590,7 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 	}
 
 	if (positives.n) {
-		if (!qlist_combine(&positives, relaxed ? XQ_OP_OR : XQ_OP_AND, 0, &top, err) ||
-		    !boost_sections(q, &top, err))
+		if (!qlist_combine(&positives, relaxed ? XQ_OP_OR : XQ_OP_AND, 0, &top, err))
 			goto out;
 	} else if (xq_query_match_all(&top) != XQ_OK) {
 		ws_fail(err, "cannot build the query: %s", xq_last_error());

@@ -6,6 +6,7 @@
 
 #include "qbuild.h"
 #include "schema.h"
+#include "strbuf.h"
 #include "text.h"
 
 /* A unit the verifier must look at: Xapian matched it only roughly. */
@@ -86,11 +87,31 @@ bool ws_verify_text(ws_verifier *v, const char *text, size_t len)
 	return ok;
 }
 
+const char *ws_verify_view(ws_verifier *v, const char *data, size_t len, size_t *n)
+{
+	size_t json_len, tlen, hlen;
+	const char *text = ws_passage_text(data, len, &json_len, &tlen);
+	const char *head = ws_passage_heading(data, len, &hlen);
+	*n = tlen;
+	if (!hlen)
+		return text;
+	/* "。" keeps a run from reaching across from the heading */
+	v->view.len = 0;
+	if (!strbuf_append(&v->view, head, hlen) || !strbuf_appends(&v->view, "\n。\n") ||
+	    !strbuf_append(&v->view, text, tlen)) {
+		if (!v->err)
+			v->err = strdup("out of memory");
+		return text;
+	}
+	*n = v->view.len;
+	return v->view.data;
+}
+
 bool ws_verify_data(void *ud, const char *data, size_t len)
 {
-	size_t json_len, tlen;
-	const char *text = ws_passage_text(data, len, &json_len, &tlen);
-	return ws_verify_text(ud, text, tlen);
+	size_t n;
+	const char *text = ws_verify_view(ud, data, len, &n);
+	return ws_verify_text(ud, text, n);
 }
 
 ws_presence ws_unit_presence(const ws_unit *u)
@@ -159,6 +180,7 @@ bool ws_verify_groups(ws_verifier *v, const char *text, size_t len, unsigned *gr
 void ws_verifier_free(ws_verifier *v)
 {
 	ws_matches_free(&v->matches);
+	strbuf_free(&v->view);
 	free(v->err);
 	v->err = NULL;
 }

@@ -18,6 +18,7 @@
 #include "cjk.h"
 #include "match.h"
 #include "query.h"
+#include "strbuf.h"
 
 typedef struct ws_verifier {
 	const ws_query *q;     /* borrowed */
@@ -25,6 +26,7 @@ typedef struct ws_verifier {
 	unsigned npositive;    /* groups of positive text units */
 	bool full;             /* some unit needs the matcher */
 	ws_matches matches;    /* scratch for the matcher */
+	strbuf view;           /* scratch for ws_verify_view */
 	unsigned checked, accepted; /* passages seen, passed */
 	char *err;             /* first failure (malloc'd), or NULL */
 } ws_verifier;
@@ -36,8 +38,14 @@ void ws_verifier_init(ws_verifier *v, const ws_query *q, cjk_analyzer *a);
  * query.  On a failure answers false and keeps the message in v->err. */
 bool ws_verify_text(ws_verifier *v, const char *text, size_t len);
 
-/* ws_verify_text on a passage's document data (schema.h), read without
- * parsing: the xq_decider_fn the engine hands to Xapian. */
+/* What a unit of the query is looked for in, of a passage's document data
+ * (schema.h), read without parsing: the heading of the passage's own
+ * section (where the text does not begin with it), then its text.  Valid
+ * until the next call; *n gets its length. */
+const char *ws_verify_view(ws_verifier *v, const char *data, size_t len, size_t *n);
+
+/* ws_verify_text on ws_verify_view of a passage's data: the
+ * xq_decider_fn the engine hands to Xapian. */
 bool ws_verify_data(void *v, const char *data, size_t len);
 
 /* For ranking a relaxed search, which needs to know how many units each

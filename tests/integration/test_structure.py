@@ -135,6 +135,19 @@ class TestSharedCorpus(StructureTest):
         # once two trails (导言, 结论) for the whole brief
         self.assertGreater(len(trails), 15)
 
+    def test_a_query_naming_a_section_finds_its_body(self):
+        # "A. 数字连通性和能力建设" heads ten bullets that never repeat it
+        hits = self.in_file(UN, "数字连通性和能力建设")
+        self.assertGreaterEqual(len(hits), 3, hits)
+        for h in hits:
+            self.assertEqual(h["section"].split(" > ")[-1], "A. 数字连通性和能力建设")
+        # the passage with the heading itself comes first
+        self.assertEqual(hits[0]["lines"][0], 532)
+        # and a word of a heading ranks its section's body above a passing
+        # mention: the top hits for 维护人权 are section C's
+        top = self.hits("维护人权", args=["-n", "3"])
+        self.assertTrue(all(h["section"].endswith("C. 维护人权") for h in top), [h["section"] for h in top])
+
     def test_the_blue_book_after_its_contents_is_not_labelled_contents(self):
         h = self.in_file(BLUE, "全球数字治理是指国际社会各行为体")[0]
         self.assertEqual(h["kind"], "body")
