@@ -1,0 +1,253 @@
+/* engine_hit.c - from Xapian's hits to ws_hits: each passage's location,
+ * section, kind and snippet (see engine_run.h). */
+#include "engine_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "schema.h"
+#include "text.h"
+
+void engine_hit_clear(ws_hit *h)
+{
+	free(h->path);
+	free(h->title);
+	free(h->source);
+	free(h->section);
+	free(h->page_label);
+	ws_snippet_free(&h->snippet);
+	memset(h, 0, sizeof *h);
+}
+
+void ws_result_free(ws_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nhits; i++)
+		engine_hit_clear(&r->hits[i]);
+	free(r->hits);
+	free(r);
+}
+
+static char *get_str(json_t *o, const char *key, bool null_if_empty)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	if (!s || (null_if_empty && !*s))
+		return null_if_empty ? NULL : strdup("");
+	return strdup(s);
+}
+
+static int get_int(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_integer(v))
+		return 0;
+	json_int_t i = json_integer_value(v);
+	return i > 0 && i < 1000000000 ? (int)i : 0;
+}
+
+/* Line and columns of byte offset at in text, whose first line is first
+ * and which starts line_offset bytes (line_offset_chars characters) into
+ * that line of the file: a very long line is split into several passages. */
+static void locate(const char *text, size_t at, unsigned first, size_t line_offset, size_t line_offset_chars,
+                   ws_hit *h)
+{
+	size_t line_start = 0;
+	unsigned line = first;
+	for (size_t i = 0; i < at; i++) {
+		if (text[i] == '\n') {
+			line++;
+			line_start = i + 1;
+		}
+	}
+	h->line = line;
+	h->column = (unsigned)(at - line_start + 1);
+	h->column_char = (unsigned)(ws_utf8_count(text + line_start, at - line_start) + 1);
+	if (line == first) {
+		h->column += (unsigned)line_offset;
+		h->column_char += (unsigned)line_offset_chars;
+	}
+}
+
+/* Record a failed xq call: its status, for ws_search's retry, and its
+ * message under what.  Returns false. */
+bool engine_failed(run *r, xq_status st, const char *what)
+{
+	r->xst = st;
+	return ws_fail(r->err, "%s: %s", what, xq_last_error());
+}
+
+/* The data of hit i of hits, or false (see xq_failed). */
+bool engine_hit_data(run *r, xq_hits *hits, size_t i, const char **data, size_t *len)
+{
+	xq_status st = xq_hits_data(hits, i, data, len);
+	return st == XQ_OK || engine_failed(r, st, "cannot read a passage");
+}
+
+/* Fill h from a passage's data (the JSON of schema.h). */
+static bool make_hit(run *r, const char *data, size_t len, double score, ws_hit *h)
+{
+	size_t json_len, tlen;
+	const char *text = ws_passage_text(data, data ? len : 0, &json_len, &tlen);
+	json_t *o = json_loadb(data ? data : "", json_len, 0, NULL);
+	bool ok = false;
+
+	memset(h, 0, sizeof *h);
+	h->score = score;
+	h->path = get_str(o, WS_DATA_PATH, false);
+	h->title = get_str(o, WS_DATA_TITLE, true);
+	h->source = get_str(o, WS_DATA_SOURCE, true);
+	h->section = get_str(o, WS_DATA_SECTION, false);
+	h->year = get_int(o, WS_DATA_YEAR);
+	h->page = get_int(o, WS_DATA_PAGE);
+	h->page_label = h->page ? get_str(o, WS_DATA_PAGE_LABEL, true) : NULL;
+	json_t *lines = json_object_get(o, WS_DATA_LINES);
+	if (json_is_array(lines) && json_array_size(lines) == 2) {
+		json_int_t a = json_integer_value(json_array_get(lines, 0));
+		json_int_t b = json_integer_value(json_array_get(lines, 1));
+		h->first_line = a > 0 && a < 2000000000 ? (unsigned)a : 1;
+		h->last_line = b >= a && b < 2000000000 ? (unsigned)b : h->first_line;
+	} else {
+		h->first_line = h->last_line = 1;
+	}
+	if (!h->path || !h->section) {
+		ws_fail(r->err, "out of memory");
+		goto out;
+	}
+
+	if (!ws_match_passage(r->q, r->ix->analyzer, text, tlen, h->first_line, r->check, &r->matches, r->err))
+		goto out;
+	h->vetoed = ws_matches_drop_excluded(&r->matches) > 0;
+	h->groups = ws_matches_groups(&r->matches, r->q->ngroups);
+	if (r->matches.n) {
+		locate(text, r->matches.v[0].start, h->first_line, (size_t)get_int(o, WS_DATA_LINE_OFFSET),
+		       (size_t)get_int(o, WS_DATA_LINE_OFFSET_CHARS), h);
+		/* text extracted from markup: its lines are not the file's */
+		json_t *map = json_object_get(o, WS_DATA_LINE_MAP);
+		json_t *at = json_is_array(map) ? json_array_get(map, h->line - h->first_line) : NULL;
+		if (json_is_integer(at) && json_integer_value(at) > 0 && json_integer_value(at) < 2000000000)
+			h->line = (unsigned)json_integer_value(at);
+	} else {
+		h->line = h->first_line;
+		h->column = 1 + (unsigned)get_int(o, WS_DATA_LINE_OFFSET);
+		h->column_char = 1 + (unsigned)get_int(o, WS_DATA_LINE_OFFSET_CHARS);
+	}
+	const char *kind = json_string_value(json_object_get(o, WS_DATA_KIND));
+	for (unsigned k = 1; kind && k < WS_KINDS; k++)
+		if (!strcmp(kind, ws_kind_name(k)))
+			h->kind = k;
+	size_t head = (size_t)get_int(o, WS_DATA_HEAD);
+	if (!ws_snippet_make_passage(text, tlen, head, r->matches.v, r->matches.n, &h->snippet)) {
+		ws_fail(r->err, "out of memory");
+		goto out;
+	}
+	ok = true;
+out:
+	json_decref(o);
+	return ok;
+}
+
+bool engine_run_query(run *r, const xq_query *xq, unsigned first, unsigned max, xq_hits **hits)
+{
+	xq_status st = xq_enquire_set_query(r->enq, xq);
+	if (st == XQ_OK)
+		st = xq_enquire_run(r->enq, first, max, hits);
+	if (st != XQ_OK) {
+		r->xst = st;
+		return ws_fail(r->err, "search failed: %s (%s)", xq_db_error(r->ix->db),
+		               xq_status_to_string(st));
+	}
+	if (r->verifier.err) {
+		xq_hits_free(*hits);
+		*hits = NULL;
+		return ws_fail(r->err, "search failed: %s", r->verifier.err);
+	}
+	return true;
+}
+
+/* Turn hits[0..n) into res->hits, ranks starting at rank0. */
+bool engine_collect(run *r, xq_hits *hits, unsigned rank0, ws_result *res)
+{
+	size_t n = xq_hits_count(hits);
+	/* A relaxed run replaces what a first run found. */
+	for (size_t i = 0; i < res->nhits; i++)
+		engine_hit_clear(&res->hits[i]);
+	free(res->hits);
+	res->nhits = 0;
+	res->hits = calloc(n ? n : 1, sizeof *res->hits);
+	if (!res->hits)
+		return ws_fail(r->err, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+		const char *data;
+		if (!engine_hit_data(r, hits, i, &data, &len))
+			return false;
+		if (!make_hit(r, data, len, xq_hits_score(hits, i), &res->hits[res->nhits]))
+			return false;
+		res->hits[res->nhits].rank = rank0 + (unsigned)i;
+		res->nhits++;
+	}
+	return true;
+}
+
+/* Hits [offset, offset + limit) of the candidates that pass the verifier,
+ * at most collapse per file (0: no limit), into res. */
+bool engine_collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nkept, ws_result *res)
+{
+	size_t first = r->req->offset < nkept ? r->req->offset : nkept;
+	size_t n = nkept - first < r->limit ? nkept - first : r->limit;
+	/* A relaxed run replaces what a first run found. */
+	for (size_t i = 0; i < res->nhits; i++)
+		engine_hit_clear(&res->hits[i]);
+	free(res->hits);
+	res->nhits = 0;
+	res->hits = calloc(n ? n : 1, sizeof *res->hits);
+	if (!res->hits)
+		return ws_fail(r->err, "out of memory");
+	for (size_t k = 0; k < n; k++) {
+		size_t i = kept[first + k], len = 0;
+		const char *data;
+		if (!engine_hit_data(r, hits, i, &data, &len))
+			return false;
+		if (!make_hit(r, data, len, xq_hits_score(hits, i), &res->hits[res->nhits]))
+			return false;
+		res->hits[res->nhits].rank = r->req->offset + (unsigned)k + 1;
+		res->nhits++;
+	}
+	return true;
+}
+
+/* Would candidate i of hits exceed collapse passages of its file among
+ * the kept ones?  The answer in *over; false if a value cannot be read
+ * (see xq_failed). */
+bool engine_over_collapse(run *r, xq_hits *hits, const size_t *kept, size_t nkept, size_t i, unsigned collapse,
+                          bool *over)
+{
+	size_t len = 0, l2 = 0;
+	const char *file, *f2;
+	xq_status st = xq_hits_value(hits, i, WS_SLOT_FILE, &file, &len);
+	unsigned seen = 0;
+	for (size_t k = 0; st == XQ_OK && k < nkept && seen < collapse; k++) {
+		st = xq_hits_value(hits, kept[k], WS_SLOT_FILE, &f2, &l2);
+		seen += st == XQ_OK && l2 == len && !memcmp(f2, file, len);
+	}
+	if (st != XQ_OK)
+		return engine_failed(r, st, "cannot read a passage");
+	*over = seen >= collapse;
+	return true;
+}
+
+/* Drop what earlier strategies found. */
+void engine_result_clear(ws_result *res)
+{
+	for (size_t i = 0; i < res->nhits; i++)
+		engine_hit_clear(&res->hits[i]);
+	free(res->hits);
+	res->hits = NULL;
+	res->nhits = 0;
+	res->estimated = 0;
+	res->relaxed = false;
+	res->matched = WS_MATCHED_ALL;
+}
