@@ -116,6 +116,28 @@ class TestFixture(StructureTest):
         self.assertNotIn("目录", self.hits("据统计")[0]["section"])
 
 
+class TestWordForms(StructureTest):
+    """Both words stem to "govern": each finds the other, the form as
+    written first."""
+
+    def setUp(self):
+        super().setUp()
+        self.docs = os.path.join(self.tmp, "docs")
+        os.makedirs(self.docs)
+        for name, text in (("a.txt", "Data governance needs rules that states and firms both accept.\n"),
+                           ("b.txt", "Each government sets the rules that states and firms must accept.\n")):
+            with open(os.path.join(self.docs, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        p = run_index(self.db, self.docs)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    @needs_search
+    def test_the_form_as_written_ranks_first(self):
+        self.assertEqual([os.path.basename(h["path"]) for h in self.hits("governance")], ["a.txt", "b.txt"])
+        self.assertEqual([os.path.basename(h["path"]) for h in self.hits("government")], ["b.txt", "a.txt"])
+        self.assertEqual([os.path.basename(h["path"]) for h in self.hits('"governance"')], ["a.txt"])
+
+
 @needs_search
 class TestSharedCorpus(StructureTest):
     def setUp(self):
