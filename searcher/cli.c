@@ -26,6 +26,7 @@ enum {
 	OPT_DB,
 	OPT_SERVE,
 	OPT_ALL_KINDS,
+	OPT_NO_SYNONYMS,
 };
 
 typedef struct opt_def {
@@ -48,6 +49,7 @@ static const opt_def defs[] = {
 	{"source", 0, OPT_SOURCE, "S", "only documents whose publisher contains S (repeatable, OR'ed)"},
 	{"per-doc", 0, OPT_PER_DOC, "N", "at most N passages from each document"},
 	{"all-kinds", 0, OPT_ALL_KINDS, NULL, "also tables of contents, footnotes, source lines and captions"},
+	{"no-synonyms", 0, OPT_NO_SYNONYMS, NULL, "match only the words as written, not their glossary forms"},
 	{"json", 0, OPT_JSON, NULL, "write JSON Lines (hits, then a summary)"},
 	{"vimgrep", 0, OPT_VIMGREP, NULL, "write path:line:column:snippet lines"},
 	{"files", 0, OPT_FILES, NULL, "list the matching files, best first"},
@@ -296,6 +298,9 @@ bool ws_cli_parse(int argc, char **argv, ws_cli *cli)
 			break;
 		case OPT_ALL_KINDS:
 			cli->all_kinds = true;
+			break;
+		case OPT_NO_SYNONYMS:
+			cli->no_synonyms = true;
 			break;
 		case ':':
 			cli_error(cli, "%s needs a value", args[optind - 1]);

@@ -34,6 +34,7 @@ typedef struct ws_cli {
 	unsigned offset;
 	unsigned per_doc;      /* 0: not given */
 	bool all_kinds;        /* --all-kinds: passages of every kind, not only body text */
+	bool no_synonyms;      /* --no-synonyms: no glossary expansion */
 	int year, since, until; /* 0: not given */
 	const char **sources;  /* --source values (argv's strings) */
 	size_t nsources;

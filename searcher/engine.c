@@ -9,6 +9,7 @@
 
 #include <time.h>
 
+#include "glossary.h"
 #include "question.h"
 
 /* How many times ws_search runs a search in all while it finds the index
@@ -32,6 +33,7 @@ static bool search(run *r, ws_result *res)
 	bool none = false, ok = false, empty = false;
 
 	if (!ws_query_parse(req->query, req->query_len, &r->q, r->err) ||
+	    (req->glossary && !ws_glossary_expand(req->glossary, r->ix->analyzer, r->q, r->err)) ||
 	    !ws_query_analyse(r->q, r->ix->analyzer, has_filters, r->err))
 		return false;
 	if (req->partial)

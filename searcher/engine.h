@@ -37,6 +37,7 @@ typedef struct ws_request {
 	size_t nsources;
 	bool partial;      /* as-you-type: the last word is a prefix (ws_query_mark_partial) */
 	bool all_kinds;    /* also contents, notes, sources and captions (schema.h's K terms) */
+	const struct ws_glossary *glossary; /* expand the query through it (glossary.h); NULL: not */
 } ws_request;
 
 typedef struct ws_hit {
@@ -56,6 +57,8 @@ typedef struct ws_hit {
 	unsigned column_char; /* 1-based, in characters */
 	unsigned groups;   /* how many of the query's units it matches */
 	bool vetoed;       /* it holds an excluded unit (checked queries only) */
+	char **via;        /* the glossary forms it matched, not written in the query; owned */
+	size_t nvia;
 	ws_snippet snippet;
 } ws_hit;
 

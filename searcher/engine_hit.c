@@ -17,6 +17,9 @@ void engine_hit_clear(ws_hit *h)
 	free(h->source);
 	free(h->section);
 	free(h->page_label);
+	for (size_t i = 0; i < h->nvia; i++)
+		free(h->via[i]);
+	free(h->via);
 	ws_snippet_free(&h->snippet);
 	memset(h, 0, sizeof *h);
 }
@@ -120,6 +123,24 @@ static bool make_hit(run *r, const char *data, size_t len, double score, ws_hit 
 	if (!ws_match_passage(r->q, r->ix->analyzer, text, tlen, h->first_line, r->check, &r->matches, r->err))
 		goto out;
 	h->vetoed = ws_matches_drop_excluded(&r->matches) > 0;
+	/* which forms of a glossary concept it was found by */
+	for (size_t i = 0; i < r->matches.n; i++) {
+		const ws_unit *u = r->matches.v[i].unit;
+		bool seen = false;
+		for (size_t k = 0; u && u->synonym && k < h->nvia && !seen; k++)
+			seen = !strcmp(h->via[k], u->text);
+		if (!u || !u->synonym || seen)
+			continue;
+		char **v = realloc(h->via, (h->nvia + 1) * sizeof *v);
+		if (!v || !(v[h->nvia] = strdup(u->text))) {
+			if (v)
+				h->via = v;
+			ws_fail(r->err, "out of memory");
+			goto out;
+		}
+		h->via = v;
+		h->nvia++;
+	}
 	h->groups = ws_matches_groups(&r->matches, r->q->ngroups);
 	if (r->matches.n) {
 		locate(text, r->matches.v[0].start, h->first_line, (size_t)get_int(o, WS_DATA_LINE_OFFSET),

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "dbpath.h"
 #include "engine.h"
+#include "glossary.h"
 #include "index.h"
 #include "print.h"
 #include "query.h"
@@ -109,6 +110,7 @@ int main(int argc, char **argv)
 {
 	ws_cli cli;
 	ws_index *ix = NULL;
+	ws_glossary *glossary = NULL;
 	ws_result *res = NULL;
 	ws_query *check = NULL;
 	char **paths = NULL, *err = NULL;
@@ -157,7 +159,9 @@ int main(int argc, char **argv)
 	ws_query_free(check);
 
 	if (!resolve_dbs(&cli, &paths, &npaths, &err) ||
-	    !ws_index_open((const char *const *)paths, npaths, &ix, &err)) {
+	    !ws_index_open((const char *const *)paths, npaths, &ix, &err) ||
+	    (!cli.no_synonyms &&
+	     !ws_glossary_open((const char *const *)paths, npaths, ix->analyzer, &glossary, &err))) {
 		rc = fail(json, err);
 		goto out;
 	}
@@ -170,6 +174,7 @@ int main(int argc, char **argv)
 		.offset = cli.offset,
 		.per_doc = cli.per_doc,
 		.all_kinds = cli.all_kinds,
+		.glossary = glossary,
 		.year = cli.year,
 		.since = cli.since,
 		.until = cli.until,
@@ -192,6 +197,7 @@ int main(int argc, char **argv)
 	rc = (cli.output == WS_OUT_COUNT ? res->count : res->nhits) ? 0 : 1;
 out:
 	ws_result_free(res);
+	ws_glossary_free(glossary);
 	ws_index_close(ix);
 	for (size_t i = 0; i < npaths; i++)
 		free(paths[i]);

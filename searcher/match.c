@@ -124,7 +124,7 @@ static bool push_match(ws_matches *m, size_t start, size_t end, uint32_t line, c
 	if (!v)
 		return false;
 	m->v = v;
-	m->v[m->n++] = (ws_match){start, end, line, u->group, u->excluded};
+	m->v[m->n++] = (ws_match){start, end, line, u->group, u->excluded, u};
 	return true;
 }
 

@@ -25,6 +25,7 @@ typedef struct ws_match {
 	uint32_t line;     /* line of start in the file */
 	unsigned group;    /* the unit's OR group */
 	bool excluded;     /* a match of an excluded unit (only when asked) */
+	const ws_unit *unit; /* the unit matched (the query's, borrowed) */
 } ws_match;
 
 typedef struct ws_matches {

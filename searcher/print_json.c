@@ -83,6 +83,10 @@ bool ws_print_json_hit(FILE *out, const ws_hit *h, json_t *id)
 	json_object_set_new(o, "column_char", json_integer(h->column_char));
 	json_object_set_new(o, "section", jstr(h->section ? h->section : ""));
 	json_object_set_new(o, "kind", json_string(ws_kind_name(h->kind)));
+	json_t *via = json_array();
+	for (size_t i = 0; i < h->nvia; i++)
+		json_array_append_new(via, json_string(h->via[i]));
+	json_object_set_new(o, "via", via);
 	json_object_set_new(o, "snippet", jstr(h->snippet.text ? h->snippet.text : ""));
 	json_object_set_new(o, "highlights", hl);
 	return emit(out, o);

@@ -536,10 +536,19 @@ static bool option_filters(ws_index *ix, const ws_filters *f, qlist *filters, bo
 	return qlist_combine(&src, XQ_OP_OR, 0, &q, err) && qlist_push(filters, q, err);
 }
 
+/* Does group g hold forms a glossary added? */
+static bool group_has_synonyms(const ws_query *q, unsigned g)
+{
+	for (size_t i = 0; i < q->nunits; i++)
+		if (q->units[i].group == g && q->units[i].synonym && q->units[i].nterms)
+			return true;
+	return false;
+}
+
 bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool relaxed, xq_query **out,
                     bool *none, char **err)
 {
-	qlist positives = {0}, excluded = {0}, filters = {0}, group = {0};
+	qlist positives = {0}, excluded = {0}, filters = {0}, group = {0}, forms = {0};
 	xq_query *top = NULL, *tmp = NULL;
 	bool ok = false;
 
@@ -561,11 +570,23 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 			if (u->kind == WS_UNIT_TEXT) {
 				if (!unit_query(u, !u->excluded, &uq, err))
 					goto out;
-				if (!qlist_push(u->excluded ? &excluded : &group, uq, err))
+				if (!qlist_push(u->excluded ? &excluded : u->synonym ? &forms : &group, uq, err))
+					goto out;
+				/* a concept's forms weigh as one term, the form as
+				 * written on top (see below) */
+				if (!u->excluded && !u->synonym && group_has_synonyms(q, g) &&
+				    (!unit_query(u, true, &uq, err) || !qlist_push(&forms, uq, err)))
 					goto out;
 			} else if (!field_query(ix, u, u->excluded ? &excluded : &group, err)) {
 				goto out;
 			}
+		}
+		if (!group.n && forms.n) {
+			/* the text as written has nothing to search, its forms do */
+			if (!qlist_combine(&forms, XQ_OP_SYNONYM, 0, &tmp, err) || !qlist_push(&positives, tmp, err))
+				goto out;
+			tmp = NULL;
+			continue;
 		}
 		if (!group.n) {
 			/* A field group no file can match filters everything out. */
@@ -577,8 +598,27 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 				*none = true;
 			continue;
 		}
-		if (!qlist_combine(&group, XQ_OP_OR, 0, &tmp, err) ||
-		    !qlist_push(is_field ? &filters : &positives, tmp, err))
+		if (!qlist_combine(&group, XQ_OP_OR, 0, &tmp, err))
+			goto out;
+		if (forms.n) {
+			/* every form of the concept as one unit (OP_SYNONYM), and
+			 * the text as written ranks above a form it was expanded to */
+			xq_query *syn = NULL, *pair[2];
+			if (!qlist_combine(&forms, XQ_OP_SYNONYM, 0, &syn, err))
+				goto out;
+			pair[0] = syn;
+			pair[1] = tmp;
+			xq_query *both = NULL;
+			xq_status st = xq_query_combine(XQ_OP_AND_MAYBE, pair, 2, 0, &both);
+			xq_query_free(syn);
+			xq_query_free(tmp);
+			tmp = both;
+			if (st != XQ_OK) {
+				ws_fail(err, "cannot build the query: %s", xq_last_error());
+				goto out;
+			}
+		}
+		if (!qlist_push(is_field ? &filters : &positives, tmp, err))
 			goto out;
 		tmp = NULL;
 	}
@@ -618,5 +658,6 @@ out:
 	qlist_free(&excluded);
 	qlist_free(&filters);
 	qlist_free(&group);
+	qlist_free(&forms);
 	return ok;
 }

@@ -48,6 +48,8 @@ typedef struct ws_unit {
 	ws_unit_kind kind;
 	bool quoted;     /* written as "…": exact, no stemming */
 	bool excluded;   /* written as -unit */
+	bool synonym;    /* a form of a glossary concept the query named
+	                    (glossary.h), not written by the user */
 	unsigned group;  /* units joined by OR share a group number */
 	char *text;      /* the unit as written (the value, for fields); owned */
 	int year_lo, year_hi; /* WS_UNIT_YEAR: inclusive bounds, 0 = open */

@@ -87,6 +87,7 @@ static bool push(builder *b, const ws_unit *like, const char *text, size_t len, 
 	u->kind = like ? like->kind : WS_UNIT_TEXT;
 	u->quoted = like && like->quoted;
 	u->excluded = like && like->excluded;
+	u->synonym = like && like->synonym;
 	u->year_lo = like ? like->year_lo : 0;
 	u->year_hi = like ? like->year_hi : 0;
 	u->group = group;

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "glossary.h"
 #include "layout.h"
 #include "print.h"
 #include "strbuf.h"
@@ -113,7 +114,18 @@ typedef struct request {
 	ws_request req;
 	char **sources;      /* owned copies */
 	char *query;
+	bool synonyms;       /* expand through the glossary (default) */
 } request;
+
+/* The glossary, read once: on the first request that wants it (the
+ * analyzer normalises its forms the same in every index). */
+static ws_glossary *serve_glossary(ws_index *ix, const char *const *paths, size_t n, char **err)
+{
+	static ws_glossary *glossary;
+	if (!glossary && !ws_glossary_open(paths, n, ix->analyzer, &glossary, err))
+		return NULL;
+	return glossary;
+}
 
 static void request_free(request *r)
 {
@@ -165,6 +177,7 @@ static bool parse_request(const char *text, size_t len, request *r, char **err)
 	json_error_t je;
 	memset(r, 0, sizeof *r);
 	r->id = json_null();
+	r->synonyms = true;
 	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!o)
 		return fail(err, "not JSON: %s (character %d)", je.text, je.position);
@@ -218,6 +231,10 @@ static bool parse_request(const char *text, size_t len, request *r, char **err)
 			ok = get_year(v, key, &r->req.since, err);
 		} else if (!strcmp(key, "until")) {
 			ok = get_year(v, key, &r->req.until, err);
+		} else if (!strcmp(key, "synonyms")) {
+			if (!json_is_boolean(v))
+				ok = fail(err, "\"synonyms\" must be true or false");
+			r->synonyms = json_is_true(v);
 		} else if (!strcmp(key, "all_kinds")) {
 			if (!json_is_boolean(v))
 				ok = fail(err, "\"all_kinds\" must be true or false");
@@ -245,7 +262,7 @@ static bool parse_request(const char *text, size_t len, request *r, char **err)
 			r->req.sources = (const char *const *)r->sources;
 		} else {
 			ok = fail(err, "unknown field \"%s\" (known: id, query, limit, offset, year, since, until, source, "
-			          "per_doc, partial, all_kinds, cancel)", key);
+			          "per_doc, partial, all_kinds, synonyms, cancel)", key);
 		}
 	}
 	if (ok && r->cancel && r->query)
@@ -409,7 +426,10 @@ static bool answer(ws_index **ix, const char *const *paths, size_t n, stub_id *s
 		return true;
 	}
 	ws_result *res = NULL;
-	if (!refresh(ix, paths, n, stub, &err) || !ws_search(*ix, &r.req, &res, &err)) {
+	bool ok = refresh(ix, paths, n, stub, &err);
+	if (ok && r.synonyms)
+		ok = (r.req.glossary = serve_glossary(*ix, paths, n, &err)) != NULL;
+	if (!ok || !ws_search(*ix, &r.req, &res, &err)) {
 		written = ws_print_json_error(out, err ? err : "out of memory", r.id);
 	} else {
 		written = true;

@@ -141,7 +141,7 @@ static void test_query_errors(void **state)
 
 static ws_match m(size_t start, size_t end, unsigned group)
 {
-	return (ws_match){start, end, 1, group, false};
+	return (ws_match){start, end, 1, group, false, NULL};
 }
 
 static char *hl_text(const ws_snippet *s, size_t i)

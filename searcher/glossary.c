@@ -1,0 +1,489 @@
+/* glossary.c - load a glossary and expand queries through it (see
+ * glossary.h; the file format is doc/glossary.md's). */
+#include "glossary.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libstemmer.h>
+
+#include "strbuf.h"
+#include "text.h"
+
+#ifndef WENSOU_DATADIR
+#define WENSOU_DATADIR "/usr/local/share/wensou"
+#endif
+
+/* The longest run of query units compared with the forms. */
+#define WS_GLOSSARY_MAX_UNITS 8
+
+typedef struct form {
+	char *text;       /* as written in the file; owned */
+	char *key;        /* see glossary.h; owned */
+	unsigned concept;
+} form;
+
+struct ws_glossary {
+	form *forms;
+	size_t n, cap;
+	unsigned nconcepts;
+	size_t *slots;    /* open addressing over forms by key: index + 1, 0 empty */
+	size_t nslots;
+	struct sb_stemmer *stemmer;
+};
+
+static uint64_t hash_key(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static bool is_ascii_word(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return n > 0;
+}
+
+/* The key of text[0..len): normalised as the index normalises text, white
+ * space collapsed, English words stemmed. */
+static char *make_key(ws_glossary *g, cjk_analyzer *a, const char *text, size_t len)
+{
+	char *norm = cjk_normalize(a, text, len);
+	if (!norm)
+		return NULL;
+	strbuf sb = STRBUF_INIT;
+	bool ok = true;
+	for (char *p = norm; *p && ok;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		char *e = p;
+		while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
+			e++;
+		size_t n = (size_t)(e - p);
+		if (sb.len)
+			ok = strbuf_appendc(&sb, ' ');
+		if (ok && is_ascii_word(p, n) && g->stemmer) {
+			const sb_symbol *st = sb_stemmer_stem(g->stemmer, (const sb_symbol *)p, (int)n);
+			ok = st ? strbuf_append(&sb, (const char *)st, (size_t)sb_stemmer_length(g->stemmer))
+			        : strbuf_append(&sb, p, n);
+		} else if (ok) {
+			ok = strbuf_append(&sb, p, n);
+		}
+		p = e;
+	}
+	free(norm);
+	if (!ok) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return sb.data ? strbuf_detach(&sb) : strdup("");
+}
+
+static const form *lookup(const ws_glossary *g, const char *key)
+{
+	if (!g->nslots)
+		return NULL;
+	for (size_t h = hash_key(key) & (g->nslots - 1);; h = (h + 1) & (g->nslots - 1)) {
+		size_t k = g->slots[h];
+		if (!k)
+			return NULL;
+		if (!strcmp(g->forms[k - 1].key, key))
+			return &g->forms[k - 1];
+	}
+}
+
+static bool rehash(ws_glossary *g)
+{
+	size_t n = 64;
+	while (n < g->n * 2 + 2)
+		n *= 2;
+	size_t *s = calloc(n, sizeof *s);
+	if (!s)
+		return false;
+	free(g->slots);
+	g->slots = s;
+	g->nslots = n;
+	for (size_t i = 0; i < g->n; i++) {
+		size_t h = hash_key(g->forms[i].key) & (n - 1);
+		while (s[h])
+			h = (h + 1) & (n - 1);
+		s[h] = i + 1;
+	}
+	return true;
+}
+
+static bool add_form(ws_glossary *g, char *text, char *key, unsigned concept)
+{
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 256;
+		form *f = realloc(g->forms, cap * sizeof *f);
+		if (!f)
+			return false;
+		g->forms = f;
+		g->cap = cap;
+	}
+	g->forms[g->n++] = (form){text, key, concept};
+	if (g->n * 2 + 2 > g->nslots)
+		return rehash(g);
+	size_t h = hash_key(key) & (g->nslots - 1);
+	while (g->slots[h])
+		h = (h + 1) & (g->nslots - 1);
+	g->slots[h] = g->n;
+	return true;
+}
+
+static char *trimmed(const char *s, const char *e)
+{
+	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	return strndup(s, (size_t)(e - s));
+}
+
+/* One line of a glossary file: "form | form | ...".  A line naming a form
+ * another line already has adds its forms to that concept. */
+static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t len, const char *path,
+                      unsigned lineno, char **err)
+{
+	char *texts[64], *keys[64];
+	size_t n = 0;
+	bool ok = false;
+	const char *s = line, *end = line + len;
+	while (s <= end) {
+		const char *bar = memchr(s, '|', (size_t)(end - s));
+		const char *e = bar ? bar : end;
+		if (n == 64) {
+			ws_fail(err, "%s:%u: more than 64 forms in one concept", path, lineno);
+			goto out;
+		}
+		char *t = trimmed(s, e);
+		if (!t) {
+			ws_fail(err, "out of memory");
+			goto out;
+		}
+		if (!*t) {
+			free(t);
+			ws_fail(err, "%s:%u: an empty form (forms are separated by \" | \")", path, lineno);
+			goto out;
+		}
+		if (!ws_utf8_valid(t, strlen(t), NULL)) {
+			free(t);
+			ws_fail(err, "%s:%u: not valid UTF-8", path, lineno);
+			goto out;
+		}
+		texts[n] = t;
+		keys[n] = make_key(g, a, t, strlen(t));
+		n++;
+		if (!keys[n - 1]) {
+			ws_fail(err, "out of memory");
+			goto out;
+		}
+		if (!*keys[n - 1]) {
+			ws_fail(err, "%s:%u: the form \"%s\" has no letters, digits or characters to match", path, lineno, t);
+			goto out;
+		}
+		if (!bar)
+			break;
+		s = bar + 1;
+	}
+	if (n < 2) {
+		ws_fail(err, "%s:%u: a concept needs two forms or more, separated by \" | \" (as in: 数字经济 | digital economy)",
+		        path, lineno);
+		goto out;
+	}
+	unsigned concept = g->nconcepts;
+	for (size_t i = 0; i < n; i++) {
+		const form *f = lookup(g, keys[i]);
+		if (f) {
+			concept = f->concept;
+			break;
+		}
+	}
+	if (concept == g->nconcepts)
+		g->nconcepts++;
+	for (size_t i = 0; i < n; i++) {
+		if (lookup(g, keys[i]))
+			continue; /* a form the concept has (or one line's repeat) */
+		if (!add_form(g, texts[i], keys[i], concept)) {
+			ws_fail(err, "out of memory");
+			goto out;
+		}
+		texts[i] = keys[i] = NULL;
+	}
+	ok = true;
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(texts[i]);
+		free(keys[i]);
+	}
+	return ok;
+}
+
+static bool load_file(ws_glossary *g, cjk_analyzer *a, const char *path, char **err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return true;
+		return ws_fail(err, "cannot read the glossary %s: %s", path, strerror(errno));
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned lineno = 0;
+	bool ok = true;
+	while (ok && (len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		size_t n = (size_t)len;
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		size_t s = 0;
+		while (s < n && (line[s] == ' ' || line[s] == '\t'))
+			s++;
+		if (lineno == 1 && n - s >= 3 && !memcmp(line + s, "\xEF\xBB\xBF", 3))
+			s += 3;
+		if (s == n || line[s] == '#')
+			continue;
+		ok = load_line(g, a, line + s, n - s, path, lineno, err);
+	}
+	if (ok && ferror(f))
+		ok = ws_fail(err, "cannot read the glossary %s: %s", path, strerror(errno));
+	free(line);
+	fclose(f);
+	return ok;
+}
+
+bool ws_glossary_load(const char *const *paths, size_t n, cjk_analyzer *a, ws_glossary **out, char **err)
+{
+	ws_glossary *g = calloc(1, sizeof *g);
+	*out = NULL;
+	if (!g)
+		return ws_fail(err, "out of memory");
+	g->stemmer = sb_stemmer_new("english", NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (!load_file(g, a, paths[i], err)) {
+			ws_glossary_free(g);
+			return false;
+		}
+	}
+	*out = g;
+	return true;
+}
+
+void ws_glossary_free(ws_glossary *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->forms[i].text);
+		free(g->forms[i].key);
+	}
+	free(g->forms);
+	free(g->slots);
+	if (g->stemmer)
+		sb_stemmer_delete(g->stemmer);
+	free(g);
+}
+
+size_t ws_glossary_size(const ws_glossary *g)
+{
+	return g ? g->nconcepts : 0;
+}
+
+static bool push_path(char ***v, size_t *n, char *p)
+{
+	if (!p)
+		return false;
+	char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+	if (!nv) {
+		free(p);
+		return false;
+	}
+	*v = nv;
+	nv[(*n)++] = p;
+	return true;
+}
+
+/* The shipped glossary: in a build tree beside the program
+ * (BUILD/glossary, copied there by meson), else where it is installed. */
+static char *shipped(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			char *p = ws_strdupf("%s/../glossary/digital-governance.txt", self);
+			if (!p || access(p, R_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return strdup(WENSOU_DATADIR "/glossary/digital-governance.txt");
+}
+
+bool ws_glossary_paths(const char *const *dbs, size_t ndbs, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	const char *env = getenv("WENSOU_GLOSSARY");
+	if (env) {
+		for (const char *s = env; *s;) {
+			const char *e = strchr(s, ':');
+			size_t len = e ? (size_t)(e - s) : strlen(s);
+			if (len && !push_path(out, n, strndup(s, len)))
+				return false;
+			s += len + (e ? 1 : 0);
+		}
+		return true;
+	}
+	if (!push_path(out, n, shipped()))
+		return false;
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *user = xdg && *xdg ? ws_strdupf("%s/wensou/glossary.txt", xdg)
+	           : home && *home ? ws_strdupf("%s/.config/wensou/glossary.txt", home) : NULL;
+	if (user && !push_path(out, n, user))
+		return false;
+	for (size_t i = 0; i < ndbs; i++)
+		if (!push_path(out, n, ws_strdupf("%s/glossary.txt", dbs[i])))
+			return false;
+	return true;
+}
+
+/* A unit the glossary may read: plain words, alone in their group. */
+static bool plain(const ws_query *q, size_t i)
+{
+	const ws_unit *u = &q->units[i];
+	if (u->kind != WS_UNIT_TEXT || u->quoted || u->excluded || u->synonym)
+		return false;
+	for (size_t j = 0; j < q->nunits; j++)
+		if (j != i && q->units[j].group == u->group)
+			return false;
+	return true;
+}
+
+/* Renumber q's groups 0, 1, … in order of first appearance. */
+static void renumber(ws_query *q)
+{
+	unsigned *map = calloc(q->ngroups + 1, sizeof *map), next = 0;
+	if (!map)
+		return; /* the numbers stay sparse, which only costs an empty group */
+	for (size_t i = 0; i < q->nunits; i++) {
+		unsigned g = q->units[i].group;
+		if (g <= q->ngroups && !map[g])
+			map[g] = ++next;
+		q->units[i].group = map[g] - 1;
+	}
+	q->ngroups = next;
+	free(map);
+}
+
+/* Replace units [i, j) of q, which spell form f, by one group: their text
+ * as one unit, then the concept's other forms. */
+static bool rewrite(const ws_glossary *g, ws_query *q, size_t i, size_t j, const form *f)
+{
+	strbuf sb = STRBUF_INIT;
+	for (size_t k = i; k < j; k++)
+		if ((k > i && !strbuf_appendc(&sb, ' ')) || !strbuf_appends(&sb, q->units[k].text))
+			goto oom;
+	size_t others = 0;
+	for (size_t k = 0; k < g->n; k++)
+		others += g->forms[k].concept == f->concept && &g->forms[k] != f;
+	size_t total = q->nunits - (j - i) + 1 + others;
+	ws_unit *v = calloc(total, sizeof *v);
+	if (!v)
+		goto oom;
+	unsigned group = q->units[i].group;
+	size_t o = 0;
+	for (size_t k = 0; k < i; k++)
+		v[o++] = q->units[k];
+	v[o] = (ws_unit){.kind = WS_UNIT_TEXT, .group = group, .text = strbuf_detach(&sb)};
+	if (!v[o++].text) {
+		free(v);
+		goto oom;
+	}
+	for (size_t k = 0; k < g->n; k++) {
+		if (g->forms[k].concept != f->concept || &g->forms[k] == f)
+			continue;
+		v[o] = (ws_unit){.kind = WS_UNIT_TEXT, .group = group, .synonym = true, .text = strdup(g->forms[k].text)};
+		if (!v[o++].text) {
+			for (size_t x = i; x < o; x++)
+				free(v[x].text);
+			free(v);
+			return false;
+		}
+	}
+	for (size_t k = i; k < j; k++)
+		free(q->units[k].text);
+	for (size_t k = j; k < q->nunits; k++)
+		v[o++] = q->units[k];
+	free(q->units);
+	q->units = v;
+	q->nunits = o;
+	renumber(q);
+	return true;
+oom:
+	strbuf_free(&sb);
+	return false;
+}
+
+bool ws_glossary_expand(const ws_glossary *g, cjk_analyzer *a, ws_query *q, char **err)
+{
+	if (!g || !g->n)
+		return true;
+	for (size_t i = 0; i < q->nunits; i++) {
+		if (!plain(q, i))
+			continue;
+		size_t last = i;
+		while (last + 1 < q->nunits && last + 1 - i < WS_GLOSSARY_MAX_UNITS && plain(q, last + 1))
+			last++;
+		/* the longest run of units, from i, that spells a form */
+		for (size_t j = last + 1; j > i; j--) {
+			strbuf sb = STRBUF_INIT;
+			bool ok = true;
+			for (size_t k = i; k < j && ok; k++)
+				ok = (k == i || strbuf_appendc(&sb, ' ')) && strbuf_appends(&sb, q->units[k].text);
+			char *key = ok ? make_key((ws_glossary *)g, a, sb.data ? sb.data : "", sb.len) : NULL;
+			strbuf_free(&sb);
+			if (!key)
+				return ws_fail(err, "out of memory");
+			const form *f = lookup(g, key);
+			free(key);
+			if (!f)
+				continue;
+			if (!rewrite(g, q, i, j, f))
+				return ws_fail(err, "out of memory");
+			/* the new group's units are synonyms or its typed text:
+			 * go on after them */
+			while (i + 1 < q->nunits && q->units[i + 1].synonym)
+				i++;
+			break;
+		}
+	}
+	return true;
+}
+
+bool ws_glossary_open(const char *const *dbs, size_t ndbs, cjk_analyzer *a, ws_glossary **out, char **err)
+{
+	char **paths = NULL;
+	size_t n = 0;
+	bool ok = ws_glossary_paths(dbs, ndbs, &paths, &n) ? ws_glossary_load((const char *const *)paths, n, a, out, err)
+	                                                   : ws_fail(err, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return ok;
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""The glossary: a query for one form of a concept finds its others
+("digital economy" finds 数字经济, UNESCO finds 联合国教科文组织), exact
+matches rank above glossary matches, hits say which form matched (via),
+--no-synonyms restores the query as written; the user's glossary, one
+beside the index, a Traditional query, malformed files, and --serve."""
+
+import json
+import os
+import subprocess
+
+from harness import HAVE_SHARED, SEARCH, SHARED, SHARED_MSG, TempDirTest, main, needs_search, run_index, squash
+
+BLUE = "caict-global-digital-governance-bluebook-2025.txt"
+UN = "un-global-digital-compact-policy-brief-2023.txt"
+
+GLOSSARY = """# a test glossary
+数字经济 | digital economy
+联合国教科文组织 | 教科文组织 | UNESCO
+开源 | open source
+"""
+
+
+@needs_search
+class GlossaryTest(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        if not HAVE_SHARED:
+            self.skipTest(SHARED_MSG)
+        self.glossary = os.path.join(self.tmp, "glossary.txt")
+        with open(self.glossary, "w", encoding="utf-8") as f:
+            f.write(GLOSSARY)
+        p = run_index(self.db, SHARED)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def run_search(self, *query, args=(), glossary=None, env=None):
+        e = dict(os.environ)
+        e["WENSOU_GLOSSARY"] = self.glossary if glossary is None else glossary
+        e.update(env or {})
+        p = subprocess.run([SEARCH, "--db", self.db, "--json", "-n", "100", *args, "--", *query],
+                           capture_output=True, text=True, env=e)
+        objs = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+        return p, [o for o in objs if o["type"] == "hit"]
+
+    def hits(self, *query, **kw):
+        p, hits = self.run_search(*query, **kw)
+        self.assertIn(p.returncode, (0, 1), p.stderr)
+        return hits
+
+    @staticmethod
+    def highlighted(h):
+        s = h["snippet"].encode()
+        return {s[a:b].decode() for a, b in h["highlights"]}
+
+    def test_english_finds_the_chinese_passages_of_its_concept(self):
+        hits = self.hits("digital", "economy")
+        self.assertGreater(len(hits), 20)
+        for h in hits:
+            if not h["via"]:
+                # found by its section's heading, which names the concept
+                self.assertIn("数字经济", h["section"].split(" > ")[-1], h)
+                continue
+            self.assertEqual(h["via"], ["数字经济"], h)
+            self.assertIn("数字经济", self.highlighted(h))
+        # as written no passage has both words: at best a relaxed search
+        p, plain = self.run_search("digital", "economy", args=["--no-synonyms"])
+        self.assertTrue(all(not h["via"] and "数字经济" not in h["snippet"] for h in plain))
+
+    def test_an_abbreviation_finds_the_body_s_chinese_names(self):
+        hits = [h for h in self.hits("UNESCO") if os.path.basename(h["path"]) == BLUE]
+        self.assertTrue(hits)
+        for h in hits:
+            self.assertTrue(self.highlighted(h) & {"联合国教科文组织", "教科文组织"}, h)
+        # and the other way: the long name finds the short one in the UN brief
+        un = [h for h in self.hits("联合国教科文组织") if os.path.basename(h["path"]) == UN]
+        self.assertTrue(un)
+        self.assertTrue(all("教科文组织" in h["via"] for h in un), un)
+
+    def test_exact_matches_rank_above_glossary_matches(self):
+        hits = self.hits("开源")
+        via = [bool(h["via"]) for h in hits]
+        self.assertIn(False, via)
+        # every passage that says 开源 comes before any found only through
+        # "open source"
+        if True in via:
+            self.assertEqual(via, sorted(via), via)
+        exact = self.hits("开源", args=["--no-synonyms"])
+        self.assertEqual([(h["path"], h["lines"]) for h in hits if not h["via"]],
+                         [(h["path"], h["lines"]) for h in exact])
+
+    def test_no_synonyms_restores_the_query_as_written(self):
+        for q in (["数字经济"], ["UNESCO"], ["open", "source"]):
+            a = self.hits(*q, args=["--no-synonyms"])
+            b = self.hits(*q, glossary="")
+            self.assertEqual([(h["path"], h["lines"], h["score"]) for h in a],
+                             [(h["path"], h["lines"], h["score"]) for h in b], q)
+            self.assertTrue(all(h["via"] == [] for h in a))
+
+    def test_a_traditional_query_expands_too(self):
+        trad = self.hits("數字經濟")
+        simp = self.hits("数字经济")
+        self.assertEqual([(h["path"], h["lines"]) for h in trad], [(h["path"], h["lines"]) for h in simp])
+        self.assertEqual([(h["path"], h["lines"]) for h in self.hits("Digital", "Economies")],
+                         [(h["path"], h["lines"]) for h in self.hits("digital", "economy")])
+
+    def test_the_user_s_glossary_and_one_beside_the_index(self):
+        # WENSOU_GLOSSARY unset: the shipped glossary, then the user's, then the index's
+        env = dict(os.environ)
+        env.pop("WENSOU_GLOSSARY", None)
+        cfg = os.path.join(self.tmp, "config")
+        os.makedirs(os.path.join(cfg, "wensou"))
+        with open(os.path.join(cfg, "wensou", "glossary.txt"), "w", encoding="utf-8") as f:
+            f.write("星际之门 | Stargate\n")
+        env["XDG_CONFIG_HOME"] = cfg
+        p = subprocess.run([SEARCH, "--db", self.db, "--count", "Stargate"], capture_output=True, text=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertGreater(int(p.stdout), 0)
+        with open(os.path.join(self.db, "glossary.txt"), "w", encoding="utf-8") as f:
+            f.write("智能鸿沟 | AI divide\n")
+        p = subprocess.run([SEARCH, "--db", self.db, "--count", "AI", "divide"], capture_output=True, text=True,
+                           env=env)
+        n = int(p.stdout)
+        p = subprocess.run([SEARCH, "--db", self.db, "--count", "智能鸿沟"], capture_output=True, text=True, env=env)
+        self.assertEqual(n, int(p.stdout))
+
+    def test_a_malformed_glossary_is_an_error_naming_its_line(self):
+        bad = os.path.join(self.tmp, "bad.txt")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write("# fine\n数字经济 | digital economy\n只有一个\n")
+        p, hits = self.run_search("数字", glossary=bad)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(f"{bad}:3: a concept needs two forms or more", p.stderr)
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write("数字经济 |  | digital economy\n")
+        p, hits = self.run_search("数字", glossary=bad)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(f"{bad}:1: an empty form", p.stderr)
+        # a missing file is no error
+        p, hits = self.run_search("数字", glossary=os.path.join(self.tmp, "none.txt"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_serve_expands_unless_asked_not_to(self):
+        env = dict(os.environ, WENSOU_GLOSSARY=self.glossary)
+        reqs = "\n".join(json.dumps(r) for r in ({"id": 1, "query": "digital economy"},
+                                                 {"id": 2, "query": "digital economy", "synonyms": False},
+                                                 {"id": 3, "query": "x", "synonyms": "no"})) + "\n"
+        p = subprocess.run([SEARCH, "--db", self.db, "--serve"], input=reqs, capture_output=True, text=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        objs = [json.loads(l) for l in p.stdout.splitlines()]
+        summ = {o["id"]: o for o in objs if o["type"] == "summary"}
+        self.assertEqual((summ[1]["hits"], summ[1]["matched"]), (10, "all"))
+        # without: only passages with one of the two words
+        self.assertEqual(summ[2]["matched"], "some")
+        err = [o for o in objs if o["type"] == "error"]
+        self.assertEqual([o["id"] for o in err], [3])
+        self.assertIn("synonyms", err[0]["message"])
+
+
+if __name__ == "__main__":
+    main()
