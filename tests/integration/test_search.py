@@ -33,7 +33,7 @@ HIT_FIELDS = {
     "type": str, "rank": int, "score": (int, float), "path": str, "title": (str, type(None)),
     "year": (int, type(None)), "source": (str, type(None)), "page": (int, type(None)),
     "page_label": (str, type(None)), "lines": list, "line": int, "column": int, "column_char": int, "section": str,
-    "kind": str,
+    "kind": str, "via": list,
     "snippet": str, "highlights": list,
 }
 SUMMARY_FIELDS = {"type": str, "hits": int, "estimated_total": int, "elapsed_ms": (int, float),
