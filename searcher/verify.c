@@ -21,45 +21,46 @@ void ws_verifier_init(ws_verifier *v, const ws_query *q, cjk_analyzer *a)
 	v->q = q;
 	v->a = a;
 	v->npositive = ws_query_positive_groups(q);
-	/* The scan answers for a group only when every unit of the group is
-	 * a Han run: otherwise which unit Xapian matched is unknown. */
-	for (unsigned g = 0; g < q->ngroups && !v->full; g++) {
-		bool checked = false, other = false;
+}
+
+/* The plain scan of every Han run unit.  False if a group surely fails
+ * (or an excluded run is there); *undecided when the answer depends on a
+ * unit only the matcher can see: a group whose Han runs are absent but
+ * which Xapian may have matched through another unit (a glossary
+ * concept's English form, a unit of Han and Latin), or an excluded unit
+ * that is no plain run. */
+static bool scan(ws_verifier *v, const char *text, size_t len, bool *undecided)
+{
+	const ws_query *q = v->q;
+	*undecided = false;
+	for (unsigned g = 0; g < q->ngroups; g++) {
+		bool found = false, runs = false, exact = false, other = false;
 		for (size_t i = 0; i < q->nunits; i++) {
 			const ws_unit *u = &q->units[i];
 			if (u->group != g || u->kind != WS_UNIT_TEXT || !u->nterms)
 				continue;
-			if (needs_check(u) && !u->han)
-				v->full = true;
-			if (needs_check(u))
-				checked = true;
-			else
-				other = true;
-		}
-		if (checked && other)
-			v->full = true;
-	}
-}
-
-static bool scan(ws_verifier *v, const char *text, size_t len)
-{
-	const ws_query *q = v->q;
-	for (unsigned g = 0; g < q->ngroups; g++) {
-		bool found = false, positive = false;
-		for (size_t i = 0; i < q->nunits; i++) {
-			const ws_unit *u = &q->units[i];
-			if (u->group != g || !needs_check(u))
+			if (!needs_check(u)) {
+				exact |= !u->excluded; /* Xapian's own answer */
 				continue;
+			}
+			if (!u->han) {
+				other = true;
+				continue;
+			}
 			bool has = cjk_text_has_han_run(v->a, text, len, u->han, u->nhan);
 			if (u->excluded) {
 				if (has)
 					return false;
 				continue;
 			}
-			positive = true;
+			runs = true;
 			found |= has;
 		}
-		if (positive && !found)
+		if (found || (!runs && !other))
+			continue; /* a run is there, or Xapian matched it exactly */
+		if (other || exact)
+			*undecided = true;
+		else
 			return false;
 	}
 	return true;
@@ -67,11 +68,12 @@ static bool scan(ws_verifier *v, const char *text, size_t len)
 
 bool ws_verify_text(ws_verifier *v, const char *text, size_t len)
 {
-	bool ok;
+	bool ok, undecided = true;
 	v->checked++;
-	if (!v->full) {
-		ok = scan(v, text, len);
-	} else {
+	/* the scan first: the matcher (which re-analyses the passage) only
+	 * where the scan cannot tell */
+	ok = scan(v, text, len, &undecided);
+	if (ok && undecided) {
 		char *err = NULL;
 		if (!ws_match_passage(v->q, v->a, text, len, 1, true, &v->matches, &err)) {
 			if (!v->err)

@@ -5,9 +5,10 @@
  * The verifier, run on each candidate inside the match (an xq decider),
  * keeps only passages where every positive group has a unit that really
  * occurs and no excluded unit does.  A unit that is one Han run costs a
- * plain scan of the text (cjk_text_has_han_run); any other approximate
- * unit (Han mixed with Latin, several runs) re-analyses the passage with
- * the matcher.
+ * plain scan of the text (cjk_text_has_han_run); only where that cannot
+ * tell (any other approximate unit: Han mixed with Latin, several runs; a
+ * group whose runs are absent but which has other units) is the passage
+ * re-analysed with the matcher.
  */
 #ifndef WS_SEARCH_VERIFY_H
 #define WS_SEARCH_VERIFY_H
@@ -24,7 +25,6 @@ typedef struct ws_verifier {
 	const ws_query *q;     /* borrowed */
 	cjk_analyzer *a;       /* borrowed */
 	unsigned npositive;    /* groups of positive text units */
-	bool full;             /* some unit needs the matcher */
 	ws_matches matches;    /* scratch for the matcher */
 	strbuf view;           /* scratch for ws_verify_view */
 	unsigned checked, accepted; /* passages seen, passed */
