@@ -134,9 +134,10 @@ size_t ws_line_entry_len(const char *t, size_t s, size_t e)
 	return i - s;
 }
 
-bool ws_line_is_notes_title(const char *t, size_t s, size_t e)
+/* Is the trimmed line one of names, Markdown emphasis or heading marks
+ * aside ("**目录**", "## 尾注")? */
+static bool is_named(const char *t, size_t s, size_t e, const char *const *names)
 {
-	static const char *const names[] = {"尾注", "注释", "注 释", "Notes", "Endnotes", "NOTES", NULL};
 	while (s < e && (t[s] == '*' || t[s] == '#' || t[s] == ' '))
 		s++;
 	while (e > s && t[e - 1] == '*')
@@ -147,19 +148,17 @@ bool ws_line_is_notes_title(const char *t, size_t s, size_t e)
 	return false;
 }
 
+bool ws_line_is_notes_title(const char *t, size_t s, size_t e)
+{
+	static const char *const names[] = {"尾注", "注释", "注 释", "Notes", "Endnotes", "NOTES", NULL};
+	return is_named(t, s, e, names);
+}
+
 bool ws_line_is_contents_title(const char *t, size_t s, size_t e)
 {
 	static const char *const names[] = {"目录", "目 录", "目  录", "目次", "图目录", "表目录",
 	                                    "图表目录", "Contents", "CONTENTS", "Table of Contents", NULL};
-	/* "**目录**" in Markdown */
-	while (s < e && t[s] == '*')
-		s++;
-	while (e > s && t[e - 1] == '*')
-		e--;
-	for (size_t n = 0; names[n]; n++)
-		if (equals(t, s, e, names[n]))
-			return true;
-	return false;
+	return is_named(t, s, e, names);
 }
 
 /* A Markdown line that is all bold: "**编者按**".  The inner text in

@@ -188,38 +188,11 @@ bool engine_run_query(run *r, const xq_query *xq, unsigned first, unsigned max, 
 	return true;
 }
 
-/* Turn hits[0..n) into res->hits, ranks starting at rank0. */
-bool engine_collect(run *r, xq_hits *hits, unsigned rank0, ws_result *res)
+/* Replace res's hits with hits[pick[k]] (hits[first + k] without pick),
+ * k < n, ranked from rank0: a relaxed run replaces what a first run
+ * found. */
+static bool take(run *r, xq_hits *hits, const size_t *pick, size_t first, size_t n, unsigned rank0, ws_result *res)
 {
-	size_t n = xq_hits_count(hits);
-	/* A relaxed run replaces what a first run found. */
-	for (size_t i = 0; i < res->nhits; i++)
-		engine_hit_clear(&res->hits[i]);
-	free(res->hits);
-	res->nhits = 0;
-	res->hits = calloc(n ? n : 1, sizeof *res->hits);
-	if (!res->hits)
-		return ws_fail(r->err, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		size_t len = 0;
-		const char *data;
-		if (!engine_hit_data(r, hits, i, &data, &len))
-			return false;
-		if (!make_hit(r, data, len, xq_hits_score(hits, i), &res->hits[res->nhits]))
-			return false;
-		res->hits[res->nhits].rank = rank0 + (unsigned)i;
-		res->nhits++;
-	}
-	return true;
-}
-
-/* Hits [offset, offset + limit) of the candidates that pass the verifier,
- * at most collapse per file (0: no limit), into res. */
-bool engine_collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nkept, ws_result *res)
-{
-	size_t first = r->req->offset < nkept ? r->req->offset : nkept;
-	size_t n = nkept - first < r->limit ? nkept - first : r->limit;
-	/* A relaxed run replaces what a first run found. */
 	for (size_t i = 0; i < res->nhits; i++)
 		engine_hit_clear(&res->hits[i]);
 	free(res->hits);
@@ -228,16 +201,31 @@ bool engine_collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nk
 	if (!res->hits)
 		return ws_fail(r->err, "out of memory");
 	for (size_t k = 0; k < n; k++) {
-		size_t i = kept[first + k], len = 0;
+		size_t i = pick ? pick[first + k] : first + k, len = 0;
 		const char *data;
 		if (!engine_hit_data(r, hits, i, &data, &len))
 			return false;
 		if (!make_hit(r, data, len, xq_hits_score(hits, i), &res->hits[res->nhits]))
 			return false;
-		res->hits[res->nhits].rank = r->req->offset + (unsigned)k + 1;
+		res->hits[res->nhits].rank = rank0 + (unsigned)k;
 		res->nhits++;
 	}
 	return true;
+}
+
+/* Turn hits[0..n) into res->hits, ranks starting at rank0. */
+bool engine_collect(run *r, xq_hits *hits, unsigned rank0, ws_result *res)
+{
+	return take(r, hits, NULL, 0, xq_hits_count(hits), rank0, res);
+}
+
+/* Hits [offset, offset + limit) of the candidates that pass the verifier,
+ * at most collapse per file (0: no limit), into res. */
+bool engine_collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nkept, ws_result *res)
+{
+	size_t first = r->req->offset < nkept ? r->req->offset : nkept;
+	size_t n = nkept - first < r->limit ? nkept - first : r->limit;
+	return take(r, hits, kept, first, n, r->req->offset + 1, res);
 }
 
 /* Would candidate i of hits exceed collapse passages of its file among

@@ -32,6 +32,19 @@ static int cmp_docid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* What units of candidate i of hits are looked for in: its text and its
+ * section's heading, or (text_only) its text alone.  False if it cannot
+ * be read (see engine_failed). */
+static bool candidate_text(run *r, xq_hits *hits, size_t i, const char **text, size_t *len)
+{
+	size_t dlen = 0, json_len;
+	const char *data;
+	if (!engine_hit_data(r, hits, i, &data, &dlen))
+		return false;
+	*text = r->text_only ? ws_passage_text(data, dlen, &json_len, len) : ws_verify_view(&r->verifier, data, dlen, len);
+	return true;
+}
+
 /* present[u * n + i]: does candidate i of hits hold unit u of the query?
  * Terms through their posting lists, Han runs by scanning the text; with
  * any unit only the matcher can tell, *matcher is set and nothing done. */
@@ -61,13 +74,10 @@ static bool presence(run *r, xq_hits *hits, size_t n, bool *present, bool *match
 		bool *row = present + u * n;
 		if (ws_unit_presence(unit) == WS_PRESENCE_RUN) {
 			for (size_t i = 0; i < n; i++) {
-				size_t len = 0, tlen;
-				const char *data;
-				if (!engine_hit_data(r, hits, i, &data, &len))
+				size_t tlen;
+				const char *text;
+				if (!candidate_text(r, hits, i, &text, &tlen))
 					goto out;
-				size_t json_len;
-				const char *text = r->text_only ? ws_passage_text(data, len, &json_len, &tlen)
-				                                : ws_verify_view(&r->verifier, data, len, &tlen);
 				row[i] = ws_verify_unit(&r->verifier, unit, text, tlen);
 			}
 		} else if (ws_unit_presence(unit) == WS_PRESENCE_TERMS) {
@@ -156,13 +166,10 @@ bool engine_relax(run *r, const ws_filters *f, ws_result *res)
 		unsigned groups;
 		bool vetoed;
 		if (matcher) {
-			size_t len = 0, tlen;
-			const char *data;
-			if (!engine_hit_data(r, hits, i, &data, &len))
+			size_t tlen;
+			const char *text;
+			if (!candidate_text(r, hits, i, &text, &tlen))
 				goto out;
-			size_t json_len;
-			const char *text = r->text_only ? ws_passage_text(data, len, &json_len, &tlen)
-			                                : ws_verify_view(&r->verifier, data, len, &tlen);
 			if (!ws_verify_groups(&r->verifier, text, tlen, &groups, &vetoed)) {
 				ws_fail(r->err, "search failed: %s", r->verifier.err);
 				goto out;
