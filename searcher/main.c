@@ -107,7 +107,8 @@ static bool resolve_dbs(const ws_cli *cli, char ***paths, size_t *n, char **err)
 
 int main(int argc, char **argv)
 {
-	ws_cli cli;
+	ws_cli cli = {0};
+	ws_config config = {0};
 	ws_index *ix = NULL;
 	ws_result *res = NULL;
 	ws_query *check = NULL;
@@ -117,7 +118,11 @@ int main(int argc, char **argv)
 	bool json;
 
 	signal(SIGPIPE, SIG_IGN);
-	bool parsed = ws_cli_parse(argc, argv, &cli);
+	if (!ws_cli_wants_no_config(argc, argv) && !ws_config_read(&config, &err)) {
+		rc = fail(false, err);
+		goto out;
+	}
+	bool parsed = ws_cli_parse(argc, argv, &config, &cli);
 	json = cli.output == WS_OUT_JSON;
 	if (!parsed) {
 		rc = fail(json, cli.error);
@@ -132,6 +137,10 @@ int main(int argc, char **argv)
 	if (cli.version) {
 		printf(PROG " " WS_VERSION "\n");
 		rc = 0;
+		goto out;
+	}
+	if (cli.completions) {
+		rc = ws_cli_completion(cli.completions, stdout) && fflush(stdout) == 0 ? 0 : 2;
 		goto out;
 	}
 	if (cli.serve) {
@@ -195,6 +204,7 @@ out:
 	free(paths);
 	free(err);
 	ws_cli_free(&cli);
+	ws_config_free(&config);
 	/* Nothing more may reach a closed pipe: leave without flushing. */
 	if (ferror(stdout))
 		_exit(rc);

@@ -364,7 +364,7 @@ static void test_text_width_and_sanitize(void **state)
 
 static bool cli(ws_cli *c, int argc, const char **argv)
 {
-	return ws_cli_parse(argc, (char **)argv, c);
+	return ws_cli_parse(argc, (char **)argv, NULL, c);
 }
 
 static void test_cli_query_and_options(void **state)
@@ -398,7 +398,15 @@ static void test_cli_errors(void **state)
 		{5, {"s", "--year", "2022", "--until", "2023"}, "--year"},
 		{5, {"s", "--since", "2024", "--until", "2022"}, "after"},
 		{2, {"s", "--frobnicate"}, "unknown option --frobnicate"},
-		{2, {"s", "-oecd"}, "unknown option -o"},
+		{2, {"s", "-oecd"}, "to exclude a word"},
+		{2, {"s", "-v"}, "did you mean -V, --version?"},
+		{2, {"s", "--jsn"}, "did you mean --json?"},
+		{2, {"s", "--yaer=2023"}, "did you mean --year?"},
+		{2, {"s", "--s"}, "ambiguous"},
+		{2, {"s", "--json=1"}, "takes no value"},
+		{3, {"s", "--stats", "数字"}, "--stats"},
+		{3, {"s", "--by-year", "--files"}, "--by-year"},
+		{3, {"s", "--group=doc", "--json"}, "--group"},
 		{2, {"s", "--year"}, "needs a value"},
 		{4, {"s", "--count", "--offset", "2"}, "--count"},
 	};

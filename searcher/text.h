@@ -25,6 +25,11 @@ bool ws_utf8_valid(const char *s, size_t len, size_t *bad);
 /* Number of code points in s[0..len) (invalid bytes count one each). */
 size_t ws_utf8_count(const char *s, size_t len);
 
+/* The number written in s with decimal digits of any script (ASCII, and
+ * full-width ２０２３ as NFKC folds them), at most max_digits of them;
+ * false if s is empty or holds anything else. */
+bool ws_parse_decimal(const char *s, size_t max_digits, unsigned long long *out);
+
 /* Terminal columns taken by c: 2 for East Asian Wide/Fullwidth, 0 for
  * combining marks and format characters, else 1. */
 int ws_char_width(uint32_t c);
