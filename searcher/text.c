@@ -113,6 +113,11 @@ bool ws_parse_decimal(const char *s, size_t max_digits, unsigned long long *out)
 	return n > 0;
 }
 
+bool ws_is_space(uint32_t c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x80 && u_isUWhiteSpace((UChar32)c));
+}
+
 bool ws_is_wide(uint32_t c)
 {
 	if (c < 0x1100)
