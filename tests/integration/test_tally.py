@@ -127,5 +127,47 @@ class TestTally(TempDirTest):
             self.assertIn("--by-", p.stderr)
 
 
+@needs_search
+class TestTallyByHits(TempDirTest):
+    """Counts against the hits themselves (--json with every hit), on
+    sources where one contains another: a --source filter matches both."""
+
+    def setUp(self):
+        super().setUp()
+        docs = os.path.join(self.tmp, "docs")
+        os.makedirs(docs)
+        files = {"a-2021.txt": "联合国", "b-2022.txt": "联合国开发计划署", "c-2022.txt": "联合国开发计划署",
+                 "d.txt": None, "e-2023.txt": "中国信息通信研究院"}
+        meta = {"files": {}}
+        for name, source in files.items():
+            with open(os.path.join(docs, name), "w", encoding="utf-8") as f:
+                for i in range(1 + len(name) % 3):
+                    f.write(f"第{i}段：数据治理与数字鸿沟是{name}讨论的重点。" + "各方应当加强合作，完善规则体系。" * 8
+                            + "\n\n" + "另一段只谈别的事情，与前文无关。" * 8 + "\n\n")
+            if source:
+                meta["files"][name] = {"source": source}
+        with open(os.path.join(docs, "wensou-meta.json"), "w", encoding="utf-8") as f:
+            json.dump(meta, f, ensure_ascii=False)
+        p = run_index(self.db, docs)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_buckets_equal_the_hits(self):
+        query = "数据治理"
+        p = subprocess.run([SEARCH, "--db", self.db, "--json", "-n", "1000", query], capture_output=True, text=True)
+        hits = [o for o in lines_json(p.stdout) if o["type"] == "hit"]
+        self.assertGreater(len(hits), len({h['path'] for h in hits}), "some documents have several hits")
+        for key in ("year", "source"):
+            want = {}
+            for h in hits:
+                b = want.setdefault(h[key], [0, set()])
+                b[0] += 1
+                b[1].add(h["path"])
+            p = subprocess.run([SEARCH, "--db", self.db, "--json", f"--by-{key}", query], capture_output=True,
+                               text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            got = {o[key]: [o["passages"], o["documents"]] for o in lines_json(p.stdout) if o["type"] == key}
+            self.assertEqual(got, {k: [v[0], len(v[1])] for k, v in want.items()}, key)
+
+
 if __name__ == "__main__":
     main()
