@@ -33,9 +33,10 @@ static const ws_opttab table = {PROG, defs, NDEFS, WS_OPTVAL_FILE};
 
 static void usage(FILE *f)
 {
-	fputs("usage: " PROG " [OPTION]... [PATH...]     index PATHs, or update the remembered roots\n"
-	      "       " PROG " [--db DIR] --list | --check | --forget PATH... | --watch [PATH...]\n"
-	      "Index reports (text, Markdown, HTML, PDF, DOCX) under PATH, files or folders.\n\n",
+	fputs("usage: " PROG " [OPTION]... [PATH...]\n"
+	      "       " PROG " --list | --check | --forget PATH... | --watch [PATH...]\n"
+	      "Index reports (text, Markdown, HTML, PDF, DOCX) under PATH, files or folders;\n"
+	      "with no PATH, update every root the index remembers (the nightly command).\n\n",
 	      f);
 	ws_opttab_help(&table, f);
 	fputs("\nExamples:\n"

@@ -545,7 +545,7 @@ bool ws_cli_completion(const char *shell, FILE *out)
 void ws_cli_usage(FILE *out)
 {
 	fputs("usage: " PROG " [OPTION]... [--] QUERY...\n"
-	      "       " PROG " [OPTION]...        (no query, on a terminal: the interactive prompt)\n",
+	      "       " PROG " [OPTION]...   (no query, on a terminal: the prompt)\n",
 	      out);
 }
 
@@ -558,9 +558,9 @@ void ws_cli_help(FILE *out)
 	      out);
 	ws_opttab_help(&table, out);
 	fputs("\nExamples:\n"
-	      "  " PROG " 数字鸿沟 --since 2022            the best ten passages since 2022\n"
-	      "  " PROG " --by-year 跨境数据流动           how often, year by year\n"
-	      "  " PROG " --json -- 数据 -安全 | jq .path   for scripts; -安全 excludes\n"
+	      "  " PROG " 数字鸿沟 --since 2022       the best passages since 2022\n"
+	      "  " PROG " --by-year 跨境数据流动      how often, year by year\n"
+	      "  " PROG " --json -- 数据 -安全 | jq . for scripts; -安全 excludes\n"
 	      "Exit status: 0 found, 1 nothing found, 2 error.  More: man " PROG "\n",
 	      out);
 }

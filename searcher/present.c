@@ -42,8 +42,11 @@ void ws_present_style(const ws_cli *cli, int fd, const char *prog, ws_colors *co
 	style->cwd = getcwd(NULL, 0);
 	const char *spec = getenv("WENSOU_COLORS");
 	char *err = NULL;
-	if (style->color && spec && !ws_colors_parse(colors, spec, &err))
+	static bool warned; /* the prompt asks for every search: say it once */
+	if (style->color && spec && !ws_colors_parse(colors, spec, &err) && !warned) {
 		fprintf(stderr, "%s: %s\n", prog, err ? err : "out of memory");
+		warned = true;
+	}
 	free(err);
 }
 

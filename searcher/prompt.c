@@ -144,8 +144,6 @@ static void search(prompt *p)
 	ws_present_style(c, STDOUT_FILENO, "wensou-search", &p->colors, &style);
 	if (style.height > 2)
 		style.height -= 1; /* the prompt's line stays on the screen too */
-	if (res->relaxed)
-		say("No passage has every word; these have the most.\n");
 	if (!ws_present_hits(stdout, p->ix, &req, res, &style, &err))
 		show_error(err);
 	if (!res->nhits && !style.width) {

@@ -9,7 +9,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import TempDirTest, main
+from harness import TempDirTest, display_width, main
 
 BUILD = os.environ.get("WENSOU_BUILD_ROOT", "")
 MESON = shutil.which("meson")
@@ -42,6 +42,8 @@ class TestInstall(TempDirTest):
             p = subprocess.run([exe, "--help"], capture_output=True, text=True)
             self.assertEqual(p.returncode, 0)
             self.assertLessEqual(len(p.stdout.splitlines()), 40, "--help fits one screen")
+            for line in p.stdout.splitlines():
+                self.assertLessEqual(display_width(line), 80, line)
             self.assertIn("Examples:", p.stdout)
         docs = os.path.join(self.tmp, "docs")
         os.makedirs(docs)
