@@ -94,7 +94,8 @@ class TestPrompt(unittest.TestCase):
         self.type(query)
         total = self.count(query)
         self.assertGreater(total, 3)
-        s, _ = self.wait_for(rf"^1–3 of {total} passages in \d+ documents$")
+        self.wait_for(rf"^1–3 of {total} passages in \d+ documents$")
+        s, _ = self.wait_for(r"^wensou>$")
         self.assertIn("wensou> " + query, s, "the Chinese query is echoed whole")
         for line in s.splitlines():
             self.assertLessEqual(display_width(line), 120)
@@ -111,9 +112,10 @@ class TestPrompt(unittest.TestCase):
         # page on: hits 4-6, the same as --offset 3 gives
         self.clear()
         self.type(":next")
-        s, _ = self.wait_for(rf"^4–6 of {in_year} passages")
+        self.wait_for(rf"^4–6 of {in_year} passages")
         rel = os.path.relpath(expected[4]["path"], self.docs)
-        self.assertIn(f"{rel}:{expected[4]['line']}:{expected[4]['column']}", s)
+        self.wait_for(r"^5  " + re.escape(f"{rel}:{expected[4]['line']}:{expected[4]['column']}") + " ")
+        self.wait_for(rf"^wensou {year}>$")
 
         # open hit 5 in the stub editor: +LINE then the path
         self.type(":open 5")
