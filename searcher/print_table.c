@@ -43,8 +43,8 @@ static void color(out *o, ws_color_slot slot, bool on)
 		put(o, on ? o->style->colors->seq[slot] : RESET);
 }
 
-/* s padded (or cut with "…") to exactly w columns. */
-static void put_cell(out *o, const char *s, unsigned w)
+/* s cut with "…" to at most w columns, and padded to w if pad. */
+static void put_text(out *o, const char *s, unsigned w, bool pad)
 {
 	char *c = ws_sanitize(s, strlen(s));
 	if (!c) {
@@ -62,9 +62,14 @@ static void put_cell(out *o, const char *s, unsigned w)
 	} else {
 		put(o, c);
 	}
-	for (; cw < w; cw++)
+	for (; pad && cw < w; cw++)
 		put(o, " ");
 	free(c);
+}
+
+static void put_cell(out *o, const char *s, unsigned w)
+{
+	put_text(o, s, w, true);
 }
 
 static void put_num(out *o, unsigned long long v)
@@ -128,7 +133,7 @@ bool ws_print_term_tally(FILE *f, const ws_tally *t, const char *what, const ws_
 		return false;
 	}
 	color(&o, WS_C_HEADER, true);
-	put_cell(&o, sb.data, style->width ? style->width : (unsigned)ws_str_width(sb.data, sb.len));
+	put_text(&o, sb.data, style->width ? style->width : (unsigned)ws_str_width(sb.data, sb.len), false);
 	color(&o, WS_C_HEADER, false);
 	strbuf_free(&sb);
 	put(&o, "\n");
@@ -206,7 +211,7 @@ bool ws_print_term_stats(FILE *f, const ws_stats *s, const ws_term_style *style)
 		human_size(d->disk_bytes, size, sizeof size);
 		put(&o, "index         ");
 		color(&o, WS_C_PATH, true);
-		put_cell(&o, d->path, (unsigned)ws_str_width(d->path, strlen(d->path)));
+		put_text(&o, d->path, (unsigned)ws_str_width(d->path, strlen(d->path)), false);
 		color(&o, WS_C_PATH, false);
 		snprintf(buf, sizeof buf, "\nsize on disk  %s\n", size);
 		put(&o, buf);

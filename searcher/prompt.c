@@ -116,9 +116,13 @@ static void update_prompt(prompt *p)
 	rl_set_prompt(p->prompt);
 }
 
+/* A message, which may quote a path or a query: no control characters
+ * reach the terminal. */
 static void show_error(const char *msg)
 {
-	say("%s\n", msg ? msg : "out of memory");
+	char *clean = msg ? ws_sanitize(msg, strlen(msg)) : NULL;
+	say("%s\n", clean ? clean : "out of memory");
+	free(clean);
 }
 
 /* Search the current query at the current offset and show the page. */
