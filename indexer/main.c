@@ -10,7 +10,6 @@
  * moved from one shard to another is never seen twice.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cli.h"
 #include "cjk.h"
 #include "dbpath.h"
 #include "discover.h"
@@ -43,134 +43,11 @@
  * killed run keeps most of its work. */
 #define BATCH_BYTES (1u << 20)
 
-static void usage(FILE *f)
-{
-	fputs("Usage: " PROG " [--db DIR] [--rebuild] [--quiet|--verbose] [--progress=auto|always|never] [PATH...]\n"
-	      "       " PROG " [--db DIR] --list\n"
-	      "       " PROG " [--db DIR] --forget PATH...\n"
-	      "       " PROG " [--db DIR] --check\n"
-	      "Index text and Markdown reports under PATH (files or folders) into a wensou index.\n"
-	      "With no PATH, update every root the index remembers (the nightly command).\n"
-	      "\n"
-	      "  --db DIR            the index (default: $WENSOU_DB, else $XDG_DATA_HOME/wensou/index)\n"
-	      "  --rebuild           build a fresh index of PATH (or of the remembered roots) beside\n"
-	      "                      the old one and swap it in\n"
-	      "  --list              print the remembered roots with their files and passages\n"
-	      "  --forget PATH       drop a remembered root and everything indexed under it\n"
-	      "  --check             verify the index against its files, changing nothing\n"
-	      "  --watch             index, then stay and index what changes under the roots\n"
-	      "                      (exit 0 clean, 1 out of date, 3 damaged, 2 cannot check)\n"
-	      "  -q, --quiet         print only errors\n"
-	      "  -v, --verbose       print every file and what was done with it\n"
-	      "  --progress=WHEN     progress bar on stderr: auto (on a terminal), always, never\n"
-	      "  --no-fold-traditional  keep Traditional Chinese apart from Simplified (with --rebuild\n"
-	      "                      or a new index)\n"
-	      "  -h, --help          this help\n"
-	      "  --version           the version\n"
-	      "\n"
-	      "Exit status: 0 all indexed; 1 some files failed or a root is missing (the rest\n"
-	      "committed); 2 fatal: the run stopped (a new index changed nothing and resumes on the\n"
-	      "next run; an update keeps the whole files it had committed).\n",
-	      f);
-}
-
 static double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int parse_options(int argc, char **argv, options *o)
-{
-	enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET, OPT_CHECK, OPT_WATCH };
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"rebuild", no_argument, NULL, OPT_REBUILD},
-		{"list", no_argument, NULL, OPT_LIST},
-		{"check", no_argument, NULL, OPT_CHECK},
-		{"watch", no_argument, NULL, OPT_WATCH},
-		{"forget", no_argument, NULL, OPT_FORGET},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"progress", required_argument, NULL, OPT_PROGRESS},
-		{"no-fold-traditional", no_argument, NULL, OPT_NO_FOLD},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
-	*o = (options){.progress = -1, .fold_traditional = true};
-	bool forget = false;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:qvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (!*optarg) {
-				fprintf(stderr, PROG ": --db needs a folder\n");
-				return 2;
-			}
-			o->db = optarg;
-			break;
-		case OPT_REBUILD: o->rebuild = true; break;
-		case OPT_LIST: o->list = true; break;
-		case OPT_CHECK: o->check = true; break;
-		case OPT_WATCH: o->watch = true; break;
-		case OPT_FORGET: forget = true; break;
-		case 'q': o->quiet = true; break;
-		case 'v': o->verbose = true; break;
-		case OPT_NO_FOLD: o->fold_traditional = false; break;
-		case OPT_PROGRESS:
-			if (strcmp(optarg, "auto") == 0)
-				o->progress = -1;
-			else if (strcmp(optarg, "always") == 0)
-				o->progress = 1;
-			else if (strcmp(optarg, "never") == 0)
-				o->progress = 0;
-			else {
-				fprintf(stderr, PROG ": --progress takes auto, always or never, not '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'h': usage(stdout); return 0;
-		case OPT_VERSION: printf(PROG " %s\n", WENSOU_VERSION); return 0;
-		case ':':
-			fprintf(stderr, PROG ": %s needs a value\n", argv[optind - 1]);
-			return 2;
-		default:
-			if (optopt)
-				fprintf(stderr, PROG ": unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, PROG ": unknown option %s\n", argv[optind - 1]);
-			fprintf(stderr, "Try '" PROG " --help'.\n");
-			return 2;
-		}
-	}
-	if (o->quiet && o->verbose) {
-		fprintf(stderr, PROG ": --quiet and --verbose contradict each other\n");
-		return 2;
-	}
-	if (o->watch && (o->list || forget || o->check || o->rebuild)) {
-		fprintf(stderr, PROG ": --watch goes with no other command and no --rebuild\n");
-		return 2;
-	}
-	if ((o->list || forget || o->check) && o->rebuild) {
-		fprintf(stderr, PROG ": --%s does not go with --rebuild\n", o->list ? "list" : o->check ? "check" : "forget");
-		return 2;
-	}
-	if ((o->list || o->check) && (forget || optind < argc || (o->list && o->check))) {
-		fprintf(stderr, PROG ": --%s takes no PATH and goes with no other command\n", o->list ? "list" : "check");
-		return 2;
-	}
-	if (forget) {
-		if (optind >= argc) {
-			fprintf(stderr, PROG ": --forget needs the PATH of a root to forget\n");
-			return 2;
-		}
-		o->forget = argv + optind;
-		o->nforget = (size_t)(argc - optind);
-	}
-	return -1;
 }
 
 /* The analyzer's folding table.  A new generation gets it (computed with
@@ -743,7 +620,7 @@ out:
 int main(int argc, char **argv)
 {
 	options opt;
-	int rc = parse_options(argc, argv, &opt);
+	int rc = ws_index_parse_options(argc, argv, &opt);
 	if (rc >= 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);

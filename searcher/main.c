@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -19,6 +18,11 @@
 #include "engine.h"
 #include "glossary.h"
 #include "index.h"
+#include "pager.h"
+#include "present.h"
+#include "prompt.h"
+#include "stats.h"
+#include "tally.h"
 #include "print.h"
 #include "query.h"
 #include "serve.h"
@@ -41,24 +45,10 @@ static int fail(bool json, const char *msg)
 	return 2;
 }
 
-static bool want_color(ws_color c)
-{
-	if (c != WS_COLOR_AUTO)
-		return c == WS_COLOR_ALWAYS;
-	const char *no = getenv("NO_COLOR");
-	const char *term = getenv("TERM");
-	return isatty(STDOUT_FILENO) && !(no && *no) && !(term && !strcmp(term, "dumb"));
-}
-
-static unsigned term_width(void)
-{
-	struct winsize w;
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col >= 20)
-		return w.ws_col;
-	return 0;
-}
-
-static bool print_result(const ws_cli *cli, const ws_result *r)
+/* The results in cli's output format.  Terminal output is rendered
+ * whole first, so that the pager is used only when it is longer than the
+ * screen. */
+static bool print_result(const ws_cli *cli, ws_index *ix, const ws_request *req, const ws_result *r, char **err)
 {
 	switch (cli->output) {
 	case WS_OUT_JSON:
@@ -72,17 +62,27 @@ static bool print_result(const ws_cli *cli, const ws_result *r)
 		return ws_print_files(stdout, r);
 	case WS_OUT_COUNT:
 		return ws_print_count(stdout, r);
-	case WS_OUT_TERM: {
-		ws_term_style style = {want_color(cli->color), term_width()};
-		return ws_print_term(stdout, r, &style);
+	case WS_OUT_TERM:
+		break;
 	}
+	ws_colors colors;
+	ws_term_style style;
+	char *buf = NULL;
+	size_t size = 0;
+	bool ok = false;
+	ws_present_style(cli, STDOUT_FILENO, PROG, &colors, &style);
+	FILE *mem = open_memstream(&buf, &size);
+	if (mem) {
+		ok = ws_present_hits(mem, ix, req, r, &style, err);
+		ok = fclose(mem) == 0 && ok;
 	}
-	return false;
-}
-
-static ws_mode mode_of(ws_output o)
-{
-	return o == WS_OUT_COUNT ? WS_MODE_COUNT : o == WS_OUT_FILES ? WS_MODE_FILES : WS_MODE_HITS;
+	if (ok)
+		ok = ws_pager_write(buf, size, style.height, !cli->no_pager);
+	else if (!*err)
+		*err = strdup("out of memory");
+	free(buf);
+	free((char *)style.cwd);
+	return ok;
 }
 
 /* Resolve every --db (or the default location) into paths[]. */
@@ -106,9 +106,101 @@ static bool resolve_dbs(const ws_cli *cli, char ***paths, size_t *n, char **err)
 	return true;
 }
 
+/* Write text through the pager when it is long, and say if that failed. */
+static int page_out(const ws_cli *cli, char *buf, size_t size, unsigned rows)
+{
+	bool ok = ws_pager_write(buf, size, rows, !cli->no_pager);
+	free(buf);
+	if (!ok && errno != EPIPE) {
+		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+/* --by-year and --by-source: 0 if something matched, 1 if not. */
+static int tally(const ws_cli *cli, ws_index *ix, const ws_request *req)
+{
+	bool json = cli->output == WS_OUT_JSON;
+	ws_tally_key keys[2];
+	size_t nkeys = 0;
+	if (cli->by_year)
+		keys[nkeys++] = WS_TALLY_YEAR;
+	if (cli->by_source)
+		keys[nkeys++] = WS_TALLY_SOURCE;
+	ws_colors colors;
+	ws_term_style style;
+	ws_present_style(cli, STDOUT_FILENO, PROG, &colors, &style);
+	char *buf = NULL, *err = NULL, *what = ws_present_what(req);
+	size_t size = 0;
+	FILE *mem = what ? open_memstream(&buf, &size) : NULL;
+	bool ok = mem != NULL, any = false;
+	for (size_t k = 0; ok && k < nkeys; k++) {
+		ws_tally t;
+		if (!ws_tally_by(ix, req, keys[k], &t, &err)) {
+			ok = false;
+			break;
+		}
+		any |= t.passages > 0;
+		if (k && !json)
+			fputc('\n', mem);
+		ok = json ? ws_print_json_tally(mem, &t) : ws_print_term_tally(mem, &t, what, &style);
+		ws_tally_free(&t);
+	}
+	if (mem && fclose(mem) != 0)
+		ok = false;
+	free(what);
+	free((char *)style.cwd);
+	if (!ok) {
+		free(buf);
+		return fail(json, err);
+	}
+	int rc = page_out(cli, buf, size, style.height);
+	return rc ? rc : any ? 0 : 1;
+}
+
+/* --stats. */
+static int stats(const ws_cli *cli)
+{
+	bool json = cli->output == WS_OUT_JSON;
+	char **paths = NULL, *err = NULL, *buf = NULL;
+	size_t npaths = 0, size = 0;
+	ws_index *ix = NULL;
+	ws_stats st;
+	int rc = 2;
+	if (!resolve_dbs(cli, &paths, &npaths, &err) || !ws_index_open((const char *const *)paths, npaths, &ix, &err) ||
+	    !ws_stats_gather(ix, (const char *const *)paths, npaths, &st, &err)) {
+		rc = fail(json, err);
+		goto out;
+	}
+	ws_colors colors;
+	ws_term_style style;
+	ws_present_style(cli, STDOUT_FILENO, PROG, &colors, &style);
+	FILE *mem = open_memstream(&buf, &size);
+	bool ok = mem && (json ? ws_print_json_stats(mem, &st) : ws_print_term_stats(mem, &st, &style));
+	if (mem && fclose(mem) != 0)
+		ok = false;
+	free((char *)style.cwd);
+	ws_stats_free(&st);
+	if (!ok) {
+		free(buf);
+		rc = fail(json, NULL);
+		goto out;
+	}
+	rc = page_out(cli, buf, size, style.height);
+out:
+	ws_index_close(ix);
+	for (size_t i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+	free(err);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	ws_cli cli;
+	ws_cli cli = {0};
+	ws_config config = {0};
 	ws_index *ix = NULL;
 	ws_glossary *glossary = NULL;
 	ws_result *res = NULL;
@@ -119,7 +211,11 @@ int main(int argc, char **argv)
 	bool json;
 
 	signal(SIGPIPE, SIG_IGN);
-	bool parsed = ws_cli_parse(argc, argv, &cli);
+	if (!ws_cli_wants_no_config(argc, argv) && !ws_config_read(&config, &err)) {
+		rc = fail(false, err);
+		goto out;
+	}
+	bool parsed = ws_cli_parse(argc, argv, &config, &cli);
 	json = cli.output == WS_OUT_JSON;
 	if (!parsed) {
 		rc = fail(json, cli.error);
@@ -136,6 +232,10 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	if (cli.completions) {
+		rc = ws_cli_completion(cli.completions, stdout) && fflush(stdout) == 0 ? 0 : 2;
+		goto out;
+	}
 	if (cli.serve) {
 		if (!resolve_dbs(&cli, &paths, &npaths, &err)) {
 			rc = fail(false, err);
@@ -144,8 +244,23 @@ int main(int argc, char **argv)
 		rc = ws_serve((const char *const *)paths, npaths, stdin, stdout);
 		goto out;
 	}
+	if (cli.stats) {
+		rc = stats(&cli);
+		goto out;
+	}
+	if (!cli.query && cli.output == WS_OUT_TERM && !cli.by_year && !cli.by_source && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO)) {
+		if (!resolve_dbs(&cli, &paths, &npaths, &err) ||
+		    !ws_index_open((const char *const *)paths, npaths, &ix, &err) ||
+		    (!cli.no_synonyms &&
+		     !ws_glossary_open((const char *const *)paths, npaths, ix->analyzer, &glossary, &err))) {
+			rc = fail(false, err);
+			goto out;
+		}
+		rc = ws_prompt_run(&cli, ix, glossary);
+		goto out;
+	}
 	if (!cli.query) {
-		/* The interactive prompt will live here. */
 		if (json)
 			ws_print_json_error(stdout, "no query given", NULL);
 		ws_cli_usage(stderr);
@@ -166,21 +281,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	ws_request req = {
-		.query = cli.query,
-		.query_len = cli.query_len,
-		.mode = mode_of(cli.output),
-		.limit = cli.output == WS_OUT_FILES && !cli.limit_set ? 0 : cli.limit,
-		.offset = cli.offset,
-		.per_doc = cli.per_doc,
-		.all_kinds = cli.all_kinds,
-		.glossary = glossary,
-		.year = cli.year,
-		.since = cli.since,
-		.until = cli.until,
-		.sources = cli.sources,
-		.nsources = cli.nsources,
-	};
+	ws_request req = ws_request_of(&cli);
+	req.glossary = glossary;
+	if (cli.by_year || cli.by_source) {
+		rc = tally(&cli, ix, &req);
+		goto out;
+	}
 	if (!ws_search(ix, &req, &res, &err)) {
 		rc = fail(json, err);
 		goto out;
@@ -189,7 +295,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": no passage has every term; showing passages with the most\n");
 	else if (res->matched == WS_MATCHED_WORDS && !json)
 		fprintf(stderr, PROG ": nothing matches as written; read as a question: passages with the most of its words\n");
-	bool written = print_result(&cli, res) && fflush(stdout) == 0;
+	bool written = print_result(&cli, ix, &req, res, &err) && fflush(stdout) == 0;
+	if (!written && err) {
+		rc = fail(json, err);
+		goto out;
+	}
 	if (!written && errno != EPIPE) {
 		fprintf(stderr, PROG ": cannot write the results: %s\n", strerror(errno));
 		goto out;
@@ -204,6 +314,7 @@ out:
 	free(paths);
 	free(err);
 	ws_cli_free(&cli);
+	ws_config_free(&config);
 	/* Nothing more may reach a closed pipe: leave without flushing. */
 	if (ferror(stdout))
 		_exit(rc);

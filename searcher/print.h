@@ -15,6 +15,8 @@
 
 #include <jansson.h>
 
+#include "cli.h"
+#include "colors.h"
 #include "engine.h"
 
 /* JSON Lines (doc/json.md, version WS_JSON_VERSION).  id, when not NULL,
@@ -37,11 +39,61 @@ bool ws_print_files(FILE *out, const ws_result *r);
 bool ws_print_count(FILE *out, const ws_result *r);
 
 typedef struct ws_term_style {
-	bool color;   /* ANSI colours and bold */
-	unsigned width; /* wrap snippets to this many columns; 0: no wrapping */
+	bool color;              /* ANSI colours and bold (colors) */
+	bool hyperlinks;         /* OSC 8 links from locations to their files */
+	unsigned width;          /* columns to fit; 0: not a terminal, no wrapping */
+	unsigned height;         /* rows to fit if it can; 0: no fitting */
+	ws_group group;          /* rank order, or gathered by document */
+	const ws_colors *colors; /* the escape sequences when color */
+	const char *cwd;         /* paths under it are shown relative to it; NULL: none */
 } ws_term_style;
 
-/* Human-readable results, grouped under a heading per document. */
-bool ws_print_term(FILE *out, const ws_result *r, const ws_term_style *style);
+/* What the header line says about all the hits, not only those shown. */
+typedef struct ws_term_totals {
+	bool known;         /* passages and documents are exact counts */
+	unsigned passages;  /* else passages is the engine's estimate */
+	unsigned documents;
+	unsigned per_doc;   /* the --per-doc limit the hits were shown under */
+} ws_term_totals;
+
+/* Human-readable results: a header line ("1–10 of 23 passages in 4
+ * documents"), then each hit with its location as path:line:column on
+ * one line, its document and section, and its snippet wrapped by ICU's
+ * line breaking.  With a height, snippets get as many lines (3, 2 or 1)
+ * as let everything fit in it.  r must have hits (see below). */
+bool ws_print_term(FILE *out, const ws_result *r, const ws_term_totals *t, const ws_term_style *style);
+
+/* The line for a search that showed nothing: what names the search
+ * (the query and its filters); r->estimated tells "nothing past the
+ * offset" from "nothing at all". */
+bool ws_print_term_nothing(FILE *out, const ws_result *r, unsigned offset, const char *what,
+                           const ws_term_style *style);
+
+/* A passage's whole text (a hit's, for the prompt's "show"), under its
+ * location line, wrapped, with the ranges hl[0..nhl) highlighted.  The
+ * text is display-ready (ws_display_text). */
+bool ws_print_term_passage(FILE *out, const ws_hit *h, const char *text, size_t len, const ws_range *hl,
+                           size_t nhl, const ws_term_style *style);
+
+/* One line's worth of a location for the prompt: "path:line:column", or
+ * "path p.12" for a page of a PDF. New malloc'd string, NULL when out of
+ * memory. */
+char *ws_term_location(const ws_hit *h, const char *cwd);
+
+/* --by-year / --by-source and --stats (tally.h, stats.h). */
+typedef struct ws_tally ws_tally;
+typedef struct ws_stats ws_stats;
+
+/* A table of counts per year or source with a bar for each, under a line
+ * saying what was counted (what: the query and its filters). */
+bool ws_print_term_tally(FILE *out, const ws_tally *t, const char *what, const ws_term_style *style);
+
+/* The index's statistics as a few aligned tables. */
+bool ws_print_term_stats(FILE *out, const ws_stats *s, const ws_term_style *style);
+
+/* The same as JSON Lines (doc/json.md): one object per year or source,
+ * then a "total"; --stats as one "stats" object. */
+bool ws_print_json_tally(FILE *out, const ws_tally *t);
+bool ws_print_json_stats(FILE *out, const ws_stats *s);
 
 #endif

@@ -7,6 +7,8 @@
 #include <jansson.h>
 
 #include "schema.h"
+#include "stats.h"
+#include "tally.h"
 #include "text.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
@@ -127,5 +129,92 @@ bool ws_print_json_error(FILE *out, const char *message, json_t *id)
 	json_object_set_new(o, "type", json_string("error"));
 	set_id(o, id);
 	json_object_set_new(o, "message", jstr(message));
+	return emit(out, o);
+}
+
+bool ws_print_json_tally(FILE *out, const ws_tally *t)
+{
+	const char *by = t->key == WS_TALLY_YEAR ? "year" : "source";
+	for (size_t i = 0; i < t->n; i++) {
+		const ws_bucket *b = &t->v[i];
+		json_t *o = json_object();
+		if (!o)
+			return false;
+		json_object_set_new(o, "type", json_string(by));
+		if (t->key == WS_TALLY_YEAR)
+			json_object_set_new(o, "year", jint_or_null(b->year));
+		else
+			json_object_set_new(o, "source", jstr(b->source));
+		json_object_set_new(o, "passages", json_integer(b->passages));
+		json_object_set_new(o, "documents", json_integer(b->documents));
+		if (!emit(out, o))
+			return false;
+	}
+	json_t *o = json_object();
+	if (!o)
+		return false;
+	json_object_set_new(o, "type", json_string("total"));
+	json_object_set_new(o, "by", json_string(by));
+	json_object_set_new(o, "passages", json_integer(t->passages));
+	json_object_set_new(o, "documents", json_integer(t->documents));
+	return emit(out, o);
+}
+
+static json_t *stat_rows(const ws_stat_table *t, const char *key)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < t->n; i++) {
+		const ws_stat_row *r = &t->v[i];
+		json_t *o = json_object();
+		if (!o)
+			break;
+		if (!strcmp(key, "year"))
+			json_object_set_new(o, key, jint_or_null(r->year));
+		else
+			json_object_set_new(o, key, jstr(r->key));
+		json_object_set_new(o, "documents", json_integer(r->documents));
+		json_object_set_new(o, "passages", json_integer((json_int_t)r->passages));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* ISO 8601 in UTC, or null for an unknown time. */
+static json_t *jtime(time_t t)
+{
+	struct tm tm;
+	char buf[32];
+	if (!t || !gmtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return json_null();
+	return json_string(buf);
+}
+
+bool ws_print_json_stats(FILE *out, const ws_stats *s)
+{
+	json_t *o = json_object();
+	json_t *dbs = json_array();
+	if (!o || !dbs) {
+		json_decref(o);
+		json_decref(dbs);
+		return false;
+	}
+	for (size_t i = 0; i < s->ndbs; i++) {
+		json_t *d = json_object();
+		if (!d)
+			break;
+		json_object_set_new(d, "path", jstr(s->dbs[i].path));
+		json_object_set_new(d, "disk_bytes", json_integer((json_int_t)s->dbs[i].disk_bytes));
+		json_object_set_new(d, "last_indexed", jtime(s->dbs[i].last_write));
+		json_array_append_new(dbs, d);
+	}
+	json_object_set_new(o, "type", json_string("stats"));
+	json_object_set_new(o, "documents", json_integer(s->documents));
+	json_object_set_new(o, "passages", json_integer(s->passages));
+	json_object_set_new(o, "text_bytes", json_integer((json_int_t)s->text_bytes));
+	json_object_set_new(o, "indexes", dbs);
+	json_object_set_new(o, "formats", stat_rows(&s->formats, "format"));
+	json_object_set_new(o, "years", stat_rows(&s->years, "year"));
+	json_object_set_new(o, "sources", stat_rows(&s->sources, "source"));
+	json_object_set_new(o, "version", json_integer(WS_JSON_VERSION));
 	return emit(out, o);
 }

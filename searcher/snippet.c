@@ -25,9 +25,11 @@ typedef struct decoded {
 	size_t n;
 } decoded;
 
+/* Any white space, so that a U+2005 or U+3000 before a line break does
+ * not become a second space beside the break's. */
 static bool is_blank(uint32_t c)
 {
-	return c == ' ' || (c >= '\t' && c <= '\r');
+	return c == ' ' || (c >= '\t' && c <= '\r') || ws_is_space(c);
 }
 
 static bool is_break(uint32_t c)
@@ -238,7 +240,8 @@ void ws_snippet_free(ws_snippet *s)
 	memset(s, 0, sizeof *s);
 }
 
-bool ws_snippet_make(const char *text, size_t len, const ws_match *m, size_t nm, ws_snippet *out)
+/* The excerpt of text around its matches, or (whole) all of it. */
+static bool make(const char *text, size_t len, const ws_match *m, size_t nm, bool whole, ws_snippet *out)
 {
 	static const char ellipsis[] = "\xe2\x80\xa6"; /* … */
 	decoded d = {0};
@@ -258,8 +261,9 @@ bool ws_snippet_make(const char *text, size_t len, const ws_match *m, size_t nm,
 		ce[i] = char_at(&d, m[i].end);
 	}
 
-	size_t ws, we;
-	choose_window(&d, cs, ce, nm, &ws, &we, m);
+	size_t ws = 0, we = d.n;
+	if (!whole)
+		choose_window(&d, cs, ce, nm, &ws, &we, m);
 	map = malloc((we - ws + 1) * sizeof *map);
 	if (!map || !strbuf_reserve(&sb, d.off[we] - d.off[ws] + 8))
 		goto out;
@@ -354,6 +358,16 @@ out:
 	free(ce);
 	free(map);
 	return ok;
+}
+
+bool ws_snippet_make(const char *text, size_t len, const ws_match *m, size_t nm, ws_snippet *out)
+{
+	return make(text, len, m, nm, false, out);
+}
+
+bool ws_snippet_make_whole(const char *text, size_t len, const ws_match *m, size_t nm, ws_snippet *out)
+{
+	return make(text, len, m, nm, true, out);
 }
 
 bool ws_snippet_make_passage(const char *text, size_t len, size_t head, const ws_match *m, size_t nm,

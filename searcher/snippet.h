@@ -42,6 +42,10 @@ bool ws_snippet_make(const char *text, size_t len, const ws_match *m, size_t nm,
 bool ws_snippet_make_passage(const char *text, size_t len, size_t head, const ws_match *m, size_t nm,
                              ws_snippet *out);
 
+/* The same for the whole of text: the passage display-ready, as a
+ * snippet is, with every match highlighted (the prompt's "show"). */
+bool ws_snippet_make_whole(const char *text, size_t len, const ws_match *m, size_t nm, ws_snippet *out);
+
 void ws_snippet_free(ws_snippet *s);
 
 #endif

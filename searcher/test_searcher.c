@@ -339,6 +339,19 @@ static void test_snippet_invalid_utf8(void **state)
 	ws_snippet_free(&s);
 }
 
+/* A Unicode space before a line break (U+2005 in the UN brief's PDF
+ * text) joins as the break does: no doubled space, no space between Han
+ * characters. */
+static void test_snippet_unicode_spaces(void **state)
+{
+	(void)state;
+	const char *t = "与互联网\xe2\x80\x85\n连接 \xe3\x80\x80 open\xc2\xa0 data";
+	ws_snippet s;
+	assert_true(ws_snippet_make(t, strlen(t), NULL, 0, &s));
+	assert_string_equal(s.text, "与互联网连接 open data");
+	ws_snippet_free(&s);
+}
+
 /* ------------------------------------------------------------------ */
 /* Text helpers                                                         */
 
@@ -357,6 +370,12 @@ static void test_text_width_and_sanitize(void **state)
 	assert_false(ws_utf8_valid("ok\xe6\x95", 4, &bad));
 	assert_int_equal(bad, 2);
 	assert_true(ws_utf8_valid("\xef\xbf\xbd", 3, NULL)); /* a real U+FFFD */
+	unsigned long long v;
+	assert_true(ws_parse_decimal("２０２３", 4, &v));
+	assert_int_equal(v, 2023);
+	assert_false(ws_parse_decimal("20235", 4, &v));
+	assert_false(ws_parse_decimal("20a3", 4, &v));
+	assert_false(ws_parse_decimal("", 4, &v));
 }
 
 /* ------------------------------------------------------------------ */
@@ -364,7 +383,7 @@ static void test_text_width_and_sanitize(void **state)
 
 static bool cli(ws_cli *c, int argc, const char **argv)
 {
-	return ws_cli_parse(argc, (char **)argv, c);
+	return ws_cli_parse(argc, (char **)argv, NULL, c);
 }
 
 static void test_cli_query_and_options(void **state)
@@ -398,7 +417,15 @@ static void test_cli_errors(void **state)
 		{5, {"s", "--year", "2022", "--until", "2023"}, "--year"},
 		{5, {"s", "--since", "2024", "--until", "2022"}, "after"},
 		{2, {"s", "--frobnicate"}, "unknown option --frobnicate"},
-		{2, {"s", "-oecd"}, "unknown option -o"},
+		{2, {"s", "-oecd"}, "to exclude a word"},
+		{2, {"s", "-v"}, "did you mean -V, --version?"},
+		{2, {"s", "--jsn"}, "did you mean --json?"},
+		{2, {"s", "--yaer=2023"}, "did you mean --year?"},
+		{2, {"s", "--s"}, "ambiguous"},
+		{2, {"s", "--json=1"}, "takes no value"},
+		{3, {"s", "--stats", "数字"}, "--stats"},
+		{3, {"s", "--by-year", "--files"}, "--by-year"},
+		{3, {"s", "--group=doc", "--json"}, "--group"},
 		{2, {"s", "--year"}, "needs a value"},
 		{4, {"s", "--count", "--offset", "2"}, "--count"},
 	};
@@ -425,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_snippet_window_around_cluster),
 		cmocka_unit_test(test_snippet_overlapping_highlights_merge),
 		cmocka_unit_test(test_snippet_invalid_utf8),
+		cmocka_unit_test(test_snippet_unicode_spaces),
 		cmocka_unit_test(test_text_width_and_sanitize),
 		cmocka_unit_test(test_cli_query_and_options),
 		cmocka_unit_test(test_cli_errors),

@@ -88,6 +88,25 @@ size_t ws_utf8_count(const char *s, size_t len)
 	return n;
 }
 
+bool ws_parse_decimal(const char *s, size_t max_digits, unsigned long long *out)
+{
+	size_t len = strlen(s), i = 0, n = 0;
+	unsigned long long v = 0;
+	while (i < len) {
+		uint32_t c = ws_utf8_next(s, len, &i);
+		if (u_charType((UChar32)c) != U_DECIMAL_DIGIT_NUMBER || ++n > max_digits)
+			return false;
+		v = v * 10 + (unsigned long long)u_charDigitValue((UChar32)c);
+	}
+	*out = v;
+	return n > 0;
+}
+
+bool ws_is_space(uint32_t c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x80 && u_isUWhiteSpace((UChar32)c));
+}
+
 bool ws_is_wide(uint32_t c)
 {
 	if (c < 0x1100)

@@ -25,6 +25,15 @@ bool ws_utf8_valid(const char *s, size_t len, size_t *bad);
 /* Number of code points in s[0..len) (invalid bytes count one each). */
 size_t ws_utf8_count(const char *s, size_t len);
 
+/* The number written in s with decimal digits of any script (ASCII, and
+ * full-width ２０２３ as NFKC folds them), at most max_digits of them;
+ * false if s is empty or holds anything else. */
+bool ws_parse_decimal(const char *s, size_t max_digits, unsigned long long *out);
+
+/* True for Unicode white space (White_Space: ASCII blanks, U+00A0,
+ * U+2000..U+200A, U+3000, ...). */
+bool ws_is_space(uint32_t c);
+
 /* Terminal columns taken by c: 2 for East Asian Wide/Fullwidth, 0 for
  * combining marks and format characters, else 1. */
 int ws_char_width(uint32_t c);

@@ -2,9 +2,16 @@
 the indexer's summary line, a temporary folder per test, and a runner
 whose closing line counts skipped tests as skipped."""
 
+import fcntl
 import json
 import os
+import pty
 import re
+import select
+import struct
+import termios
+import time
+import unicodedata
 import shutil
 import subprocess
 import sys
@@ -40,6 +47,57 @@ def search_count(db, *query, args=()):
     if p.returncode not in (0, 1):
         return None
     return int(p.stdout.strip() or 0)
+
+
+def run_pty(cmd, cols=80, rows=40, env=None, cwd=None, timeout=60):
+    """Run cmd with its stdin, stdout and stderr on a pseudo-terminal of
+    cols x rows; returns (output as text, exit status)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            if cwd:
+                os.chdir(cwd)
+            os.execvpe(cmd[0], cmd, env if env is not None else os.environ)
+        finally:
+            os._exit(127)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    out = b""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r, _, _ = select.select([fd], [], [], 0.5)
+        if not r:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                pid = 0
+                break
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    os.close(fd)
+    status = os.waitpid(pid, 0)[1] if pid else 0
+    return out.decode("utf-8", "replace").replace("\r\n", "\n"), os.waitstatus_to_exitcode(status) if pid else None
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\]8;[^\x1b]*\x1b\\|\x1b[=>]")
+
+
+def strip_ansi(s):
+    return ANSI.sub("", s)
+
+
+def display_width(s):
+    """Columns s takes on a terminal: East Asian Wide and Fullwidth two,
+    combining marks none."""
+    w = 0
+    for c in s:
+        if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf"):
+            continue
+        w += 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+    return w
 
 
 def summary(stderr):

@@ -483,16 +483,25 @@ class TestResults(Search, unittest.TestCase):
         p = self.cmd("--json", "--color=always", "数字鸿沟")
         self.assertNotIn(b"\x1b", p.stdout)
 
-    def test_terminal_output_groups_by_document(self):
+    def test_terminal_output_locations_and_grouping(self):
+        # rank order: each hit's path:line:column (byte column, as --vimgrep)
+        # on one line, with its document's title
         p = self.cmd("--color=never", "-n", "5", "数字鸿沟")
         out, _ = decode(p)
-        hits, _ = self.search("数字鸿沟", args=["-n", "5"])
+        hits, summary = self.search("数字鸿沟", args=["-n", "5"])
+        lines = out.splitlines()
+        self.assertRegex(lines[0], r"^1–5 of \d+ passages in \d+ documents$")
         for h in hits:
-            self.assertIn(h["path"], out)
-            self.assertIn(f"{h['line']}:{h['column_char']}", out)
-            self.assertIn(h["title"], out)
-        self.assertEqual(out.count("\n" + hits[0]["path"] + "\n") + out.startswith(hits[0]["path"]),
-                         out.count(hits[0]["path"]))
+            loc = f"{h['path']}:{h['line']}:{h['column']}"
+            line = next((l for l in lines if loc in l), None)
+            self.assertIsNotNone(line, loc)
+            self.assertIn(h["title"], line)
+        # --group=doc: each document's path once, as a heading
+        p = self.cmd("--color=never", "--group=doc", "-n", "5", "数字鸿沟")
+        out, _ = decode(p)
+        for h in hits:
+            self.assertEqual(out.splitlines().count(h["path"]), 1, h["path"])
+            self.assertIn(f"{h['line']}:{h['column']}", out)
 
     def test_broken_pipe_is_quiet(self):
         proc = subprocess.Popen([SEARCH, "--db", self.db, "--json", "-n", "1000", "数字"],

@@ -1,0 +1,157 @@
+/* cli.c - wensou-index's options (cli.h). */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "opttab.h"
+
+#define PROG "wensou-index"
+
+enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET, OPT_CHECK, OPT_WATCH,
+       OPT_COMPLETIONS };
+
+static const ws_optdef defs[] = {
+	{"db", 'd', 'd', WS_OPTVAL_DIR, "DIR", NULL, "the index (default: $WENSOU_DB)"},
+	{"rebuild", 0, OPT_REBUILD, WS_OPTVAL_NONE, NULL, NULL, "build anew beside the old index, then swap"},
+	{"list", 0, OPT_LIST, WS_OPTVAL_NONE, NULL, NULL, "the remembered roots, their files and passages"},
+	{"forget", 0, OPT_FORGET, WS_OPTVAL_NONE, NULL, NULL, "drop the roots PATH... and what is under them"},
+	{"check", 0, OPT_CHECK, WS_OPTVAL_NONE, NULL, NULL, "verify the index against its files, change nothing"},
+	{"watch", 0, OPT_WATCH, WS_OPTVAL_NONE, NULL, NULL, "index, then index what changes under the roots"},
+	{"quiet", 'q', 'q', WS_OPTVAL_NONE, NULL, NULL, "print only errors"},
+	{"verbose", 'v', 'v', WS_OPTVAL_NONE, NULL, NULL, "print every file and what was done with it"},
+	{"progress", 0, OPT_PROGRESS, WS_OPTVAL_CHOICE, "WHEN", "auto always never", "a progress bar: auto (on a terminal), always, never"},
+	{"no-fold-traditional", 0, OPT_NO_FOLD, WS_OPTVAL_NONE, NULL, NULL, "keep Traditional Chinese apart (new index)"},
+	{"completions", 0, OPT_COMPLETIONS, WS_OPTVAL_CHOICE, "SHELL", "bash zsh", "print the bash or zsh completion script"},
+	{"help", 'h', 'h', WS_OPTVAL_NONE, NULL, NULL, "show this help"},
+	{"version", 'V', OPT_VERSION, WS_OPTVAL_NONE, NULL, NULL, "show the version"},
+};
+#define NDEFS (sizeof defs / sizeof defs[0])
+
+static const ws_opttab table = {PROG, defs, NDEFS, WS_OPTVAL_FILE};
+
+static void usage(FILE *f)
+{
+	fputs("usage: " PROG " [OPTION]... [PATH...]\n"
+	      "       " PROG " --list | --check | --forget PATH... | --watch [PATH...]\n"
+	      "Index reports (text, Markdown, HTML, PDF, DOCX) under PATH, files or folders;\n"
+	      "with no PATH, update every root the index remembers (the nightly command).\n\n",
+	      f);
+	ws_opttab_help(&table, f);
+	fputs("\nExamples:\n"
+	      "  " PROG " ~/reports                  index a folder (and remember it)\n"
+	      "  " PROG " --quiet --progress=never   the nightly update of every root\n"
+	      "  " PROG " --check                    is the index up to date and sound?\n"
+	      "Exit status: 0 all indexed; 1 some files failed or a root is missing (the rest\n"
+	      "committed); 2 fatal, the run stopped; --check: 1 out of date, 3 damaged.\n"
+	      "More: man " PROG "\n",
+	      f);
+}
+
+/* An unknown option: what it may have meant. */
+static void unknown(const char *arg)
+{
+	const ws_optdef *d = ws_opttab_suggest(&table, arg);
+	size_t n = strcspn(arg, "=");
+	if (d && d->short_name)
+		fprintf(stderr, PROG ": unknown option %.*s (did you mean -%c, --%s?)\n", (int)n, arg, d->short_name, d->name);
+	else if (d)
+		fprintf(stderr, PROG ": unknown option %.*s (did you mean --%s?)\n", (int)n, arg, d->name);
+	else
+		fprintf(stderr, PROG ": unknown option %.*s\n", (int)n, arg);
+	fprintf(stderr, "Try '" PROG " --help'.\n");
+}
+
+int ws_index_parse_options(int argc, char **argv, options *o)
+{
+	struct option longopts[NDEFS + 1];
+	char shortopts[3 * NDEFS + 3];
+	ws_opttab_getopt(&table, ":", longopts, shortopts);
+	*o = (options){.progress = -1, .fold_traditional = true};
+	bool forget = false;
+	int c;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (!*optarg) {
+				fprintf(stderr, PROG ": --db needs a folder\n");
+				return 2;
+			}
+			o->db = optarg;
+			break;
+		case OPT_REBUILD: o->rebuild = true; break;
+		case OPT_LIST: o->list = true; break;
+		case OPT_CHECK: o->check = true; break;
+		case OPT_WATCH: o->watch = true; break;
+		case OPT_FORGET: forget = true; break;
+		case 'q': o->quiet = true; break;
+		case 'v': o->verbose = true; break;
+		case OPT_NO_FOLD: o->fold_traditional = false; break;
+		case OPT_PROGRESS:
+			if (strcmp(optarg, "auto") == 0)
+				o->progress = -1;
+			else if (strcmp(optarg, "always") == 0)
+				o->progress = 1;
+			else if (strcmp(optarg, "never") == 0)
+				o->progress = 0;
+			else {
+				fprintf(stderr, PROG ": --progress takes auto, always or never, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_COMPLETIONS:
+			if (!ws_opttab_completion(&table, optarg, stdout)) {
+				fprintf(stderr, PROG ": --completions takes bash or zsh, not '%s'\n", optarg);
+				return 2;
+			}
+			return fflush(stdout) == 0 ? 0 : 2;
+		case 'h': usage(stdout); return 0;
+		case OPT_VERSION: printf(PROG " %s\n", WENSOU_VERSION); return 0;
+		case ':':
+			fprintf(stderr, PROG ": %s needs a value\n", argv[optind - 1]);
+			return 2;
+		default: {
+			const char *a = argv[optind - 1];
+			if (a[0] == '-' && a[1] == '-' && strchr(a, '=') && ws_opttab_find(&table, a + 2, 0)) {
+				fprintf(stderr, PROG ": option --%.*s takes no value\n", (int)strcspn(a + 2, "="), a + 2);
+				return 2;
+			}
+			if (optopt > 0 && optopt < 0x80 && !(a[0] == '-' && a[1] == '-')) {
+				char s[3] = {'-', (char)optopt, 0};
+				unknown(s);
+			} else {
+				unknown(a);
+			}
+			return 2;
+		}
+		}
+	}
+	if (o->quiet && o->verbose) {
+		fprintf(stderr, PROG ": --quiet and --verbose contradict each other\n");
+		return 2;
+	}
+	if (o->watch && (o->list || forget || o->check || o->rebuild)) {
+		fprintf(stderr, PROG ": --watch goes with no other command and no --rebuild\n");
+		return 2;
+	}
+	if ((o->list || forget || o->check) && o->rebuild) {
+		fprintf(stderr, PROG ": --%s does not go with --rebuild\n", o->list ? "list" : o->check ? "check" : "forget");
+		return 2;
+	}
+	if ((o->list || o->check) && (forget || optind < argc || (o->list && o->check))) {
+		fprintf(stderr, PROG ": --%s takes no PATH and goes with no other command\n", o->list ? "list" : "check");
+		return 2;
+	}
+	if (forget) {
+		if (optind >= argc) {
+			fprintf(stderr, PROG ": --forget needs the PATH of a root to forget\n");
+			return 2;
+		}
+		o->forget = argv + optind;
+		o->nforget = (size_t)(argc - optind);
+	}
+	return -1;
+}

@@ -1,0 +1,236 @@
+/* tally.c - totals and counts per year or source (tally.h), through the
+ * engine's own --files and --count searches. */
+#include "tally.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+/* req as an exhaustive search of mode: every hit, none skipped. */
+static ws_request all_of(const ws_request *req, ws_mode mode)
+{
+	ws_request r = *req;
+	r.mode = mode;
+	r.limit = 0;
+	r.offset = 0;
+	r.per_doc = 0;
+	r.partial = false;
+	return r;
+}
+
+static bool count(ws_index *ix, const ws_request *req, unsigned *out, char **err)
+{
+	ws_request r = all_of(req, WS_MODE_COUNT);
+	ws_result *res = NULL;
+	if (!ws_search(ix, &r, &res, err))
+		return false;
+	*out = res->count;
+	ws_result_free(res);
+	return true;
+}
+
+/* One hit per matching document (the engine's --files). */
+static bool files(ws_index *ix, const ws_request *req, ws_result **out, char **err)
+{
+	ws_request r = all_of(req, WS_MODE_FILES);
+	return ws_search(ix, &r, out, err);
+}
+
+static size_t distinct_paths(const ws_result *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nhits; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(r->hits[i].path, r->hits[j].path);
+		n += !seen;
+	}
+	return n;
+}
+
+bool ws_tally_totals(ws_index *ix, const ws_request *req, const ws_result *page, ws_term_totals *out, char **err)
+{
+	memset(out, 0, sizeof *out);
+	out->per_doc = req->per_doc;
+	if (page->relaxed) {
+		out->passages = page->estimated;
+		return true;
+	}
+	out->known = true;
+	if (!req->offset && !req->per_doc && page->nhits < req->limit) {
+		out->passages = (unsigned)page->nhits;
+		out->documents = (unsigned)distinct_paths(page);
+		return true;
+	}
+	ws_result *f = NULL;
+	if (!count(ix, req, &out->passages, err) || !files(ix, req, &f, err))
+		return false;
+	out->documents = f->relaxed ? 0 : (unsigned)f->nhits;
+	ws_result_free(f);
+	return true;
+}
+
+void ws_tally_free(ws_tally *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i].source);
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+/* The bucket of year y or normalised source key (NULL: unknown),
+ * added if new; NULL when out of memory. */
+static ws_bucket *bucket(ws_tally *t, char **keys, int y, const char *key, const char *raw)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->key == WS_TALLY_YEAR ? t->v[i].year == y
+		                            : (!key && !keys[i]) || (key && keys[i] && !strcmp(key, keys[i])))
+			return &t->v[i];
+	}
+	ws_bucket *v = realloc(t->v, (t->n + 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	t->v = v;
+	ws_bucket *b = &t->v[t->n];
+	memset(b, 0, sizeof *b);
+	b->year = y;
+	if (raw && !(b->source = strdup(raw)))
+		return NULL;
+	if (t->key == WS_TALLY_SOURCE && key && !(keys[t->n] = strdup(key))) {
+		free(b->source);
+		return NULL;
+	}
+	t->n++;
+	return b;
+}
+
+static int cmp_year(const void *a, const void *b)
+{
+	const ws_bucket *x = a, *y = b;
+	if (!x->year || !y->year)
+		return !x->year - !y->year; /* unknown last */
+	return (x->year > y->year) - (x->year < y->year);
+}
+
+static int cmp_source(const void *a, const void *b)
+{
+	const ws_bucket *x = a, *y = b;
+	if (!x->source || !y->source)
+		return !x->source - !y->source;
+	if (x->passages != y->passages)
+		return x->passages > y->passages ? -1 : 1;
+	return strcmp(x->source, y->source);
+}
+
+/* Indexes of the buckets whose keys are longest first: a source filter
+ * matches every source containing it, and a containing one is longer. */
+static int cmp_len_desc(const void *a, const void *b, void *keys)
+{
+	char **k = keys;
+	size_t x = strlen(k[*(const size_t *)a]), y = strlen(k[*(const size_t *)b]);
+	return (x < y) - (x > y);
+}
+
+/* Passages per source: the filter --source S counts the passages of
+ * every source whose normalised form contains S's; take away those of
+ * the longer ones, counted first. */
+static bool source_passages(ws_index *ix, const ws_request *req, ws_tally *t, char **keys, char **err)
+{
+	size_t *order = malloc((t->n ? t->n : 1) * sizeof *order), m = 0;
+	if (!order)
+		return ws_fail(err, "out of memory");
+	for (size_t i = 0; i < t->n; i++)
+		if (keys[i])
+			order[m++] = i;
+	qsort_r(order, m, sizeof *order, cmp_len_desc, keys);
+	bool ok = true;
+	for (size_t k = 0; k < m && ok; k++) {
+		size_t i = order[k];
+		ws_request r = *req;
+		const char *one[1] = {t->v[i].source};
+		r.sources = one;
+		r.nsources = 1;
+		unsigned c;
+		ok = count(ix, &r, &c, err);
+		for (size_t j = 0; ok && j < k; j++)
+			if (strstr(keys[order[j]], keys[i]))
+				c -= t->v[order[j]].passages;
+		t->v[i].passages = c;
+	}
+	free(order);
+	return ok;
+}
+
+bool ws_tally_by(ws_index *ix, const ws_request *req, ws_tally_key key, ws_tally *out, char **err)
+{
+	ws_result *f = NULL;
+	char **keys = NULL;
+	bool ok = false;
+
+	memset(out, 0, sizeof *out);
+	out->key = key;
+	if (!files(ix, req, &f, err))
+		return false;
+	if (f->relaxed || !f->nhits) {
+		ws_result_free(f);
+		return true;
+	}
+	keys = calloc(f->nhits + 1, sizeof *keys);
+	if (!keys) {
+		ws_fail(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < f->nhits; i++) {
+		const ws_hit *h = &f->hits[i];
+		char *norm = NULL;
+		if (key == WS_TALLY_SOURCE && h->source && !(norm = cjk_normalize(ix->analyzer, h->source, strlen(h->source)))) {
+			ws_fail(err, "out of memory");
+			goto out;
+		}
+		ws_bucket *b = bucket(out, keys, key == WS_TALLY_YEAR ? h->year : 0, norm,
+		                      key == WS_TALLY_SOURCE ? h->source : NULL);
+		free(norm);
+		if (!b) {
+			ws_fail(err, "out of memory");
+			goto out;
+		}
+		b->documents++;
+	}
+	out->documents = (unsigned)f->nhits;
+	if (!count(ix, req, &out->passages, err))
+		goto out;
+	unsigned known = 0;
+	if (key == WS_TALLY_YEAR) {
+		for (size_t i = 0; i < out->n; i++) {
+			if (!out->v[i].year)
+				continue;
+			ws_request r = *req;
+			r.year = out->v[i].year;
+			r.since = r.until = 0;
+			if (!count(ix, &r, &out->v[i].passages, err))
+				goto out;
+		}
+	} else if (!source_passages(ix, req, out, keys, err)) {
+		goto out;
+	}
+	for (size_t i = 0; i < out->n; i++)
+		if (key == WS_TALLY_YEAR ? out->v[i].year != 0 : out->v[i].source != NULL)
+			known += out->v[i].passages;
+	/* the unknown bucket has what the known ones do not */
+	for (size_t i = 0; i < out->n; i++)
+		if (key == WS_TALLY_YEAR ? !out->v[i].year : !out->v[i].source)
+			out->v[i].passages = out->passages > known ? out->passages - known : 0;
+	qsort(out->v, out->n, sizeof *out->v, key == WS_TALLY_YEAR ? cmp_year : cmp_source);
+	ok = true;
+out:
+	for (size_t i = 0; keys && i <= f->nhits; i++)
+		free(keys[i]);
+	free(keys);
+	ws_result_free(f);
+	if (!ok)
+		ws_tally_free(out);
+	return ok;
+}

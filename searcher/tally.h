@@ -1,0 +1,50 @@
+/*
+ * tally.h - how many passages and documents a search matches in all, and
+ * per year or per source (--by-year, --by-source, the header line of
+ * terminal output).  Counts come from the engine (ws_search) as --count
+ * and --files give them, so they always agree with those.
+ */
+#ifndef WS_SEARCH_TALLY_H
+#define WS_SEARCH_TALLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine.h"
+#include "index.h"
+#include "print.h"
+
+typedef enum ws_tally_key {
+	WS_TALLY_YEAR,
+	WS_TALLY_SOURCE,
+} ws_tally_key;
+
+typedef struct ws_bucket {
+	int year;        /* WS_TALLY_YEAR: the year, 0 for unknown */
+	char *source;    /* WS_TALLY_SOURCE: the source as the index has it,
+	                    NULL for unknown; owned */
+	unsigned passages, documents;
+} ws_bucket;
+
+typedef struct ws_tally {
+	ws_tally_key key;
+	ws_bucket *v;    /* years ascending (unknown last), or sources by
+	                    passages, most first (unknown last) */
+	size_t n;
+	unsigned passages, documents; /* in all */
+} ws_tally;
+
+/* The totals of the search req whose page of hits is page: exact counts
+ * of passages and documents (none of req's limit, offset or per-doc),
+ * from page alone when it holds every hit.  A relaxed page has no exact
+ * counts: the engine's estimate then.  False with *err on failure. */
+bool ws_tally_totals(ws_index *ix, const ws_request *req, const ws_result *page, ws_term_totals *out, char **err);
+
+/* Count req's matches by key into out (free with ws_tally_free).  A
+ * search that matches nothing (or only in part: relaxed) gives no
+ * buckets and zero totals.  False with *err on failure. */
+bool ws_tally_by(ws_index *ix, const ws_request *req, ws_tally_key key, ws_tally *out, char **err);
+
+void ws_tally_free(ws_tally *t);
+
+#endif
