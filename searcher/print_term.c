@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "strbuf.h"
 #include "text.h"
 #include "wrap.h"
@@ -239,6 +240,25 @@ static void put_location(term *t, const ws_hit *h, const char *loc)
 	link_close(t, h->path);
 }
 
+/* The section line of a hit: its heading trail, then what it is when it
+ * is no body text (with --all-kinds) and the glossary forms it was found
+ * by: "一、… > （二）…  ·  note  ·  via 数字经济".  "" for none; malloc'd. */
+static char *section_of(const ws_hit *h)
+{
+	strbuf sb = STRBUF_INIT;
+	bool ok = strbuf_appends(&sb, h->section ? h->section : "");
+	if (ok && h->kind)
+		ok = (!sb.len || strbuf_appends(&sb, "  \xc2\xb7  ")) && strbuf_appends(&sb, ws_kind_name(h->kind));
+	for (size_t i = 0; ok && i < h->nvia; i++)
+		ok = (!sb.len || strbuf_appends(&sb, i ? ", " : "  \xc2\xb7  ")) && (i || strbuf_appends(&sb, "via ")) &&
+		     strbuf_appends(&sb, h->via[i]);
+	if (!ok) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return sb.data ? strbuf_detach(&sb) : strdup("");
+}
+
 static void put_section(term *t, const char *section, unsigned indent, unsigned width)
 {
 	char *c = ws_sanitize(section, strlen(section));
@@ -293,8 +313,12 @@ static void hit_ranked(term *t, const ws_hit *h, int rank_width)
 		reset(t, WS_C_TITLE);
 		put(t, "\n", 1);
 	}
-	if (h->section && *h->section)
-		put_section(t, h->section, indent, width);
+	char *sec = section_of(h);
+	if (!sec)
+		t->ok = false;
+	else if (*sec)
+		put_section(t, sec, indent, width);
+	free(sec);
 	put_wrapped(t, h->snippet.text ? h->snippet.text : "", h->snippet.len, h->snippet.hl, h->snippet.nhl, indent,
 	            t->snippet_lines);
 out:
@@ -342,10 +366,16 @@ static void hit_grouped(term *t, const ws_hit *h, int rank_width)
 	color(t, WS_C_LINE);
 	puts_(t, where);
 	reset(t, WS_C_LINE);
-	if (h->section && *h->section) {
+	char *sec = section_of(h);
+	if (!sec) {
+		t->ok = false;
+		return;
+	}
+	if (*sec) {
 		unsigned used = indent + (unsigned)strlen(where) + 2;
-		char *c = ws_sanitize(h->section, strlen(h->section));
+		char *c = ws_sanitize(sec, strlen(sec));
 		if (!c) {
+			free(sec);
 			t->ok = false;
 			return;
 		}
@@ -355,6 +385,7 @@ static void hit_grouped(term *t, const ws_hit *h, int rank_width)
 		reset(t, WS_C_SECTION);
 		free(c);
 	}
+	free(sec);
 	put(t, "\n", 1);
 	put_wrapped(t, h->snippet.text ? h->snippet.text : "", h->snippet.len, h->snippet.hl, h->snippet.nhl, indent,
 	            t->snippet_lines);
@@ -516,8 +547,12 @@ bool ws_print_term_passage(FILE *out, const ws_hit *h, const char *text, size_t 
 		put_fitted(&t, meta, style->width);
 		reset(&t, WS_C_TITLE);
 		put(&t, "\n", 1);
-		if (h->section && *h->section)
-			put_section(&t, h->section, 0, style->width);
+		char *sec = section_of(h);
+		if (!sec)
+			t.ok = false;
+		else if (*sec)
+			put_section(&t, sec, 0, style->width);
+		free(sec);
 		char lines[64];
 		snprintf(lines, sizeof lines, "lines %u\xe2\x80\x93%u", h->first_line, h->last_line);
 		color(&t, WS_C_HEADER);
