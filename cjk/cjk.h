@@ -165,6 +165,11 @@ bool cjk_is_han(uint32_t c);
 typedef bool cjk_word_fn(const char *word, size_t len, void *ud);
 int cjk_words(cjk_analyzer *a, const char *text, size_t len, cjk_word_fn *fn, void *ud);
 
+/* Code point c folded as the analyzer folds Han characters (NFKC, and
+ * Traditional to Simplified when the options ask for it); other
+ * characters as they are. */
+uint32_t cjk_fold_char(cjk_analyzer *a, uint32_t c);
+
 /* True if c ends a sentence (。！？．!?.；;…), for cutting text into
  * passages and snippets.  A '.' ends one only before white space: that is
  * the caller's to check. */

@@ -379,3 +379,8 @@ out:
 	a->failed = failed_before;
 	return out;
 }
+
+uint32_t cjk_fold_char(cjk_analyzer *a, uint32_t c)
+{
+	return cjk_fold_applies(a, c) ? cjk_fold_cp(a, c) : c;
+}

@@ -23,16 +23,23 @@
 
 typedef struct form {
 	char *text;       /* as written in the file; owned */
-	char *key;        /* see glossary.h; owned */
+	char *plain;      /* text lower-cased, white space collapsed; owned */
+	char *key;        /* see glossary.h: made when first compared; owned */
+	uint64_t weak;    /* weak_key */
 	unsigned concept;
 } form;
 
+/* Keys cost a normalisation and a stemming each, 1,700 of them a few
+ * milliseconds that every one-shot search would pay: so a form's key is
+ * made only when a query could spell it, which its weak key (cheap, and
+ * the same for every spelling that normalises alike) tells. */
 struct ws_glossary {
 	form *forms;
 	size_t n, cap;
 	unsigned nconcepts;
-	size_t *slots;    /* open addressing over forms by key: index + 1, 0 empty */
+	size_t *slots;    /* open addressing over forms by plain text: index + 1, 0 empty */
 	size_t nslots;
+	size_t *by_weak;  /* form indices sorted by weak key */
 	struct sb_stemmer *stemmer;
 };
 
@@ -89,17 +96,80 @@ static char *make_key(ws_glossary *g, cjk_analyzer *a, const char *text, size_t 
 	return sb.data ? strbuf_detach(&sb) : strdup("");
 }
 
-static const form *lookup(const ws_glossary *g, const char *key)
+/* The form written plain (lower case, white space collapsed), if any. */
+static const form *lookup_plain(const ws_glossary *g, const char *plain)
 {
 	if (!g->nslots)
 		return NULL;
-	for (size_t h = hash_key(key) & (g->nslots - 1);; h = (h + 1) & (g->nslots - 1)) {
+	for (size_t h = hash_key(plain) & (g->nslots - 1);; h = (h + 1) & (g->nslots - 1)) {
 		size_t k = g->slots[h];
 		if (!k)
 			return NULL;
-		if (!strcmp(g->forms[k - 1].key, key))
+		if (!strcmp(g->forms[k - 1].plain, plain))
 			return &g->forms[k - 1];
 	}
+}
+
+static bool is_blank(uint32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000 || c == 0xA0;
+}
+
+/* Lower case, white space collapsed: how two lines name the same form. */
+static char *plain_text(const char *t)
+{
+	strbuf sb = STRBUF_INIT;
+	bool ok = true, space = false;
+	for (const char *p = t; *p && ok; p++) {
+		if (*p == ' ' || *p == '\t') {
+			space = sb.len > 0;
+			continue;
+		}
+		if (space)
+			ok = strbuf_appendc(&sb, ' ');
+		space = false;
+		ok = ok && strbuf_appendc(&sb, (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+	}
+	if (!ok) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return sb.data ? strbuf_detach(&sb) : strdup("");
+}
+
+/* What every spelling of a text that normalises alike shares: its first
+ * character as normalised (full-width Latin as ASCII, lower case, Han
+ * folded), its number of words and, when it has no Latin letter (which
+ * stemming shortens), its number of characters. */
+static uint64_t weak_key(cjk_analyzer *a, const char *t, size_t len)
+{
+	uint64_t first = 0, words = 0, chars = 0;
+	bool latin = false, in_word = false;
+	for (size_t i = 0; i < len;) {
+		uint32_t c = ws_utf8_next(t, len, &i);
+		if (is_blank(c)) {
+			in_word = false;
+			continue;
+		}
+		if (c >= 0xFF01 && c <= 0xFF5E)
+			c -= 0xFEE0;
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		latin |= c >= 'a' && c <= 'z';
+		if (!first)
+			first = cjk_is_han(c) ? cjk_fold_char(a, c) : c;
+		words += !in_word;
+		in_word = true;
+		chars++;
+	}
+	return first | (words & 0xFF) << 24 | (latin ? 0 : chars & 0xFFFFFF) << 32;
+}
+
+static int cmp_weak(const void *x, const void *y, void *forms)
+{
+	const form *f = forms;
+	uint64_t a = f[*(const size_t *)x].weak, b = f[*(const size_t *)y].weak;
+	return a < b ? -1 : a > b;
 }
 
 static bool rehash(ws_glossary *g)
@@ -114,7 +184,7 @@ static bool rehash(ws_glossary *g)
 	g->slots = s;
 	g->nslots = n;
 	for (size_t i = 0; i < g->n; i++) {
-		size_t h = hash_key(g->forms[i].key) & (n - 1);
+		size_t h = hash_key(g->forms[i].plain) & (n - 1);
 		while (s[h])
 			h = (h + 1) & (n - 1);
 		s[h] = i + 1;
@@ -122,7 +192,7 @@ static bool rehash(ws_glossary *g)
 	return true;
 }
 
-static bool add_form(ws_glossary *g, char *text, char *key, unsigned concept)
+static bool add_form(ws_glossary *g, char *text, char *plain, uint64_t weak, unsigned concept)
 {
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 256;
@@ -132,10 +202,10 @@ static bool add_form(ws_glossary *g, char *text, char *key, unsigned concept)
 		g->forms = f;
 		g->cap = cap;
 	}
-	g->forms[g->n++] = (form){text, key, concept};
+	g->forms[g->n++] = (form){text, plain, NULL, weak, concept};
 	if (g->n * 2 + 2 > g->nslots)
 		return rehash(g);
-	size_t h = hash_key(key) & (g->nslots - 1);
+	size_t h = hash_key(plain) & (g->nslots - 1);
 	while (g->slots[h])
 		h = (h + 1) & (g->nslots - 1);
 	g->slots[h] = g->n;
@@ -156,7 +226,8 @@ static char *trimmed(const char *s, const char *e)
 static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t len, const char *path,
                       unsigned lineno, char **err)
 {
-	char *texts[64], *keys[64];
+	char *texts[64], *keys[64]; /* keys: the plain texts */
+	uint64_t weak[64];
 	size_t n = 0;
 	bool ok = false;
 	const char *s = line, *end = line + len;
@@ -183,14 +254,11 @@ static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t 
 			goto out;
 		}
 		texts[n] = t;
-		keys[n] = make_key(g, a, t, strlen(t));
+		keys[n] = plain_text(t);
+		weak[n] = weak_key(a, t, strlen(t));
 		n++;
 		if (!keys[n - 1]) {
 			ws_fail(err, "out of memory");
-			goto out;
-		}
-		if (!*keys[n - 1]) {
-			ws_fail(err, "%s:%u: the form \"%s\" has no letters, digits or characters to match", path, lineno, t);
 			goto out;
 		}
 		if (!bar)
@@ -204,7 +272,7 @@ static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t 
 	}
 	unsigned concept = g->nconcepts;
 	for (size_t i = 0; i < n; i++) {
-		const form *f = lookup(g, keys[i]);
+		const form *f = lookup_plain(g, keys[i]);
 		if (f) {
 			concept = f->concept;
 			break;
@@ -213,9 +281,9 @@ static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t 
 	if (concept == g->nconcepts)
 		g->nconcepts++;
 	for (size_t i = 0; i < n; i++) {
-		if (lookup(g, keys[i]))
+		if (lookup_plain(g, keys[i]))
 			continue; /* a form the concept has (or one line's repeat) */
-		if (!add_form(g, texts[i], keys[i], concept)) {
+		if (!add_form(g, texts[i], keys[i], weak[i], concept)) {
 			ws_fail(err, "out of memory");
 			goto out;
 		}
@@ -277,6 +345,14 @@ bool ws_glossary_load(const char *const *paths, size_t n, cjk_analyzer *a, ws_gl
 			return false;
 		}
 	}
+	g->by_weak = malloc((g->n ? g->n : 1) * sizeof *g->by_weak);
+	if (!g->by_weak) {
+		ws_glossary_free(g);
+		return ws_fail(err, "out of memory");
+	}
+	for (size_t i = 0; i < g->n; i++)
+		g->by_weak[i] = i;
+	qsort_r(g->by_weak, g->n, sizeof *g->by_weak, cmp_weak, g->forms);
 	*out = g;
 	return true;
 }
@@ -287,10 +363,12 @@ void ws_glossary_free(ws_glossary *g)
 		return;
 	for (size_t i = 0; i < g->n; i++) {
 		free(g->forms[i].text);
+		free(g->forms[i].plain);
 		free(g->forms[i].key);
 	}
 	free(g->forms);
 	free(g->slots);
+	free(g->by_weak);
 	if (g->stemmer)
 		sb_stemmer_delete(g->stemmer);
 	free(g);
@@ -440,6 +518,39 @@ oom:
 	return false;
 }
 
+/* The form that text[0..len) spells, in *f (NULL if none): among the
+ * forms of its weak key, the one whose key is text's.  False when out of
+ * memory.  Keys are made (and kept) on the way: g is const to callers. */
+static bool find(ws_glossary *g, cjk_analyzer *a, const char *text, size_t len, const form **f)
+{
+	*f = NULL;
+	uint64_t w = weak_key(a, text, len);
+	size_t lo = 0, hi = g->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (g->forms[g->by_weak[mid]].weak < w)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == g->n || g->forms[g->by_weak[lo]].weak != w)
+		return true;
+	char *key = make_key(g, a, text, len);
+	if (!key)
+		return false;
+	for (size_t k = lo; k < g->n && g->forms[g->by_weak[k]].weak == w && !*f; k++) {
+		form *c = &g->forms[g->by_weak[k]];
+		if (!c->key && !(c->key = make_key(g, a, c->text, strlen(c->text)))) {
+			free(key);
+			return false;
+		}
+		if (*key && !strcmp(c->key, key))
+			*f = c;
+	}
+	free(key);
+	return true;
+}
+
 bool ws_glossary_expand(const ws_glossary *g, cjk_analyzer *a, ws_query *q, char **err)
 {
 	if (!g || !g->n)
@@ -456,12 +567,11 @@ bool ws_glossary_expand(const ws_glossary *g, cjk_analyzer *a, ws_query *q, char
 			bool ok = true;
 			for (size_t k = i; k < j && ok; k++)
 				ok = (k == i || strbuf_appendc(&sb, ' ')) && strbuf_appends(&sb, q->units[k].text);
-			char *key = ok ? make_key((ws_glossary *)g, a, sb.data ? sb.data : "", sb.len) : NULL;
+			const form *f = NULL;
+			ok = ok && find((ws_glossary *)g, a, sb.data ? sb.data : "", sb.len, &f);
 			strbuf_free(&sb);
-			if (!key)
+			if (!ok)
 				return ws_fail(err, "out of memory");
-			const form *f = lookup(g, key);
-			free(key);
 			if (!f)
 				continue;
 			if (!rewrite(g, q, i, j, f))
