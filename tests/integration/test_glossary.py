@@ -21,8 +21,7 @@ GLOSSARY = """# a test glossary
 """
 
 
-@needs_search
-class GlossaryTest(TempDirTest):
+class GlossaryBase(TempDirTest):
     def setUp(self):
         super().setUp()
         if not HAVE_SHARED:
@@ -51,6 +50,11 @@ class GlossaryTest(TempDirTest):
     def highlighted(h):
         s = h["snippet"].encode()
         return {s[a:b].decode() for a, b in h["highlights"]}
+
+
+@needs_search
+class GlossaryTest(GlossaryBase):
+    """A glossary of three concepts written here."""
 
     def test_english_finds_the_chinese_passages_of_its_concept(self):
         hits = self.hits("digital", "economy")
@@ -154,6 +158,65 @@ class GlossaryTest(TempDirTest):
         err = [o for o in objs if o["type"] == "error"]
         self.assertEqual([o["id"] for o in err], [3])
         self.assertIn("synonyms", err[0]["message"])
+
+
+# English (or an abbreviation) for a concept the corpus writes in Chinese:
+# the passage holding the span, in the file, is among the hits.
+# The spans were read in the documents; the corpus never writes the query.
+SHIPPED = [
+    ("Summit of the Future", UN, "未来峰会在制定《全球数"),
+    ("Global Digital Compact", UN, "本简报建议制定一项《全球数字契约》"),
+    ("net neutrality", UN, "承诺维护网络中立性"),
+    ("Internet Governance Forum", UN, "特别是互联网治理论坛和信息社会世界"),
+    ("Tunis Agenda", UN, "2005年《信息社会突尼斯议程》中规定的原则"),
+    ("High-level Panel on Digital Cooperation", UN, "自数字合作高级别小组发表报告以来"),
+    ("International Labour Organization", UN, "国际劳工组织的三方结构"),
+    ("United Nations Environment Programme", UN, "由联合国环境规划署推动的数字环境"),
+    ("World Trade Organization", BLUE, "发展中国家积极推动世界贸易组织重振技术转让"),
+    ("International Trade Centre", BLUE, "国际贸易中心（ITC）发布"),
+    ("Independent International Scientific Panel on AI", BLUE, "成立“人工智能独立国际科学小组”"),
+    ("Office for Outer Space Affairs", BLUE, "联合国外层空间事务厅（UNOOSA）"),
+    ("UN General Assembly", BLUE, "联合国大会决议举办信息社会"),
+    ("Antonio Guterres", BLUE, "联合国秘书长古特雷斯表示"),
+    ("Pact for the Future", BLUE, "支持联合国落实《未来契约》"),
+    ("Declaration on Future Generations", "cisc-global-digital-compact-commentary-2024.md", "《子孙后代问题宣言》"),
+]
+
+
+@needs_search
+class ShippedGlossaryTest(GlossaryBase):
+    """The glossary shipped with wensou (glossary/digital-governance.txt)."""
+
+    def setUp(self):
+        super().setUp()
+        self.glossary = os.path.join(os.environ.get("WENSOU_SOURCE_ROOT", ""), "glossary", "digital-governance.txt")
+        self.assertTrue(os.path.exists(self.glossary), self.glossary)
+
+    def test_english_finds_the_chinese_passages_of_sixteen_concepts(self):
+        missed = []
+        for query, name, span in SHIPPED:
+            with open(os.path.join(SHARED, name), encoding="utf-8") as f:
+                self.assertNotIn(query.lower(), f.read().lower(), "the corpus writes the query itself")
+            hits = self.hits(*query.split(), args=["-n", "500"])
+            found = False
+            for h in hits:
+                if os.path.basename(h["path"]) != name:
+                    continue
+                with open(h["path"], encoding="utf-8") as f:
+                    text = squash("".join(f.read().split("\n")[h["lines"][0] - 1:h["lines"][1]]))
+                found |= squash(span) in text
+            if not found:
+                missed.append(query)
+            # and nothing without the glossary
+            self.assertFalse(any(squash(span) in squash(h["snippet"])
+                                 for h in self.hits(*query.split(), args=["-n", "500", "--no-synonyms"])), query)
+        self.assertEqual(missed, [])
+
+    def test_chinese_finds_an_english_abbreviation(self):
+        # the blue book writes ODET beside its Chinese name once, and alone elsewhere
+        hits = self.hits("联合国数字和新兴技术办公室", args=["-n", "50"])
+        self.assertTrue(any("ODET" in h["via"] for h in hits) or
+                        any("ODET" in h["snippet"] for h in hits), [h["snippet"] for h in hits])
 
 
 if __name__ == "__main__":
