@@ -27,7 +27,7 @@ static double now_ms(void)
 static bool search(run *r, ws_result *res)
 {
 	const ws_request *req = r->req;
-	ws_filters f = {req->year, req->since, req->until, req->sources, req->nsources, req->all_kinds};
+	ws_filters f = {req->year, req->since, req->until, req->sources, req->nsources, req->all_kinds, req->glossary};
 	bool has_filters = req->year || req->since || req->until || req->nsources;
 	xq_query *xq = NULL;
 	bool none = false, ok = false, empty = false;

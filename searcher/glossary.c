@@ -597,3 +597,27 @@ bool ws_glossary_open(const char *const *dbs, size_t ndbs, cjk_analyzer *a, ws_g
 	free(paths);
 	return ok;
 }
+
+bool ws_glossary_forms(const ws_glossary *g, cjk_analyzer *a, const char *text, char ***forms, size_t *n)
+{
+	*forms = NULL;
+	*n = 0;
+	const form *f = NULL;
+	if (!g || !g->n)
+		return true;
+	if (!find((ws_glossary *)g, a, text, strlen(text), &f))
+		return false;
+	for (size_t k = 0; f && k < g->n; k++) {
+		if (g->forms[k].concept != f->concept)
+			continue;
+		char **v = realloc(*forms, (*n + 1) * sizeof *v);
+		if (!v || !(v[*n] = strdup(g->forms[k].text))) {
+			if (v)
+				*forms = v;
+			return false;
+		}
+		*forms = v;
+		(*n)++;
+	}
+	return true;
+}

@@ -37,6 +37,12 @@ bool ws_glossary_paths(const char *const *dbs, size_t ndbs, char ***out, size_t 
 /* ws_glossary_load of ws_glossary_paths. */
 bool ws_glossary_open(const char *const *dbs, size_t ndbs, cjk_analyzer *a, ws_glossary **out, char **err);
 
+/* Every form of the concept text spells (text's own among them), as
+ * malloc'd strings in a malloc'd array *forms of *n; none when text is no
+ * form.  False when out of memory (what was stored is still the
+ * caller's to free). */
+bool ws_glossary_forms(const ws_glossary *g, cjk_analyzer *a, const char *text, char ***forms, size_t *n);
+
 void ws_glossary_free(ws_glossary *g);
 
 /* Number of concepts. */

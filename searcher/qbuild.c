@@ -8,6 +8,7 @@
 #include "array.h"
 #include "cjk.h"
 #include "filerec.h"
+#include "glossary.h"
 #include "schema.h"
 #include "text.h"
 
@@ -452,57 +453,88 @@ static bool contains(const char *hay, const char *needle)
 	return hay && needle && strstr(hay, needle);
 }
 
+/* Does hay contain one of needles[0..n)? */
+static bool contains_any(const char *hay, char *const *needles, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (contains(hay, needles[i]))
+			return true;
+	return false;
+}
+
 /* Push onto l a boolean term for each distinct file field (source or
- * title) containing needle.  For sources the term is XS + the normalised
- * source; for titles Q + the file id. */
-static bool push_file_terms(ws_index *ix, ws_unit_kind kind, const char *value, qlist *l, char **err)
+ * title) containing value, normalised; a source may also contain another
+ * form of the glossary concept value names (信通院, CAICT: 中国信息通信研究院).
+ * For sources the term is XS + the normalised source; for titles Q + the
+ * file id. */
+static bool push_file_terms(ws_index *ix, const ws_glossary *gl, ws_unit_kind kind, const char *value, qlist *l,
+                            char **err)
 {
 	if (!ws_index_load_files(ix, err))
 		return false;
-	char *needle = cjk_normalize(ix->analyzer, value, strlen(value));
-	bool ok = true;
-
-	if (!needle)
+	char **forms = NULL, **needles = NULL;
+	size_t nforms = 0, n = 0;
+	bool ok = kind != WS_UNIT_SOURCE || ws_glossary_forms(gl, ix->analyzer, value, &forms, &nforms);
+	if (ok)
+		ok = (needles = calloc(nforms + 1, sizeof *needles)) != NULL;
+	if (ok && (needles[n] = cjk_normalize(ix->analyzer, value, strlen(value))))
+		n++;
+	else
+		ok = false;
+	for (size_t i = 0; ok && i < nforms; i++, n++)
+		ok = (needles[n] = cjk_normalize(ix->analyzer, forms[i], strlen(forms[i]))) != NULL;
+	for (size_t i = 0; i < nforms; i++)
+		free(forms[i]);
+	free(forms);
+	if (!ok) {
+		for (size_t i = 0; i < n; i++)
+			free(needles[i]);
+		free(needles);
 		return ws_fail(err, "cannot normalise \"%s\"", value);
+	}
+	char *needle = needles[0];
 	for (size_t i = 0; i < ix->nfiles && ok; i++) {
 		const ws_file *f = &ix->files[i];
 		if (kind == WS_UNIT_TITLE) {
 			if (!contains(f->title, needle))
 				continue;
 			char t[WS_TERM_FILE_SIZE];
-			size_t n = ws_term_file(f->fileid, t);
-			ok = qlist_push(l, term_query(t, n), err);
+			size_t tn = ws_term_file(f->fileid, t);
+			ok = qlist_push(l, term_query(t, tn), err);
 			continue;
 		}
-		if (!contains(f->source, needle))
+		if (!contains_any(f->source, needles, n))
 			continue;
+		/* a source of several files is one term */
 		bool seen = false;
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = contains(ix->files[j].source, needle) && !strcmp(ix->files[j].source, f->source);
+			seen = ix->files[j].source && !strcmp(ix->files[j].source, f->source);
 		if (seen)
 			continue;
 		/* the indexer's own term for the source (cut as it was cut) */
-		size_t n = 0;
-		char *t = ws_term_source(f->source, &n);
+		size_t tn = 0;
+		char *t = ws_term_source(f->source, &tn);
 		if (!t) {
 			ok = ws_fail(err, "out of memory");
 			break;
 		}
-		ok = qlist_push(l, term_query(t, n), err);
+		ok = qlist_push(l, term_query(t, tn), err);
 		free(t);
 	}
-	free(needle);
+	for (size_t i = 0; i < n; i++)
+		free(needles[i]);
+	free(needles);
 	return ok;
 }
 
 /* The filter of one field unit, pushed onto l; nothing is pushed if no
  * indexed file can match it. */
-static bool field_query(ws_index *ix, const ws_unit *u, qlist *l, char **err)
+static bool field_query(ws_index *ix, const ws_glossary *gl, const ws_unit *u, qlist *l, char **err)
 {
 	if (u->kind == WS_UNIT_YEAR)
 		return qlist_push(l, year_query(u->year_lo, u->year_hi), err);
 	qlist terms = {0};
-	if (!push_file_terms(ix, u->kind, u->text, &terms, err)) {
+	if (!push_file_terms(ix, gl, u->kind, u->text, &terms, err)) {
 		qlist_free(&terms);
 		return false;
 	}
@@ -523,7 +555,7 @@ static bool option_filters(ws_index *ix, const ws_filters *f, qlist *filters, bo
 		return true;
 	qlist src = {0};
 	for (size_t i = 0; i < f->nsources; i++) {
-		if (!push_file_terms(ix, WS_UNIT_SOURCE, f->sources[i], &src, err)) {
+		if (!push_file_terms(ix, f->glossary, WS_UNIT_SOURCE, f->sources[i], &src, err)) {
 			qlist_free(&src);
 			return false;
 		}
@@ -577,7 +609,7 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 				if (!u->excluded && !u->synonym && group_has_synonyms(q, g) &&
 				    (!unit_query(u, true, &uq, err) || !qlist_push(&forms, uq, err)))
 					goto out;
-			} else if (!field_query(ix, u, u->excluded ? &excluded : &group, err)) {
+			} else if (!field_query(ix, f->glossary, u, u->excluded ? &excluded : &group, err)) {
 				goto out;
 			}
 		}

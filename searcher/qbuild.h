@@ -23,6 +23,7 @@ typedef struct ws_filters {
 	const char *const *sources; /* OR'ed */
 	size_t nsources;
 	bool all_kinds;             /* false: body text only (no K terms) */
+	const struct ws_glossary *glossary; /* sources match any form of the concept named; NULL: none */
 } ws_filters;
 
 /* Analyse every text unit of q with a (configured like the index): fills

@@ -212,6 +212,22 @@ class ShippedGlossaryTest(GlossaryBase):
                                  for h in self.hits(*query.split(), args=["-n", "500", "--no-synonyms"])), query)
         self.assertEqual(missed, [])
 
+    def test_publisher_names_fold_too(self):
+        caict = sorted(f for f in os.listdir(SHARED) if f.startswith("caict-"))
+        env = {"WENSOU_GLOSSARY": self.glossary}
+        for args in (["--source", "信通院"], ["--source", "CAICT"], ["--source", "中国信息通信研究院"]):
+            p = subprocess.run([SEARCH, "--db", self.db, "--files", *args, "数字"], capture_output=True, text=True,
+                               env=dict(os.environ, **env))
+            self.assertEqual(p.returncode, 0, (args, p.stderr))
+            self.assertEqual(sorted(os.path.basename(l) for l in p.stdout.splitlines()), caict, args)
+        p = subprocess.run([SEARCH, "--db", self.db, "--files", "数字", "source:CAICT"], capture_output=True, text=True,
+                           env=dict(os.environ, **env))
+        self.assertEqual(sorted(os.path.basename(l) for l in p.stdout.splitlines()), caict)
+        # without the glossary, a short form names no publisher
+        p = subprocess.run([SEARCH, "--db", self.db, "--files", "--no-synonyms", "--source", "信通院", "数字"],
+                           capture_output=True, text=True, env=dict(os.environ, **env))
+        self.assertEqual((p.returncode, p.stdout), (1, ""))
+
     def test_chinese_finds_an_english_abbreviation(self):
         # the blue book writes ODET beside its Chinese name once, and alone elsewhere
         hits = self.hits("联合国数字和新兴技术办公室", args=["-n", "50"])
