@@ -117,6 +117,7 @@ static bool same_prefix(const xq_hits *a, const xq_hits *b, size_t n)
  * last round stopped (and starts over should the order ever differ). */
 bool engine_checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 {
+	engine_tally tally = {0};
 	const ws_request *req = r->req;
 	unsigned collapse = req->mode == WS_MODE_FILES ? 1 : req->per_doc;
 	size_t want = (size_t)req->offset + r->limit;
@@ -139,6 +140,7 @@ bool engine_checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 		if (prev && !same_prefix(prev, hits, seen)) {
 			nkept = seen = 0;
 			r->verifier.checked = r->verifier.accepted = 0;
+			engine_tally_clear(&tally);
 		}
 		xq_hits_free(prev);
 		prev = NULL;
@@ -155,7 +157,7 @@ bool engine_checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 			bool over = false;
 			if (!pass)
 				continue;
-			if (collapse && !engine_over_collapse(r, hits, kept, nkept, seen, collapse, &over))
+			if (collapse && !engine_tally_take(r, hits, seen, collapse, &tally, &over))
 				goto out;
 			if (!over)
 				kept[nkept++] = seen;
@@ -184,6 +186,7 @@ bool engine_checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 	*empty = nkept == 0;
 	ok = engine_collect_checked(r, hits, kept, nkept, res);
 out:
+	engine_tally_clear(&tally);
 	free(kept);
 	xq_hits_free(prev);
 	xq_hits_free(hits);

@@ -2,6 +2,7 @@
  * section, kind and snippet (see engine_run.h). */
 #include "engine_run.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,24 +229,60 @@ bool engine_collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nk
 	return take(r, hits, kept, first, n, r->req->offset + 1, res);
 }
 
-/* Would candidate i of hits exceed collapse passages of its file among
- * the kept ones?  The answer in *over; false if a value cannot be read
- * (see xq_failed). */
-bool engine_over_collapse(run *r, xq_hits *hits, const size_t *kept, size_t nkept, size_t i, unsigned collapse,
-                          bool *over)
+static uint64_t hash_id(const char *id, size_t len)
 {
-	size_t len = 0, l2 = 0;
-	const char *file, *f2;
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)id[i]) * 1099511628211u;
+	return h;
+}
+
+bool engine_tally_take(run *r, xq_hits *hits, size_t i, unsigned collapse, engine_tally *t, bool *over)
+{
+	size_t len = 0;
+	const char *file;
 	xq_status st = xq_hits_value(hits, i, WS_SLOT_FILE, &file, &len);
-	unsigned seen = 0;
-	for (size_t k = 0; st == XQ_OK && k < nkept && seen < collapse; k++) {
-		st = xq_hits_value(hits, kept[k], WS_SLOT_FILE, &f2, &l2);
-		seen += st == XQ_OK && l2 == len && !memcmp(f2, file, len);
-	}
 	if (st != XQ_OK)
 		return engine_failed(r, st, "cannot read a passage");
-	*over = seen >= collapse;
+	if (len > sizeof t->slots[0].id)
+		len = sizeof t->slots[0].id;
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct engine_tally_slot *s = calloc(cap, sizeof *s);
+		if (!s)
+			return ws_fail(r->err, "out of memory");
+		for (size_t k = 0; k < t->cap; k++) {
+			if (!t->slots[k].count)
+				continue;
+			size_t h = hash_id(t->slots[k].id, t->slots[k].len) & (cap - 1);
+			while (s[h].count)
+				h = (h + 1) & (cap - 1);
+			s[h] = t->slots[k];
+		}
+		free(t->slots);
+		t->slots = s;
+		t->cap = cap;
+	}
+	size_t h = hash_id(file, len) & (t->cap - 1);
+	while (t->slots[h].count && !(t->slots[h].len == len && !memcmp(t->slots[h].id, file, len)))
+		h = (h + 1) & (t->cap - 1);
+	struct engine_tally_slot *s = &t->slots[h];
+	*over = s->count >= collapse;
+	if (*over)
+		return true;
+	if (!s->count) {
+		memcpy(s->id, file, len);
+		s->len = len;
+		t->n++;
+	}
+	s->count++;
 	return true;
+}
+
+void engine_tally_clear(engine_tally *t)
+{
+	free(t->slots);
+	memset(t, 0, sizeof *t);
 }
 
 /* Drop what earlier strategies found. */

@@ -122,6 +122,7 @@ out:
  * and make hits of the page only. */
 bool engine_relax(run *r, const ws_filters *f, ws_result *res)
 {
+	engine_tally tally = {0};
 	const ws_request *req = r->req;
 	unsigned collapse = req->mode == WS_MODE_FILES ? 1 : req->per_doc;
 	size_t want = (size_t)req->offset + r->limit;
@@ -185,7 +186,7 @@ bool engine_relax(run *r, const ws_filters *f, ws_result *res)
 	qsort(c, nc, sizeof *c, cmp_cand);
 	for (size_t k = 0; k < nc; k++) {
 		bool over = false;
-		if (collapse && !engine_over_collapse(r, hits, kept, nkept, c[k].i, collapse, &over))
+		if (collapse && !engine_tally_take(r, hits, c[k].i, collapse, &tally, &over))
 			goto out;
 		if (!over)
 			kept[nkept++] = c[k].i;
@@ -197,6 +198,7 @@ bool engine_relax(run *r, const ws_filters *f, ws_result *res)
 		res->estimated = (unsigned)nkept;
 	ok = engine_collect_checked(r, hits, kept, nkept, res);
 out:
+	engine_tally_clear(&tally);
 	free(c);
 	free(kept);
 	free(present);

@@ -52,10 +52,24 @@ bool engine_collect(run *r, xq_hits *hits, unsigned rank0, ws_result *res);
 /* Hits [offset, offset + limit) of the candidates kept[0..nkept) into res. */
 bool engine_collect_checked(run *r, xq_hits *hits, const size_t *kept, size_t nkept, ws_result *res);
 
-/* Would candidate i exceed collapse passages of its file among the kept
- * ones?  In *over; false if a value cannot be read. */
-bool engine_over_collapse(run *r, xq_hits *hits, const size_t *kept, size_t nkept, size_t i, unsigned collapse,
-                          bool *over);
+/* Passages kept per file, for --per-doc and --files (collapse): a table
+ * by file id, so that a check is one look-up however many are kept. */
+struct engine_tally_slot {
+	char id[64];
+	size_t len;
+	unsigned count; /* 0: an empty slot */
+};
+typedef struct engine_tally {
+	struct engine_tally_slot *slots;
+	size_t cap, n;
+} engine_tally;
+
+/* Would candidate i of hits exceed collapse passages of its file?  The
+ * answer in *over; if not, the candidate is counted as kept.  False if
+ * its file cannot be read (see engine_failed) or out of memory. */
+bool engine_tally_take(run *r, xq_hits *hits, size_t i, unsigned collapse, engine_tally *t, bool *over);
+
+void engine_tally_clear(engine_tally *t);
 
 void engine_hit_clear(ws_hit *h);
 
