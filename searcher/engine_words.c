@@ -18,6 +18,7 @@ bool engine_words(run *r, const ws_filters *f, ws_result *res)
 	ws_query *wq = NULL;
 	if (!ws_query_words(r->q, r->ix->analyzer, &wq, r->err))
 		return false;
+	wq->synonym_headings = true;
 	if (!ws_query_analyse(wq, r->ix->analyzer, true, r->err) || !ws_query_positive_groups(wq)) {
 		ws_query_free(wq);
 		free(*r->err);

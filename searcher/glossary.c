@@ -493,10 +493,16 @@ static bool rewrite(const ws_glossary *g, ws_query *q, size_t i, size_t j, const
 		free(v);
 		goto oom;
 	}
+	bool first = true;
 	for (size_t k = 0; k < g->n; k++) {
-		if (g->forms[k].concept != f->concept || &g->forms[k] == f)
+		if (g->forms[k].concept != f->concept)
 			continue;
-		v[o] = (ws_unit){.kind = WS_UNIT_TEXT, .group = group, .synonym = true, .text = strdup(g->forms[k].text)};
+		bool preferred = first;
+		first = false;
+		if (&g->forms[k] == f)
+			continue;
+		v[o] = (ws_unit){.kind = WS_UNIT_TEXT, .group = group, .synonym = true, .preferred = preferred,
+		                 .text = strdup(g->forms[k].text)};
 		if (!v[o++].text) {
 			for (size_t x = i; x < o; x++)
 				free(v[x].text);

@@ -568,15 +568,6 @@ static bool option_filters(ws_index *ix, const ws_filters *f, qlist *filters, bo
 	return qlist_combine(&src, XQ_OP_OR, 0, &q, err) && qlist_push(filters, q, err);
 }
 
-/* Does group g hold forms a glossary added? */
-static bool group_has_synonyms(const ws_query *q, unsigned g)
-{
-	for (size_t i = 0; i < q->nunits; i++)
-		if (q->units[i].group == g && q->units[i].synonym && q->units[i].nterms)
-			return true;
-	return false;
-}
-
 bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool relaxed, xq_query **out,
                     bool *none, char **err)
 {
@@ -600,14 +591,14 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 				continue;
 			xq_query *uq = NULL;
 			if (u->kind == WS_UNIT_TEXT) {
-				if (!unit_query(u, !u->excluded, &uq, err))
+				/* a glossary's forms are looked for in the text only:
+				 * the section's heading is the words as written's */
+				/* a concept's other forms are looked for in the text
+				 * only (in headings too they cost more than they find,
+				 * except for a question's Chinese forms) */
+				if (!unit_query(u, !u->excluded && (!u->synonym || (q->synonym_headings && u->han)), &uq, err))
 					goto out;
 				if (!qlist_push(u->excluded ? &excluded : u->synonym ? &forms : &group, uq, err))
-					goto out;
-				/* a concept's forms weigh as one term, the form as
-				 * written on top (see below) */
-				if (!u->excluded && !u->synonym && group_has_synonyms(q, g) &&
-				    (!unit_query(u, true, &uq, err) || !qlist_push(&forms, uq, err)))
 					goto out;
 			} else if (!field_query(ix, f->glossary, u, u->excluded ? &excluded : &group, err)) {
 				goto out;
@@ -633,15 +624,15 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 		if (!qlist_combine(&group, XQ_OP_OR, 0, &tmp, err))
 			goto out;
 		if (forms.n) {
-			/* every form of the concept as one unit (OP_SYNONYM), and
-			 * the text as written ranks above a form it was expanded to */
+			/* the concept's other forms weigh as one term (OP_SYNONYM)
+			 * beside the words as written */
 			xq_query *syn = NULL, *pair[2];
 			if (!qlist_combine(&forms, XQ_OP_SYNONYM, 0, &syn, err))
 				goto out;
-			pair[0] = syn;
-			pair[1] = tmp;
+			pair[0] = tmp;
+			pair[1] = syn;
 			xq_query *both = NULL;
-			xq_status st = xq_query_combine(XQ_OP_AND_MAYBE, pair, 2, 0, &both);
+			xq_status st = xq_query_combine(XQ_OP_OR, pair, 2, 0, &both);
 			xq_query_free(syn);
 			xq_query_free(tmp);
 			tmp = both;

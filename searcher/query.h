@@ -50,6 +50,7 @@ typedef struct ws_unit {
 	bool excluded;   /* written as -unit */
 	bool synonym;    /* a form of a glossary concept the query named
 	                    (glossary.h), not written by the user */
+	bool preferred;  /* that concept's first form */
 	unsigned group;  /* units joined by OR share a group number */
 	char *text;      /* the unit as written (the value, for fields); owned */
 	int year_lo, year_hi; /* WS_UNIT_YEAR: inclusive bounds, 0 = open */
@@ -74,6 +75,8 @@ typedef struct ws_query {
 	ws_unit *units;
 	size_t nunits;
 	unsigned ngroups;
+	bool synonym_headings; /* glossary forms of Han characters also match
+	                          section headings (a question's words) */
 } ws_query;
 
 /* Parse text[0..len) (UTF-8).  On success stores a new query in *out (free
