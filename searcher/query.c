@@ -118,19 +118,19 @@ static bool read_phrase(parser *p, char **out)
 	               (int)qlen, qbuf, open_at);
 }
 
+/* A four-digit year, in ASCII or full-width digits (year:２０２３, as
+ * the text's ＡＩ is folded to ai). */
 static bool parse_year_bound(const char *s, size_t n, int *out)
 {
-	if (n != 4)
+	char buf[32];
+	unsigned long long v;
+	if (n >= sizeof buf)
 		return false;
-	int v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (v < 1000)
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (!ws_parse_decimal(buf, 4, &v) || v < 1000)
 		return false;
-	*out = v;
+	*out = (int)v;
 	return true;
 }
 

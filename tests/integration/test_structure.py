@@ -216,6 +216,13 @@ class TestSharedCorpus(StructureTest):
             self.assertEqual(h["kind"], "body")
             self.assertFalse(h["snippet"].lstrip("…").startswith("http"), h["snippet"])
 
+    def test_full_width_years_are_years(self):
+        n = search_count(self.db, "数字", "year:2023")
+        self.assertGreater(n, 0)
+        self.assertEqual(search_count(self.db, "数字", "year:２０２３"), n)
+        self.assertEqual(search_count(self.db, "数字", "year:２０２２..２０２３"),
+                         search_count(self.db, "数字", "year:2022..2023"))
+
     def test_capitalised_operators(self):
         n = search_count(self.db, "数字鸿沟", "-联合国")
         self.assertGreater(n, 0)
