@@ -45,7 +45,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage: " PROG " [--db DIR] [--rebuild] [--quiet|--verbose] [--progress=auto|always|never] [PATH...]\n"
+	fputs("Usage: " PROG " [--db DIR] [--rebuild] [--jobs N] [--quiet|--verbose] [--progress=auto|always|never]\n"
+	      "                    [PATH...]\n"
 	      "       " PROG " [--db DIR] --list\n"
 	      "       " PROG " [--db DIR] --forget PATH...\n"
 	      "       " PROG " [--db DIR] --check\n"
@@ -59,6 +60,9 @@ static void usage(FILE *f)
 	      "  --forget PATH       drop a remembered root and everything indexed under it\n"
 	      "  --check             verify the index against its files, changing nothing\n"
 	      "  --watch             index, then stay and index what changes under the roots\n"
+	      "  -j, --jobs N        threads that may work at once (default: the cores available);\n"
+	      "                      each shard has a preparer and a writer, so beyond twice the\n"
+	      "                      shards more jobs add nothing\n"
 	      "                      (exit 0 clean, 1 out of date, 3 damaged, 2 cannot check)\n"
 	      "  -q, --quiet         print only errors\n"
 	      "  -v, --verbose       print every file and what was done with it\n"
@@ -84,12 +88,14 @@ static double now(void)
 static int parse_options(int argc, char **argv, options *o)
 {
 	enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET, OPT_CHECK, OPT_WATCH };
+	const char *jobs = NULL;
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"rebuild", no_argument, NULL, OPT_REBUILD},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"watch", no_argument, NULL, OPT_WATCH},
+		{"jobs", required_argument, NULL, 'j'},
 		{"forget", no_argument, NULL, OPT_FORGET},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -103,7 +109,7 @@ static int parse_options(int argc, char **argv, options *o)
 	bool forget = false;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:j:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!*optarg) {
@@ -116,6 +122,7 @@ static int parse_options(int argc, char **argv, options *o)
 		case OPT_LIST: o->list = true; break;
 		case OPT_CHECK: o->check = true; break;
 		case OPT_WATCH: o->watch = true; break;
+		case 'j': jobs = optarg; break;
 		case OPT_FORGET: forget = true; break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose = true; break;
@@ -146,6 +153,24 @@ static int parse_options(int argc, char **argv, options *o)
 			return 2;
 		}
 	}
+	if (jobs) {
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(jobs, &end, 10);
+		if (!*jobs || *end || errno || *jobs == '-' || n < 1 || n > WS_JOBS_MAX) {
+			fprintf(stderr, PROG ": --jobs takes a number of threads from 1 to %d, not '%s'\n", WS_JOBS_MAX,
+			        jobs);
+			return 2;
+		}
+		o->jobs = (unsigned)n;
+	}
+	if (jobs && (o->list || forget || o->check)) {
+		fprintf(stderr, PROG ": --jobs goes with indexing runs, not with --%s\n",
+		        o->list ? "list" : o->check ? "check" : "forget");
+		return 2;
+	}
+	if (!o->jobs)
+		o->jobs = ws_jobs_default();
 	if (o->quiet && o->verbose) {
 		fprintf(stderr, PROG ": --quiet and --verbose contradict each other\n");
 		return 2;
@@ -472,6 +497,10 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 	cjk_options copts;
 	cjk_options_default(&copts);
 	copts.fold_traditional = r.opt.fold_traditional;
+	if (ws_slots_init(&r.slots, r.opt.jobs) != 0) {
+		fprintf(stderr, PROG ": cannot set up the threads' slots\n");
+		return 2;
+	}
 
 	ws_store_status ss =
 		ws_store_open(dbdir, r.opt.rebuild ? WS_STORE_REBUILD : WS_STORE_UPDATE, &copts, &st, &err);
@@ -736,6 +765,7 @@ out:
 	free(fold);
 	free(err);
 	free(warning);
+	ws_slots_destroy(&r.slots);
 	pthread_mutex_destroy(&r.mu);
 	return exit_code;
 }
