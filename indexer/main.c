@@ -85,6 +85,20 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A number of jobs from --jobs or $WENSOU_JOBS (what names it). */
+static bool parse_jobs(const char *s, const char *what, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 10);
+	if (!*s || *end || errno || *s == '-' || n < 1 || n > WS_JOBS_MAX) {
+		fprintf(stderr, PROG ": %s takes a number of threads from 1 to %d, not '%s'\n", what, WS_JOBS_MAX, s);
+		return false;
+	}
+	*out = (unsigned)n;
+	return true;
+}
+
 static int parse_options(int argc, char **argv, options *o)
 {
 	enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET, OPT_CHECK, OPT_WATCH };
@@ -153,22 +167,16 @@ static int parse_options(int argc, char **argv, options *o)
 			return 2;
 		}
 	}
-	if (jobs) {
-		char *end;
-		errno = 0;
-		unsigned long n = strtoul(jobs, &end, 10);
-		if (!*jobs || *end || errno || *jobs == '-' || n < 1 || n > WS_JOBS_MAX) {
-			fprintf(stderr, PROG ": --jobs takes a number of threads from 1 to %d, not '%s'\n", WS_JOBS_MAX,
-			        jobs);
-			return 2;
-		}
-		o->jobs = (unsigned)n;
-	}
 	if (jobs && (o->list || forget || o->check)) {
 		fprintf(stderr, PROG ": --jobs goes with indexing runs, not with --%s\n",
 		        o->list ? "list" : o->check ? "check" : "forget");
 		return 2;
 	}
+	/* --jobs, else $WENSOU_JOBS (a nightly unit's setting), else the cores */
+	const char *env_jobs = getenv("WENSOU_JOBS");
+	if (jobs ? !parse_jobs(jobs, "--jobs", &o->jobs)
+	         : env_jobs && *env_jobs && !parse_jobs(env_jobs, "WENSOU_JOBS", &o->jobs))
+		return 2;
 	if (!o->jobs)
 		o->jobs = ws_jobs_default();
 	if (o->quiet && o->verbose) {
