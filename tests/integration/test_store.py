@@ -14,8 +14,13 @@ import subprocess
 import time
 import unittest
 
-from harness import (INDEX, INDEX_FAULTY, SEARCH, SHARED, HAVE_SHARED, SHARED_MSG, TempDirTest, main,
-                     run_index, search_count, search_json, summary)
+from harness import (INDEX, INDEX_FAULTY, SEARCH, SHARED, SOURCE_ROOT, HAVE_SHARED, SHARED_MSG, TempDirTest,
+                     main, run_index, search_count, search_json, summary)
+
+# Every run here has two threads working at once (wensou-index --jobs, whose
+# default this sets), whatever the cores of the machine: the promises below
+# hold with parallel indexing.  TestJobs compares --jobs 1 with --jobs 2.
+os.environ["WENSOU_JOBS"] = "2"
 
 HAVE_FAULTY = bool(INDEX_FAULTY) and os.path.exists(INDEX_FAULTY)
 FAULTY_MSG = "wensou-index-faulty (the fault-injection build) not built"
@@ -405,6 +410,74 @@ class TestResume(StoreTest):
         self.assertEqual(s["added"] + s["unchanged"], 24)
         tokens = ["tok00x", "tok11x", "tok23x"]
         self.assertEqual({t: len(self.hits(t)) for t in tokens}, clean_counts(self, self.docs(), tokens))
+
+
+class TestJobs(StoreTest):
+    """--jobs changes how many threads work at once, never what is
+    written: each shard's files go in one order whatever the jobs, so
+    --jobs 1 and --jobs 2 give the same hits, in the same order (ties
+    included: the generated reports repeat their sentences, and equal
+    scores rank by document id), with the same scores and snippets."""
+
+    QUERIES = ["数据跨境流动", "人工智能治理", "digital divide", "数字鸿沟 联合国", "\"open source\"",
+               "网络安全 OR 平台治理", "tokj003x", "数字 -人工智能", "data", "治理"]
+
+    def corpus(self, docs, version):
+        os.makedirs(docs, exist_ok=True)
+        for i in range(16):
+            path = os.path.join(docs, f"r{i:02d}.txt")
+            if version == 2 and i % 4 == 0:
+                os.remove(path)
+            elif version == 1 or i % 4 == 1:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(report_text(f"tokj{i:03d}x", 40 + 7 * i, seed=i + 100 * version))
+        if version == 2:
+            with open(os.path.join(docs, "new.txt"), "w", encoding="utf-8") as f:
+                f.write(report_text("tokjnewx", 30, seed=7))
+        if version == 1 and SOURCE_ROOT:
+            # every format and encoding the indexer reads
+            shutil.copytree(os.path.join(SOURCE_ROOT, "corpus"), os.path.join(docs, "corpus"))
+
+    def answers(self, db):
+        out = {}
+        for q in self.QUERIES:
+            p = subprocess.run([SEARCH, "--db", db, "--json", "-n", "1000", "--", *q.split()],
+                               capture_output=True, text=True, timeout=60)
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            objs = [json.loads(line) for line in p.stdout.splitlines()]
+            for o in objs:
+                o.pop("elapsed_ms", None)
+            out[q] = objs
+        return out
+
+    def test_jobs_1_and_2_give_the_same_results(self):
+        docs = self.docs()
+        self.corpus(docs, 1)
+        dbs = {j: os.path.join(self.tmp, f"jobs{j}") for j in (1, 2)}
+        for version in (1, 2):
+            if version == 2:
+                self.corpus(docs, 2)
+            for j, db in dbs.items():
+                p = run_index(db, docs, args=["--jobs", str(j)])
+                self.assertIn(p.returncode, (0, 1), p.stderr)
+            one, two = self.answers(dbs[1]), self.answers(dbs[2])
+            hits = sum(len(v) for v in one.values())
+            self.assertGreater(hits, 100, "too few hits to compare")
+            for q in self.QUERIES:
+                self.assertEqual(one[q], two[q], f"run {version}, query {q}: --jobs 1 and --jobs 2 differ")
+
+    def test_jobs_must_be_a_count(self):
+        for bad in ("0", "-1", "two", "", "1025"):
+            p = run_index(self.db, self.small_corpus(), args=["--jobs", bad])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("--jobs takes a number of threads from 1 to 1024", p.stderr)
+        p = run_index(self.db, self.docs(), env=dict(os.environ, WENSOU_JOBS="many"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("WENSOU_JOBS takes a number", p.stderr)
+        self.assertFalse(os.path.exists(stub_path(self.db)))
+        p = run_index(self.db, args=["--list", "--jobs", "2"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--jobs goes with indexing runs", p.stderr)
 
 
 def state(test, db, tokens):
