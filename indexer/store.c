@@ -30,6 +30,7 @@ struct ws_store {
 	int upgraded_from;
 	unsigned nshards;
 	xq_db *shards[WS_LAYOUT_MAX_SHARDS];
+	char *stub_warning;   /* the shard-K stubs could not be written (for the commit's warning) */
 };
 
 static int mkdir_p(const char *path)
@@ -389,6 +390,9 @@ ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_opt
 		if (!upgrade) {
 			st->gen = st->live.gen;
 			clear_live_builds(st);
+			/* an index from before the shard-K stubs gets them now */
+			if (ws_layout_write_shard_stubs(dir, &st->live, &st->stub_warning) != 0 && !st->stub_warning)
+				st->stub_warning = strdup("out of memory");
 			*out = st;
 			free(want);
 			return WS_STORE_OK;
@@ -540,8 +544,11 @@ int ws_store_commit(ws_store *st, char **err, char **warning)
 	for (unsigned k = 0; k < st->nshards; k++)
 		if (ws_store_commit_shard(st, k, err) != 0)
 			return -1;
-	if (!st->building)
+	if (!st->building) {
+		if (st->stub_warning)
+			*warning = ws_strdupf("the shard-K stubs for servers were not updated: %s", st->stub_warning);
 		return 0;
+	}
 	unsigned n = st->nshards;
 	char *rel[WS_LAYOUT_MAX_SHARDS] = {NULL};
 	strbuf warn = STRBUF_INIT;
@@ -549,6 +556,16 @@ int ws_store_commit(ws_store *st, char **err, char **warning)
 	if (rc == 0)
 		rc = ws_layout_write(st->dir, rel, n, err);
 	if (rc == 0) {
+		/* live: the servers' stubs follow (a failure there costs the
+		 * servers the new generation, not the index) */
+		ws_layout now;
+		char *why = NULL, *serr = NULL;
+		if (ws_layout_read(st->dir, &now, &why) != WS_LAYOUT_OURS || ws_layout_write_shard_stubs(st->dir, &now, &serr) != 0)
+			strbuf_appendf(&warn, "%sthe shard-K stubs for servers were not updated: %s", warn.len ? "; " : "",
+			               why ? why : serr ? serr : "out of memory");
+		ws_layout_free(&now);
+		free(why);
+		free(serr);
 		/* Live now.  Its build shards that were compacted go, and so do
 		 * the generations before it but the last live one, which
 		 * searchers that opened it just before the swap may still be
@@ -587,6 +604,7 @@ void ws_store_close(ws_store *st)
 	if (st->lock_fd >= 0)
 		close(st->lock_fd); /* releases the flock */
 	ws_layout_free(&st->live);
+	free(st->stub_warning);
 	free(st->dir);
 	free(st);
 }
