@@ -25,6 +25,7 @@ enum {
 	OPT_VERSION,
 	OPT_DB,
 	OPT_SERVE,
+	OPT_TIMEOUT,
 };
 
 typedef struct opt_def {
@@ -52,6 +53,9 @@ static const opt_def defs[] = {
 	{"count", 0, OPT_COUNT, NULL, "print the number of matching passages"},
 	{"color", 0, OPT_COLOR, "WHEN", "colour: auto, always or never (auto honours NO_COLOR)"},
 	{"serve", 0, OPT_SERVE, NULL, "answer JSON requests, one per line on stdin, until its end (doc/serve.md)"},
+	{"timeout", 0, OPT_TIMEOUT, "SECONDS",
+	 "how long a remote shard (xapian-tcpsrv, xapian-progsrv) may take to connect and to answer "
+	 "each request before the search fails naming it (default 10)"},
 	{"help", 'h', 'h', NULL, "show this help"},
 	{"version", 0, OPT_VERSION, NULL, "show the version"},
 };
@@ -123,6 +127,18 @@ static void set_year(ws_cli *cli, const char *opt, const char *s, int *out)
 		cli_error(cli, "%s expects a four-digit year such as 2023, not \"%s\"", opt, s);
 	else
 		*out = (int)v;
+}
+
+/* --timeout: seconds, with a fraction if wanted (0.5), into milliseconds. */
+static void set_timeout(ws_cli *cli, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (!*s || *end || !(v >= 0.001 && v <= WS_MAX_TIMEOUT_S))
+		cli_error(cli, "--timeout expects seconds from 0.001 to %d, such as 5 or 0.5, not \"%s\"", WS_MAX_TIMEOUT_S,
+		          s);
+	else
+		cli->timeout_ms = (unsigned)(v * 1000 + 0.5);
 }
 
 static void set_output(ws_cli *cli, ws_output o, const char *name)
@@ -292,6 +308,9 @@ bool ws_cli_parse(int argc, char **argv, ws_cli *cli)
 		case OPT_SERVE:
 			cli->serve = true;
 			break;
+		case OPT_TIMEOUT:
+			set_timeout(cli, optarg);
+			break;
 		case ':':
 			cli_error(cli, "%s needs a value", args[optind - 1]);
 			break;
@@ -328,7 +347,7 @@ bool ws_cli_parse(int argc, char **argv, ws_cli *cli)
 		cli_error(cli, "--serve reads its queries from standard input, one JSON request per line: give no query");
 	if (cli->serve && (cli->output != WS_OUT_TERM || cli->limit_set || cli->offset || cli->per_doc || cli->year ||
 	                   cli->since || cli->until || cli->nsources))
-		cli_error(cli, "--serve takes only --db: output, limits and filters come with each request");
+		cli_error(cli, "--serve takes only --db and --timeout: output, limits and filters come with each request");
 	return cli->error == NULL;
 }
 

@@ -25,6 +25,7 @@ typedef enum ws_color {
 #define WS_DEFAULT_LIMIT 10
 #define WS_MAX_LIMIT 100000
 #define WS_MAX_OFFSET 10000000
+#define WS_MAX_TIMEOUT_S 3600
 
 typedef struct ws_cli {
 	const char **dbs;      /* --db values, in order (strings are argv's) */
@@ -40,6 +41,7 @@ typedef struct ws_cli {
 	ws_color color;
 	bool help, version;
 	bool serve;            /* --serve: no query; requests come on stdin */
+	unsigned timeout_ms;   /* --timeout for remote shards; 0: not given */
 	char *query;           /* the query words joined by spaces; NULL if none */
 	size_t query_len;
 	char *error;           /* the first problem found, or NULL */

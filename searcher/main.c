@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 			rc = fail(false, err);
 			goto out;
 		}
-		rc = ws_serve((const char *const *)paths, npaths, stdin, stdout);
+		rc = ws_serve((const char *const *)paths, npaths, cli.timeout_ms, stdin, stdout);
 		goto out;
 	}
 	if (!cli.query) {
@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 	ws_query_free(check);
 
 	if (!resolve_dbs(&cli, &paths, &npaths, &err) ||
-	    !ws_index_open((const char *const *)paths, npaths, &ix, &err)) {
+	    !ws_index_open((const char *const *)paths, npaths, cli.timeout_ms, &ix, &err)) {
 		rc = fail(json, err);
 		goto out;
 	}
