@@ -40,6 +40,8 @@ xq_status fail(xq_db *db, xq_status st, const char *msg) noexcept
 /* The remote database an error's context names, as its stub line names it
  * (xq.h): Xapian's contexts are "remote:tcp(HOST:PORT)" and
  * "remote:prog(PROGRAM ARGS)" (net/remotetcpclient.cc, progclient.cc). */
+static const char UNNAMED_REMOTE[] = "a remote shard";
+
 static std::string remote_name(const std::string &context)
 {
 	auto inside = [&](const char *pfx) {
@@ -52,7 +54,29 @@ static std::string remote_name(const std::string &context)
 		return "remote shard " + s;
 	if (!(s = inside("remote:prog(")).empty())
 		return "remote shard :" + s;
-	return context.empty() ? "a remote shard" : "remote shard " + context;
+	return context.empty() ? UNNAMED_REMOTE : "remote shard " + context;
+}
+
+/* Which remote shard of db has failed, when Xapian's error does not say
+ * (it throws "Connection closed unexpectedly" without a context): the
+ * one whose connection no longer answers a keep-alive.  A closed
+ * connection fails at once; a live one answers at once, or within the
+ * timeout.  "" when none is found. */
+static std::string failed_remote(xq_db *db) noexcept
+{
+	try {
+		for (size_t k = 0; db && k < db->shards.size(); k++) {
+			if (!db->remote[k])
+				continue;
+			try {
+				db->shards[k].keep_alive();
+			} catch (const Xapian::Error &) {
+				return "remote shard " + db->names[k].substr(strlen("remote "));
+			}
+		}
+	} catch (...) {
+	}
+	return "";
 }
 
 /* Classify the exception being handled.  Must be called from inside a catch
@@ -125,6 +149,14 @@ xq_status fail_current(xq_db *db) noexcept
 {
 	std::string msg;
 	xq_status st = classify(msg);
+	if (st == XQ_ERR_NETWORK && msg.compare(0, strlen(UNNAMED_REMOTE), UNNAMED_REMOTE) == 0) {
+		try {
+			std::string name = failed_remote(db);
+			if (!name.empty())
+				msg = name + msg.substr(strlen(UNNAMED_REMOTE));
+		} catch (...) {
+		}
+	}
 	set_error(db, msg.empty() && st == XQ_ERR_NOMEM ? "out of memory" : msg.c_str());
 	return st;
 }
