@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -284,6 +285,13 @@ static bool same_stub(const stub_id *a, const stub_id *b)
 	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* What the requests are answered over. */
 typedef struct target {
 	const char *const *paths;
@@ -308,9 +316,19 @@ static bool refresh(ws_index **ix, target *t, char **err)
 {
 	stub_id now = stub_of(t->paths, t->n);
 	if (*ix && !t->reconnect && same_stub(&t->stub, &now)) {
+		double t0 = now_s();
 		if (ws_index_refresh(*ix, err))
 			return true;
 		if (!(*ix)->remote)
+			return false;
+		/* A connection the server closed (xapian-tcpsrv drops one idle
+		 * for a minute) fails at once: open again now.  One that timed
+		 * out has cost the request its time already: the next request
+		 * opens again. */
+		double limit = ((*ix)->timeout_ms ? (*ix)->timeout_ms : XQ_DEFAULT_TIMEOUT_MS) / 1000.0;
+		ws_index_close(*ix);
+		*ix = NULL;
+		if (now_s() - t0 >= limit / 2)
 			return false;
 		free(*err);
 		*err = NULL;
