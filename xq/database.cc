@@ -73,7 +73,7 @@ static bool open_remote(const std::string &rest, unsigned timeout_ms, Xapian::Da
 }
 
 static void open_path(const std::string &path, unsigned timeout_ms, int depth, std::vector<Xapian::Database> &dbs,
-                      std::vector<std::string> &names, bool &remote);
+                      std::vector<std::string> &names, std::vector<bool> &remote);
 
 /* Open every database the stub file lists into dbs (names beside them),
  * each on its own: "auto|glass|chert PATH" (relative to the stub's
@@ -81,7 +81,7 @@ static void open_path(const std::string &path, unsigned timeout_ms, int depth, s
  * blank lines and '#' lines skipped.  A line Xapian would not read is an
  * error naming the stub and the line. */
 static void open_stub(const std::string &stub, unsigned timeout_ms, int depth, std::vector<Xapian::Database> &dbs,
-                      std::vector<std::string> &names, bool &remote)
+                      std::vector<std::string> &names, std::vector<bool> &remote)
 {
 	std::ifstream in(stub);
 	if (!in)
@@ -128,11 +128,12 @@ static void open_stub(const std::string &stub, unsigned timeout_ms, int depth, s
 			if (good) {
 				dbs.push_back(d);
 				names.push_back(name);
-				remote = true;
+				remote.push_back(true);
 			}
 		} else if (type == "inmemory" && rest.empty()) {
 			dbs.push_back(Xapian::Database(std::string(), Xapian::DB_BACKEND_INMEMORY));
 			names.push_back("inmemory");
+			remote.push_back(false);
 		} else {
 			good = false;
 		}
@@ -145,12 +146,13 @@ static void open_stub(const std::string &stub, unsigned timeout_ms, int depth, s
 
 /* Open path (a database, or a stub naming databases) into dbs. */
 static void open_path(const std::string &path, unsigned timeout_ms, int depth, std::vector<Xapian::Database> &dbs,
-                      std::vector<std::string> &names, bool &remote)
+                      std::vector<std::string> &names, std::vector<bool> &remote)
 {
 	std::string stub = stub_file(path);
 	if (stub.empty()) {
 		dbs.push_back(Xapian::Database(path));
 		names.push_back(path);
+		remote.push_back(false);
 		return;
 	}
 	if (depth > STUB_DEPTH)
@@ -165,15 +167,15 @@ static void open_into(xq_db *db, const char *path)
 {
 	std::vector<Xapian::Database> opened;
 	std::vector<std::string> names;
-	bool remote = false;
+	std::vector<bool> remote;
 	open_path(path, db->timeout_ms, 0, opened, names, remote);
 	for (size_t k = 0; k < opened.size(); k++) {
 		db->rdb.add_database(opened[k]);
 		db->shards.push_back(opened[k]);
 		db->names.push_back(names[k]);
-		db->remote.push_back(names[k].compare(0, 7, "remote ") == 0);
+		db->remote.push_back(remote[k]);
+		db->has_remote = db->has_remote || remote[k];
 	}
-	db->has_remote = db->has_remote || remote;
 }
 
 /* Why a writable handle always holds an open transaction:
