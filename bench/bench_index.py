@@ -31,14 +31,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "corpus")
 
 
-def run_measured(cmd, env=None):
-    """Run cmd; return (seconds, peak RSS in MB, exit code, stderr)."""
+def run_measured(cmd, env=None, cpu=None):
+    """Run cmd; return (seconds, peak RSS in MB, exit code, stderr).  With
+    cpu a list, append the CPU seconds it used (user + system): CPU over
+    wall time says how many cores a run got, on a machine shared with
+    other work."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     err = p.stderr.read().decode(errors="replace")
     _, status, ru = os.wait4(p.pid, 0)
     elapsed = time.monotonic() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
+    if cpu is not None:
+        cpu.append(ru.ru_utime + ru.ru_stime)
     return elapsed, ru.ru_maxrss / 1024.0, p.returncode, err
 
 
@@ -157,18 +162,21 @@ def main():
         jobs_list = [int(j) for j in a.jobs_list.split(",")]
         runs = {j: [] for j in jobs_list}
         rss = {j: [] for j in jobs_list}
+        cpu = {j: [] for j in jobs_list}
         nochange = []
         db = os.path.join(tmp, "wensou")
         for r in range(a.repeat):
             for j in jobs_list:
                 shutil.rmtree(db, ignore_errors=True)
-                secs, mb, rc, err = run_measured([a.index, "--db", db, "--progress=never", "--jobs", str(j), data])
+                secs, mb, rc, err = run_measured([a.index, "--db", db, "--progress=never", "--jobs", str(j), data],
+                                                 cpu=cpu[j])
                 if rc != 0:
                     sys.exit(f"wensou-index failed ({rc}): {err}")
                 runs[j].append(secs)
                 rss[j].append(mb)
                 print(f"wensou-index --jobs {j} run {r + 1}: {secs:.1f} s, {text_bytes / 1e6 / secs:.2f} MB/s, "
-                      f"{mb:.0f} MB RSS", flush=True)
+                      f"{mb:.0f} MB RSS, {cpu[j][-1]:.1f} CPU s ({cpu[j][-1] / secs:.2f} cores), "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
             secs, _, rc, err = run_measured([a.index, "--db", db, "--progress=never", data])
             nochange.append(secs)
         # a fresh wensou index is compacted by the indexer before it goes live
