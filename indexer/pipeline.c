@@ -29,6 +29,19 @@ static ws_piece *slot(ws_pipeline *pl)
 	return pc;
 }
 
+/* Take a work slot (slots.h), unless told to stop meanwhile: a run that
+ * is being stopped does not prepare one more file once a slot is free. */
+static bool take_slot(ws_pipeline *pl)
+{
+	ws_slots_take(pl->slots);
+	pthread_mutex_lock(&pl->mu);
+	bool stop = pl->stop;
+	pthread_mutex_unlock(&pl->mu);
+	if (stop)
+		ws_slots_give(pl->slots);
+	return !stop;
+}
+
 static void publish(ws_pipeline *pl)
 {
 	pthread_mutex_lock(&pl->mu);
@@ -45,7 +58,8 @@ static void *worker(void *arg)
 		ws_piece *pc = slot(pl);
 		if (!pc)
 			break;
-		ws_slots_take(pl->slots);
+		if (!take_slot(pl))
+			break;
 		ws_prepare_file(pl->preparer, j->file, j->old_hash, &j->pr);
 		ws_slots_give(pl->slots);
 		bool first = true, last = false;
@@ -56,7 +70,8 @@ static void *worker(void *arg)
 			pc->job = j;
 			pc->first = first;
 			if (j->pr.result == WS_PREP_INDEX) {
-				ws_slots_take(pl->slots);
+				if (!take_slot(pl))
+					goto out;
 				int n = ws_prepare_docs(pl->preparer, &j->pr, pc->docs, WS_PIECE_DOCS, &pc->text_bytes);
 				ws_slots_give(pl->slots);
 				if (n < 0)
