@@ -184,9 +184,41 @@ static bool holds(const char *path, const char *body, size_t len)
 	return n == len && memcmp(buf, body, len) == 0;
 }
 
-int ws_layout_write_shard_stubs(const char *dir, const ws_layout *l, char **err)
+/* What DIR/shard-K/XAPIANDB should hold for l's shard k (malloc'd), or
+ * NULL with *err. */
+static char *shard_stub_body(const char *dir, const ws_layout *l, unsigned k, char **err)
 {
 	size_t dl = strlen(dir);
+	if (strncmp(l->shard[k], dir, dl) != 0 || l->shard[k][dl] != '/') {
+		*err = ws_strdupf("shard %s is not inside %s", l->shard[k], dir);
+		return NULL;
+	}
+	char *body = ws_strdupf("# shard %u alone of the wensou index in the folder above, for a server "
+	                        "(written by wensou-index)\nglass ../%s\n",
+	                        k, l->shard[k] + dl + 1);
+	if (!body)
+		*err = strdup("out of memory");
+	return body;
+}
+
+int ws_layout_shard_stub_stale(const char *dir, const ws_layout *l)
+{
+	for (unsigned k = 0; k < l->nshards; k++) {
+		char *err = NULL;
+		char *body = shard_stub_body(dir, l, k, &err);
+		char *stub = ws_strdupf("%s/shard-%u/" WS_LAYOUT_STUB, dir, k);
+		bool good = body && stub && holds(stub, body, strlen(body));
+		free(err);
+		free(body);
+		free(stub);
+		if (!good)
+			return (int)k;
+	}
+	return -1;
+}
+
+int ws_layout_write_shard_stubs(const char *dir, const ws_layout *l, char **err)
+{
 	for (unsigned k = 0; k < WS_LAYOUT_MAX_SHARDS; k++) {
 		char *sdir = ws_strdupf("%s/shard-%u", dir, k);
 		char *stub = ws_strdupf("%s/shard-%u/" WS_LAYOUT_STUB, dir, k);
@@ -198,15 +230,9 @@ int ws_layout_write_shard_stubs(const char *dir, const ws_layout *l, char **err)
 			/* a shard the index no longer has */
 			unlink(stub);
 			rmdir(sdir);
-		} else if (strncmp(l->shard[k], dir, dl) != 0 || l->shard[k][dl] != '/') {
-			*err = ws_strdupf("shard %s is not inside %s", l->shard[k], dir);
-			rc = -1;
 		} else {
-			char *body = ws_strdupf("# shard %u alone of the wensou index in the folder above, for a server "
-			                        "(written by wensou-index)\nglass ../%s\n",
-			                        k, l->shard[k] + dl + 1);
+			char *body = shard_stub_body(dir, l, k, err);
 			if (!body) {
-				*err = strdup("out of memory");
 				rc = -1;
 			} else if (!holds(stub, body, strlen(body))) {
 				if (mkdir(sdir, 0755) != 0 && errno != EEXIST) {

@@ -68,6 +68,9 @@ int ws_layout_write(const char *dir, char *const *rel, unsigned n, char **err);
  * shard-K folders beyond them.  Returns 0, or -1 with *err: the stub
  * itself is the index, so a caller reports that as a warning. */
 int ws_layout_write_shard_stubs(const char *dir, const ws_layout *l, char **err);
+/* The first K whose DIR/shard-K/XAPIANDB does not name l's shard K as
+ * ws_layout_write_shard_stubs writes it, or -1 when all do. */
+int ws_layout_shard_stub_stale(const char *dir, const ws_layout *l);
 
 /* New malloc'd paths (NULL when out of memory). */
 char *ws_layout_gen_dir(const char *dir, int gen);

@@ -143,6 +143,40 @@ class TestStub(StoreTest):
         self.index(docs)
         self.assertEqual(len(set(self.paths_of("tokneww"))), 1)
 
+    def test_each_shard_has_a_stub_of_its_own_for_servers(self):
+        """DIR/shard-K/XAPIANDB names shard K of the live generation, for
+        xapian-tcpsrv: written with the index, moved by a rebuild,
+        rewritten by a run when wrong or missing, reported by --check,
+        and an index folder for the searcher but never for the indexer."""
+        docs = self.small_corpus()
+        self.index(docs)
+
+        def shard_stub(k):
+            with open(os.path.join(self.db, f"shard-{k}", "XAPIANDB")) as f:
+                return [line for line in f.read().splitlines() if not line.startswith("#")]
+
+        self.assertEqual([shard_stub(0), shard_stub(1)], [["glass ../gen-1/s0"], ["glass ../gen-1/s1"]])
+        self.assertFalse(os.path.exists(os.path.join(self.db, "shard-2")))
+        # each alone holds its shard's passages; together all of them
+        counts = [len(search_json(os.path.join(self.db, f"shard-{k}"), "tok00x", "OR", "tok01x", "OR", "tok02x",
+                                  "OR", "tok03x", "OR", "tok04x", "OR", "tok05x", args=["-n", "1000"])[1])
+                  for k in (0, 1)]
+        self.assertEqual(sum(counts), 24)
+        self.assertTrue(all(counts))
+        self.index(docs, args=["--rebuild"])
+        self.assertEqual(shard_stub(1), ["glass ../gen-2/s1"])
+        with open(os.path.join(self.db, "shard-1", "XAPIANDB"), "w") as f:
+            f.write("glass ../gen-1/s1\n")
+        shutil.rmtree(os.path.join(self.db, "shard-0"))
+        p = self.index(args=["--check"], expect=1)
+        self.assertIn("shard-0/XAPIANDB does not name the live shard 0", p.stdout)
+        self.index()
+        self.assertEqual([shard_stub(0), shard_stub(1)], [["glass ../gen-2/s0"], ["glass ../gen-2/s1"]])
+        self.index(args=["--check"], expect=0)
+        p = run_index(os.path.join(self.db, "shard-0"), docs)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("not a shard of a wensou index", p.stderr)
+
     def test_foreign_or_unreadable_stub_is_an_error_naming_it(self):
         docs = self.small_corpus(2)
         os.makedirs(self.db)
