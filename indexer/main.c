@@ -726,7 +726,7 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 		goto fatal;
 	}
 	free(json);
-	if (ws_store_commit(st, &err, &warning) != 0) {
+	if (ws_store_commit(st, r.opt.jobs, &err, &warning) != 0) {
 		committed_any = true;
 		goto fatal;
 	}
