@@ -57,6 +57,15 @@ static bool open_remote(const std::string &rest, unsigned timeout_ms, Xapian::Da
 		std::string args = sp == std::string::npos ? "" : rest.substr(sp + 1);
 		if (prog.empty())
 			return false;
+		/* "remote :HOST:PORT" would run a program of that name: surely
+		 * meant for xapian-tcpsrv */
+		size_t c = prog.rfind(':');
+		if (args.empty() && c != std::string::npos && c + 1 < prog.size() &&
+		    prog.find_first_not_of("0123456789", c + 1) == std::string::npos &&
+		    prog.find_first_of("/ ") == std::string::npos)
+			throw Xapian::DatabaseOpeningError("\"" + name + "\" would run a program named \"" + prog +
+			                                   "\"; a database served by xapian-tcpsrv is \"remote " + prog +
+			                                   "\", without the colon before the host");
 		out = Xapian::Remote::open(prog, args, timeout_ms);
 		return true;
 	}

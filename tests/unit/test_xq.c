@@ -980,6 +980,10 @@ static void test_stub_lines(void **state)
 	assert_int_equal(xq_db_open_timeout(stub, 2000, &db), XQ_ERR_NETWORK);
 	assert_null(db);
 	assert_non_null(strstr(xq_last_error(), "remote shard 127.0.0.1:1 failed"));
+	/* "remote :HOST:PORT" is the program form by mistake: said so */
+	write_file(stub, "remote :127.0.0.1:33333\n");
+	assert_int_equal(xq_db_open_timeout(stub, 2000, &db), XQ_ERR_OPENING);
+	assert_non_null(strstr(xq_last_error(), "is \"remote 127.0.0.1:33333\", without the colon"));
 	/* a program that does not speak the protocol */
 	write_file(stub, "remote :true\n");
 	assert_int_equal(xq_db_open_timeout(stub, 2000, &db), XQ_ERR_NETWORK);
