@@ -32,7 +32,9 @@ typedef struct raw_files {
 static bool open_failed(const char *path, xq_status st, const char *msg, char **err)
 {
 	struct stat sb;
-	bool missing = stat(path, &sb) != 0 && errno == ENOENT;
+	int found = stat(path, &sb);
+	bool missing = found != 0 && errno == ENOENT;
+	bool is_file = found == 0 && S_ISREG(sb.st_mode);
 
 	if (missing || st == XQ_ERR_NOT_FOUND)
 		return ws_fail(err, "no index at %s; build one with: wensou-index --db %s FOLDER", path, path);
@@ -44,6 +46,9 @@ static bool open_failed(const char *path, xq_status st, const char *msg, char **
 		return ws_fail(err, "the index at %s is in a format this Xapian cannot read (%s); rebuild it with: wensou-index --rebuild --db %s FOLDER",
 		               path, msg, path);
 	case XQ_ERR_OPENING:
+		/* a stub file of the user's: what is wrong is in it */
+		if (is_file)
+			return ws_fail(err, "cannot open the index at %s: %s", path, msg);
 		return ws_fail(err, "cannot open the index at %s: %s (is it a wensou index? build one with: wensou-index --db %s FOLDER)",
 		               path, msg, path);
 	case XQ_ERR_NETWORK:
