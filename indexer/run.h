@@ -55,6 +55,7 @@ typedef struct run {
 	pthread_mutex_t mu;
 	bool abort;          /* a shard writer met a fatal error */
 	ws_slots slots;      /* --jobs: the preparers and writers share them */
+	ws_slots *limit;     /* &slots, or NULL where --jobs limits nothing */
 } run;
 
 /* One line about path on stderr (errors always, notices unless --quiet),

@@ -9,7 +9,9 @@
  * waits for a slot while holding one.  Which thread works when changes
  * nothing in the index: each shard's files are still prepared and written
  * in one fixed order, so --jobs 1 and --jobs 2 write the same documents
- * under the same document ids.
+ * under the same document ids.  A run takes slots only when N is below
+ * both the cores and the threads: otherwise no more than N can run at
+ * once anyway, and each hand-over of a slot costs a thread's wake-up.
  */
 #ifndef WENSOU_SLOTS_H
 #define WENSOU_SLOTS_H
