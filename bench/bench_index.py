@@ -3,16 +3,18 @@
 
 Builds a data set of ../shared/corpus repeated to about 100 MB across ~300
 files, then measures:
-  - wensou-index: throughput (MB/s), index size / text size (a fresh index is
-    compacted by wensou-index itself), peak RSS, and an incremental run with
-    nothing changed;
+  - wensou-index with each --jobs N of --jobs-list (default 1,2), the runs
+    of the N interleaved so that they share the machine's noise:
+    throughput (MB/s), the speed-up over the first N, peak RSS; index size /
+    text size (a fresh index is compacted by wensou-index itself), and an
+    incremental run with nothing changed;
   - Xapian's own TermGenerator with FLAG_CJK_NGRAM over the same passages
     (read back from wensou's index, so both index exactly the same text);
   - SQLite FTS5 with the trigram tokenizer over the same passages.
 Each is run --repeat times (default 3) and the median reported.
 
 Needs python3-xapian and xapian-tools (scripts/install-deps --bench).
-Usage: bench/bench_index.py --index build/indexer/wensou-index [--mb 100] [--files 300]
+Usage: bench/bench_index.py --index build/indexer/wensou-index [--mb 100] [--files 300] [--jobs-list 1,2]
 """
 
 import argparse
@@ -29,14 +31,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "corpus")
 
 
-def run_measured(cmd, env=None):
-    """Run cmd; return (seconds, peak RSS in MB, exit code, stderr)."""
+def run_measured(cmd, env=None, cpu=None):
+    """Run cmd; return (seconds, peak RSS in MB, exit code, stderr).  With
+    cpu a list, append the CPU seconds it used (user + system): CPU over
+    wall time says how many cores a run got, on a machine shared with
+    other work."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     err = p.stderr.read().decode(errors="replace")
     _, status, ru = os.wait4(p.pid, 0)
     elapsed = time.monotonic() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
+    if cpu is not None:
+        cpu.append(ru.ru_utime + ru.ru_stime)
     return elapsed, ru.ru_maxrss / 1024.0, p.returncode, err
 
 
@@ -133,6 +140,7 @@ def main():
     ap.add_argument("--files", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-baselines", action="store_true")
+    ap.add_argument("--jobs-list", default="1,2", help="the --jobs values to compare (default 1,2)")
     ap.add_argument("--keep", help="leave the data set and wensou's index in this folder "
                     "(for bench_search.py --data DIR/data --db DIR/wensou)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -151,24 +159,37 @@ def main():
         print(f"data: {a.files} files, {text_bytes / 1e6:.1f} MB of text")
         rows = []
 
-        runs, rss, nochange = [], [], []
+        jobs_list = [int(j) for j in a.jobs_list.split(",")]
+        runs = {j: [] for j in jobs_list}
+        rss = {j: [] for j in jobs_list}
+        cpu = {j: [] for j in jobs_list}
+        nochange = []
+        db = os.path.join(tmp, "wensou")
         for r in range(a.repeat):
-            db = os.path.join(tmp, "wensou")
-            shutil.rmtree(db, ignore_errors=True)
-            secs, mb, rc, err = run_measured([a.index, "--db", db, "--progress=never", data])
-            if rc != 0:
-                sys.exit(f"wensou-index failed ({rc}): {err}")
-            runs.append(secs)
-            rss.append(mb)
-            print(f"wensou-index run {r + 1}: {secs:.1f} s, {mb:.0f} MB RSS", flush=True)
+            for j in jobs_list:
+                shutil.rmtree(db, ignore_errors=True)
+                secs, mb, rc, err = run_measured([a.index, "--db", db, "--progress=never", "--jobs", str(j), data],
+                                                 cpu=cpu[j])
+                if rc != 0:
+                    sys.exit(f"wensou-index failed ({rc}): {err}")
+                runs[j].append(secs)
+                rss[j].append(mb)
+                print(f"wensou-index --jobs {j} run {r + 1}: {secs:.1f} s, {text_bytes / 1e6 / secs:.2f} MB/s, "
+                      f"{mb:.0f} MB RSS, {cpu[j][-1]:.1f} CPU s ({cpu[j][-1] / secs:.2f} cores), "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
             secs, _, rc, err = run_measured([a.index, "--db", db, "--progress=never", data])
             nochange.append(secs)
         # a fresh wensou index is compacted by the indexer before it goes live
         size = csize = dir_size(db)
-        w_secs = statistics.median(runs)
-        rows.append(("wensou-index", w_secs, statistics.median(rss), size, csize))
+        for j in jobs_list:
+            rows.append((f"wensou-index --jobs {j}", statistics.median(runs[j]), statistics.median(rss[j]), size, csize))
         print(f"wensou no-change run: median {statistics.median(nochange) * 1000:.0f} ms "
               f"(runs: {', '.join(f'{s * 1000:.0f}' for s in nochange)} ms)")
+        first = statistics.median(runs[jobs_list[0]])
+        for j in jobs_list[1:]:
+            per_run = ", ".join(f"{x / y:.2f}" for x, y in zip(runs[jobs_list[0]], runs[j]))
+            print(f"--jobs {j} over --jobs {jobs_list[0]}: {first / statistics.median(runs[j]):.2f}x "
+                  f"(medians; run by run {per_run})")
 
         if not a.skip_baselines:
             for kind in ("xapian", "sqlite"):

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "strbuf.h"
@@ -62,7 +63,9 @@ ws_layout_result ws_layout_read(const char *dir, ws_layout *out, char **why)
 	}
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		if (errno == ENOENT) {
+		/* ENOTDIR: dir is a file, e.g. a stub of the user's given to
+		 * the searcher: no index in wensou's layout there */
+		if (errno == ENOENT || errno == ENOTDIR) {
 			free(path);
 			return WS_LAYOUT_NONE;
 		}
@@ -118,32 +121,45 @@ ws_layout_result ws_layout_read(const char *dir, ws_layout *out, char **why)
 	return res;
 }
 
-int ws_layout_write(const char *dir, char *const *rel, unsigned n, char **err)
+/* Write body into path atomically (a temporary file, fsync, rename). */
+static int write_atomic(const char *path, const char *body, size_t len, char **err)
 {
-	char *tmp = ws_strdupf("%s/" WS_LAYOUT_STUB ".tmp", dir);
-	char *path = ws_strdupf("%s/" WS_LAYOUT_STUB, dir);
-	strbuf body = STRBUF_INIT;
-	int rc = -1, fd = -1;
-	strbuf_appends(&body, "# wensou index: the shards of the live generation (written by wensou-index)\n");
-	for (unsigned k = 0; k < n; k++)
-		strbuf_appendf(&body, "glass %s\n", rel[k]);
-	if (!tmp || !path || !body.len) {
+	char *tmp = ws_strdupf("%s.tmp", path);
+	if (!tmp) {
 		*err = strdup("out of memory");
-		goto out;
+		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, body.data, body.len) != (ssize_t)body.len || fsync(fd) != 0) {
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int rc = -1;
+	if (fd < 0 || write(fd, body, len) != (ssize_t)len || fsync(fd) != 0) {
 		*err = ws_strdupf("cannot write %s: %s", tmp, strerror(errno ? errno : EIO));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
+	} else if (close(fd) != 0 || rename(tmp, path) != 0) {
 		*err = ws_strdupf("cannot replace %s: %s", path, strerror(errno));
 		unlink(tmp);
+	} else {
+		rc = 0;
+	}
+	free(tmp);
+	return rc;
+}
+
+int ws_layout_write(const char *dir, char *const *rel, unsigned n, char **err)
+{
+	char *path = ws_strdupf("%s/" WS_LAYOUT_STUB, dir);
+	strbuf body = STRBUF_INIT;
+	int rc = -1;
+	strbuf_appends(&body, "# wensou index: the shards of the live generation (written by wensou-index)\n");
+	for (unsigned k = 0; k < n; k++)
+		strbuf_appendf(&body, "glass %s\n", rel[k]);
+	if (!path || !body.len) {
+		*err = strdup("out of memory");
 		goto out;
 	}
+	if (write_atomic(path, body.data, body.len, err) != 0)
+		goto out;
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd);
@@ -152,9 +168,88 @@ int ws_layout_write(const char *dir, char *const *rel, unsigned n, char **err)
 	rc = 0;
 out:
 	strbuf_free(&body);
-	free(tmp);
 	free(path);
 	return rc;
+}
+
+/* True if the file at path holds exactly body[0..len). */
+static bool holds(const char *path, const char *body, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char buf[1024];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	return n == len && memcmp(buf, body, len) == 0;
+}
+
+/* What DIR/shard-K/XAPIANDB should hold for l's shard k (malloc'd), or
+ * NULL with *err. */
+static char *shard_stub_body(const char *dir, const ws_layout *l, unsigned k, char **err)
+{
+	size_t dl = strlen(dir);
+	if (strncmp(l->shard[k], dir, dl) != 0 || l->shard[k][dl] != '/') {
+		*err = ws_strdupf("shard %s is not inside %s", l->shard[k], dir);
+		return NULL;
+	}
+	char *body = ws_strdupf("# shard %u alone of the wensou index in the folder above, for a server "
+	                        "(written by wensou-index)\nglass ../%s\n",
+	                        k, l->shard[k] + dl + 1);
+	if (!body)
+		*err = strdup("out of memory");
+	return body;
+}
+
+int ws_layout_shard_stub_stale(const char *dir, const ws_layout *l)
+{
+	for (unsigned k = 0; k < l->nshards; k++) {
+		char *err = NULL;
+		char *body = shard_stub_body(dir, l, k, &err);
+		char *stub = ws_strdupf("%s/shard-%u/" WS_LAYOUT_STUB, dir, k);
+		bool good = body && stub && holds(stub, body, strlen(body));
+		free(err);
+		free(body);
+		free(stub);
+		if (!good)
+			return (int)k;
+	}
+	return -1;
+}
+
+int ws_layout_write_shard_stubs(const char *dir, const ws_layout *l, char **err)
+{
+	for (unsigned k = 0; k < WS_LAYOUT_MAX_SHARDS; k++) {
+		char *sdir = ws_strdupf("%s/shard-%u", dir, k);
+		char *stub = ws_strdupf("%s/shard-%u/" WS_LAYOUT_STUB, dir, k);
+		int rc = 0;
+		if (!sdir || !stub) {
+			*err = strdup("out of memory");
+			rc = -1;
+		} else if (k >= l->nshards) {
+			/* a shard the index no longer has */
+			unlink(stub);
+			rmdir(sdir);
+		} else {
+			char *body = shard_stub_body(dir, l, k, err);
+			if (!body) {
+				rc = -1;
+			} else if (!holds(stub, body, strlen(body))) {
+				if (mkdir(sdir, 0755) != 0 && errno != EEXIST) {
+					*err = ws_strdupf("cannot create %s: %s", sdir, strerror(errno));
+					rc = -1;
+				} else {
+					rc = write_atomic(stub, body, strlen(body), err);
+				}
+			}
+			free(body);
+		}
+		free(sdir);
+		free(stub);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int cmp_int(const void *a, const void *b)

@@ -17,6 +17,15 @@
  *                       by incremental runs (Xapian commits), never
  *                       recreated or removed.
  *   DIR/wensou.lock     flock()ed by the running indexer.
+ *   DIR/shard-K/        a stub directory for shard K alone: its XAPIANDB
+ *                       names the live gen-N/sK ("glass ../gen-N/sK").
+ *                       It is what a server serves (xapian-tcpsrv
+ *                       DIR/shard-K): a path that stays while generations
+ *                       come and go, and one database per server, since
+ *                       Xapian passes on only the first database's
+ *                       metadata (the file records) of several served as
+ *                       one.  Written after the stub, derived from it,
+ *                       never read by wensou itself.
  *
  * A stub that names anything else (other databases, remote shards) is not
  * one wensou wrote: the indexer refuses it, the searcher hands it to
@@ -32,7 +41,7 @@
 #define WS_LAYOUT_MAX_SHARDS 16
 
 typedef enum ws_layout_result {
-	WS_LAYOUT_NONE = 0,   /* no stub: no index yet */
+	WS_LAYOUT_NONE = 0,   /* no stub: no index yet (or dir is no folder) */
 	WS_LAYOUT_OURS = 1,   /* a stub in wensou's layout: *out filled */
 	WS_LAYOUT_FOREIGN = 2,/* a readable stub that wensou did not write */
 	WS_LAYOUT_ERROR = -1, /* the stub cannot be read */
@@ -53,6 +62,15 @@ void ws_layout_free(ws_layout *l);
  * atomically: a temporary file, fsync, rename over the stub, fsync of
  * the folder.  Returns 0, or -1 with *err. */
 int ws_layout_write(const char *dir, char *const *rel, unsigned n, char **err);
+
+/* Make DIR/shard-K/XAPIANDB name l's shard K for each of its shards
+ * (each written atomically, only where it differs), and remove the
+ * shard-K folders beyond them.  Returns 0, or -1 with *err: the stub
+ * itself is the index, so a caller reports that as a warning. */
+int ws_layout_write_shard_stubs(const char *dir, const ws_layout *l, char **err);
+/* The first K whose DIR/shard-K/XAPIANDB does not name l's shard K as
+ * ws_layout_write_shard_stubs writes it, or -1 when all do. */
+int ws_layout_shard_stub_stale(const char *dir, const ws_layout *l);
 
 /* New malloc'd paths (NULL when out of memory). */
 char *ws_layout_gen_dir(const char *dir, int gen);

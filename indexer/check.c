@@ -150,6 +150,10 @@ int ws_check_index(const char *dir, bool quiet)
 		if (stat(roots.items[i], &sb) != 0)
 			say(&c, false, "root %s: %s", roots.items[i], strerror(errno));
 	}
+	int stale_stub = ws_layout_shard_stub_stale(dir, &l);
+	if (stale_stub >= 0)
+		say(&c, false, "%s/shard-%d/" WS_LAYOUT_STUB " does not name the live shard %d (a server of it serves "
+		    "another generation, or nothing)", dir, stale_stub, stale_stub);
 	if (!quiet || c.stale || c.damaged)
 		fprintf(stderr, PROG ": --check %s: %zu files, %zu passages; %zu stale, %zu damaged%s\n", dir, c.files,
 		        c.passages, c.stale, c.damaged,

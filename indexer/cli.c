@@ -1,8 +1,11 @@
 /* cli.c - wensou-index's options (cli.h). */
 #include "cli.h"
+#include "slots.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "opttab.h"
@@ -19,6 +22,7 @@ static const ws_optdef defs[] = {
 	{"forget", 0, OPT_FORGET, WS_OPTVAL_NONE, NULL, NULL, "drop the roots PATH... and what is under them"},
 	{"check", 0, OPT_CHECK, WS_OPTVAL_NONE, NULL, NULL, "verify the index against its files, change nothing"},
 	{"watch", 0, OPT_WATCH, WS_OPTVAL_NONE, NULL, NULL, "index, then index what changes under the roots"},
+	{"jobs", 'j', 'j', WS_OPTVAL_ANY, "N", NULL, "threads at once (default: $WENSOU_JOBS, else the cores)"},
 	{"quiet", 'q', 'q', WS_OPTVAL_NONE, NULL, NULL, "print only errors"},
 	{"verbose", 'v', 'v', WS_OPTVAL_NONE, NULL, NULL, "print every file and what was done with it"},
 	{"progress", 0, OPT_PROGRESS, WS_OPTVAL_CHOICE, "WHEN", "auto always never", "a progress bar: auto (on a terminal), always, never"},
@@ -63,8 +67,23 @@ static void unknown(const char *arg)
 	fprintf(stderr, "Try '" PROG " --help'.\n");
 }
 
+/* A number of jobs from --jobs or $WENSOU_JOBS (what names it). */
+static bool parse_jobs(const char *s, const char *what, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 10);
+	if (!*s || *end || errno || *s == '-' || n < 1 || n > WS_JOBS_MAX) {
+		fprintf(stderr, PROG ": %s takes a number of threads from 1 to %d, not '%s'\n", what, WS_JOBS_MAX, s);
+		return false;
+	}
+	*out = (unsigned)n;
+	return true;
+}
+
 int ws_index_parse_options(int argc, char **argv, options *o)
 {
+	const char *jobs = NULL;
 	struct option longopts[NDEFS + 1];
 	char shortopts[3 * NDEFS + 3];
 	ws_opttab_getopt(&table, ":", longopts, shortopts);
@@ -87,6 +106,7 @@ int ws_index_parse_options(int argc, char **argv, options *o)
 		case OPT_CHECK: o->check = true; break;
 		case OPT_WATCH: o->watch = true; break;
 		case OPT_FORGET: forget = true; break;
+		case 'j': jobs = optarg; break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose = true; break;
 		case OPT_NO_FOLD: o->fold_traditional = false; break;
@@ -129,6 +149,18 @@ int ws_index_parse_options(int argc, char **argv, options *o)
 		}
 		}
 	}
+	if (jobs && (o->list || forget || o->check)) {
+		fprintf(stderr, PROG ": --jobs goes with indexing runs, not with --%s\n",
+		        o->list ? "list" : o->check ? "check" : "forget");
+		return 2;
+	}
+	/* --jobs, else $WENSOU_JOBS (a nightly unit's setting), else the cores */
+	const char *env_jobs = getenv("WENSOU_JOBS");
+	if (jobs ? !parse_jobs(jobs, "--jobs", &o->jobs)
+	         : env_jobs && *env_jobs && !parse_jobs(env_jobs, "WENSOU_JOBS", &o->jobs))
+		return 2;
+	if (!o->jobs)
+		o->jobs = ws_jobs_default();
 	if (o->quiet && o->verbose) {
 		fprintf(stderr, PROG ": --quiet and --verbose contradict each other\n");
 		return 2;

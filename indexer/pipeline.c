@@ -8,6 +8,7 @@ struct ws_pipeline {
 	ws_preparer *preparer;
 	ws_job *jobs;
 	size_t njobs;
+	ws_slots *slots;
 	ws_piece ring[WS_PIPELINE_PIECES];
 	size_t head, count;  /* the oldest piece, and how many wait */
 	bool finished;       /* the worker has handed out every job */
@@ -28,6 +29,19 @@ static ws_piece *slot(ws_pipeline *pl)
 	return pc;
 }
 
+/* Take a work slot (slots.h), unless told to stop meanwhile: a run that
+ * is being stopped does not prepare one more file once a slot is free. */
+static bool take_slot(ws_pipeline *pl)
+{
+	ws_slots_take(pl->slots);
+	pthread_mutex_lock(&pl->mu);
+	bool stop = pl->stop;
+	pthread_mutex_unlock(&pl->mu);
+	if (stop)
+		ws_slots_give(pl->slots);
+	return !stop;
+}
+
 static void publish(ws_pipeline *pl)
 {
 	pthread_mutex_lock(&pl->mu);
@@ -44,7 +58,10 @@ static void *worker(void *arg)
 		ws_piece *pc = slot(pl);
 		if (!pc)
 			break;
+		if (!take_slot(pl))
+			break;
 		ws_prepare_file(pl->preparer, j->file, j->old_hash, &j->pr);
+		ws_slots_give(pl->slots);
 		bool first = true, last = false;
 		while (!last) {
 			if (!pc && !(pc = slot(pl)))
@@ -53,7 +70,10 @@ static void *worker(void *arg)
 			pc->job = j;
 			pc->first = first;
 			if (j->pr.result == WS_PREP_INDEX) {
+				if (!take_slot(pl))
+					goto out;
 				int n = ws_prepare_docs(pl->preparer, &j->pr, pc->docs, WS_PIECE_DOCS, &pc->text_bytes);
+				ws_slots_give(pl->slots);
 				if (n < 0)
 					pc->failed = true;
 				else
@@ -76,7 +96,7 @@ out:
 	return NULL;
 }
 
-ws_pipeline *ws_pipeline_start(ws_preparer *p, ws_job *jobs, size_t n, char **err)
+ws_pipeline *ws_pipeline_start(ws_preparer *p, ws_job *jobs, size_t n, ws_slots *slots, char **err)
 {
 	ws_pipeline *pl = calloc(1, sizeof *pl);
 	if (!pl) {
@@ -86,6 +106,7 @@ ws_pipeline *ws_pipeline_start(ws_preparer *p, ws_job *jobs, size_t n, char **er
 	pl->preparer = p;
 	pl->jobs = jobs;
 	pl->njobs = n;
+	pl->slots = slots;
 	pthread_mutex_init(&pl->mu, NULL);
 	pthread_cond_init(&pl->cv, NULL);
 	if (pthread_create(&pl->thread, NULL, worker, pl) != 0) {

@@ -15,6 +15,7 @@
 
 #include "discover.h"
 #include "prepare.h"
+#include "slots.h"
 #include "xq.h"
 
 #define WS_PIECE_DOCS 64
@@ -38,8 +39,10 @@ typedef struct ws_piece {
 
 typedef struct ws_pipeline ws_pipeline;
 
-/* Start the worker over jobs[0..n) (which must outlive the pipeline). */
-ws_pipeline *ws_pipeline_start(ws_preparer *p, ws_job *jobs, size_t n, char **err);
+/* Start the worker over jobs[0..n) (which must outlive the pipeline).  It
+ * holds one of slots (NULL: no limit) while it prepares, never while it
+ * waits for room in the ring. */
+ws_pipeline *ws_pipeline_start(ws_preparer *p, ws_job *jobs, size_t n, ws_slots *slots, char **err);
 /* The next piece, in job order; NULL when every job has been handed out.
  * Valid until ws_pipeline_done. */
 ws_piece *ws_pipeline_next(ws_pipeline *pl);

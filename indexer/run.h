@@ -13,12 +13,14 @@
 #include "cjk.h"
 #include "pipeline.h"
 #include "progress.h"
+#include "slots.h"
 #include "store.h"
 
 typedef struct options {
 	const char *db;
 	bool rebuild, quiet, verbose, list, check, watch;
 	int progress; /* -1 auto, 0 never, 1 always */
+	unsigned jobs; /* threads that may work at once (--jobs; slots.h) */
 	bool fold_traditional;
 	char **forget;
 	size_t nforget;
@@ -52,6 +54,8 @@ typedef struct run {
 	/* The shard writers share the counts, stderr and the progress bar. */
 	pthread_mutex_t mu;
 	bool abort;          /* a shard writer met a fatal error */
+	ws_slots slots;      /* --jobs: the preparers and writers share them */
+	ws_slots *limit;     /* &slots, or NULL where --jobs limits nothing */
 } run;
 
 /* One line about path on stderr (errors always, notices unless --quiet),

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct ws_store {
 	int upgraded_from;
 	unsigned nshards;
 	xq_db *shards[WS_LAYOUT_MAX_SHARDS];
+	char *stub_warning;   /* the shard-K stubs could not be written (for the commit's warning) */
 };
 
 static int mkdir_p(const char *path)
@@ -389,6 +391,9 @@ ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_opt
 		if (!upgrade) {
 			st->gen = st->live.gen;
 			clear_live_builds(st);
+			/* an index from before the shard-K stubs gets them now */
+			if (ws_layout_write_shard_stubs(dir, &st->live, &st->stub_warning) != 0 && !st->stub_warning)
+				st->stub_warning = strdup("out of memory");
 			*out = st;
 			free(want);
 			return WS_STORE_OK;
@@ -495,60 +500,111 @@ static bool opens(const char *path)
 	return ok;
 }
 
+/* One shard's compaction (compact_build), on a thread of its own. */
+typedef struct compaction {
+	const ws_store *st;
+	unsigned k;
+	bool compacted;
+	char *why;            /* why not (malloc'd), when not compacted */
+	pthread_t thread;
+	bool started;
+} compaction;
+
+static void *compact_one(void *arg)
+{
+	compaction *c = arg;
+	char *src = ws_layout_shard(c->st->dir, c->st->gen, c->k, true);
+	char *dst = ws_layout_shard(c->st->dir, c->st->gen, c->k, false);
+	if (src && dst) {
+		rm_rf(dst);
+		if (xq_db_compact(src, dst) == XQ_OK && opens(dst))
+			c->compacted = true;
+		else {
+			/* xq_last_error is this thread's */
+			c->why = ws_strdupf("could not compact %s (%s): it is used as written", src, xq_last_error());
+			rm_rf(dst);
+		}
+	}
+	free(src);
+	free(dst);
+	return NULL;
+}
+
 /* A build is written in many small commits, which leaves its B-trees
  * half full; a compact copy is about half the size and costs a second or
- * two per 100 MB of text.  rel[k] gets the shard the stub should name. */
-static int compact_build(ws_store *st, char **rel, char **err, strbuf *warn)
+ * two per 100 MB of text, each shard on a thread of its own, jobs at a
+ * time (the shards are separate databases).  rel[k] gets the shard the
+ * stub should name. */
+static int compact_build(ws_store *st, unsigned jobs, char **rel, char **err, strbuf *warn)
 {
 	unsigned n = st->nshards;
+	compaction cs[WS_LAYOUT_MAX_SHARDS] = {{0}};
 	close_shards(st);
-	for (unsigned k = 0; k < n; k++) {
-		char *src = ws_layout_shard(st->dir, st->gen, k, true);
-		char *dst = ws_layout_shard(st->dir, st->gen, k, false);
-		bool compacted = false;
-		if (src && dst) {
-			rm_rf(dst);
-			if (xq_db_compact(src, dst) == XQ_OK && opens(dst))
-				compacted = true;
-			else {
-				strbuf_appendf(warn, "%scould not compact %s (%s): it is used as written", warn->len ? "; " : "",
-				               src, xq_last_error());
-				rm_rf(dst);
-			}
+	for (unsigned first = 0; first < n; first += jobs ? jobs : 1) {
+		unsigned end = first + (jobs ? jobs : 1) < n ? first + (jobs ? jobs : 1) : n;
+		for (unsigned k = first; k < end; k++) {
+			cs[k] = (compaction){.st = st, .k = k};
+			/* the last of a round runs here; so does any whose thread does not start */
+			cs[k].started = k + 1 < end && pthread_create(&cs[k].thread, NULL, compact_one, &cs[k]) == 0;
+			if (!cs[k].started)
+				compact_one(&cs[k]);
 		}
-		rel[k] = ws_layout_shard_rel(st->gen, k, !compacted);
-		free(src);
-		free(dst);
+		for (unsigned k = first; k < end; k++)
+			if (cs[k].started)
+				pthread_join(cs[k].thread, NULL);
+	}
+	int rc = 0;
+	for (unsigned k = 0; k < n; k++) {
+		if (cs[k].why)
+			strbuf_appendf(warn, "%s%s", warn->len ? "; " : "", cs[k].why);
+		free(cs[k].why);
+		if (rc != 0)
+			continue;
+		rel[k] = ws_layout_shard_rel(st->gen, k, !cs[k].compacted);
 		if (!rel[k]) {
 			*err = strdup("out of memory");
-			return -1;
+			rc = -1;
+			continue;
 		}
 		char *chosen = ws_strdupf("%s/%s", st->dir, rel[k]);
 		bool good = chosen && opens(chosen);
 		free(chosen);
 		if (!good) {
 			*err = ws_strdupf("the new index shard %s/%s does not open: %s", st->dir, rel[k], xq_last_error());
-			return -1;
+			rc = -1;
 		}
 	}
-	return 0;
+	return rc;
 }
 
-int ws_store_commit(ws_store *st, char **err, char **warning)
+int ws_store_commit(ws_store *st, unsigned jobs, char **err, char **warning)
 {
 	*warning = NULL;
 	for (unsigned k = 0; k < st->nshards; k++)
 		if (ws_store_commit_shard(st, k, err) != 0)
 			return -1;
-	if (!st->building)
+	if (!st->building) {
+		if (st->stub_warning)
+			*warning = ws_strdupf("the shard-K stubs for servers were not updated: %s", st->stub_warning);
 		return 0;
+	}
 	unsigned n = st->nshards;
 	char *rel[WS_LAYOUT_MAX_SHARDS] = {NULL};
 	strbuf warn = STRBUF_INIT;
-	int rc = compact_build(st, rel, err, &warn);
+	int rc = compact_build(st, jobs, rel, err, &warn);
 	if (rc == 0)
 		rc = ws_layout_write(st->dir, rel, n, err);
 	if (rc == 0) {
+		/* live: the servers' stubs follow (a failure there costs the
+		 * servers the new generation, not the index) */
+		ws_layout now;
+		char *why = NULL, *serr = NULL;
+		if (ws_layout_read(st->dir, &now, &why) != WS_LAYOUT_OURS || ws_layout_write_shard_stubs(st->dir, &now, &serr) != 0)
+			strbuf_appendf(&warn, "%sthe shard-K stubs for servers were not updated: %s", warn.len ? "; " : "",
+			               why ? why : serr ? serr : "out of memory");
+		ws_layout_free(&now);
+		free(why);
+		free(serr);
 		/* Live now.  Its build shards that were compacted go, and so do
 		 * the generations before it but the last live one, which
 		 * searchers that opened it just before the swap may still be
@@ -587,6 +643,7 @@ void ws_store_close(ws_store *st)
 	if (st->lock_fd >= 0)
 		close(st->lock_fd); /* releases the flock */
 	ws_layout_free(&st->live);
+	free(st->stub_warning);
 	free(st->dir);
 	free(st);
 }

@@ -80,11 +80,12 @@ const char *ws_store_dir(const ws_store *st);
 /* Commit shard k alone (a batch).  Returns 0, or -1 with *err set. */
 int ws_store_commit_shard(ws_store *st, unsigned k, char **err);
 
-/* Commit every shard; for a build, then compact it and make it the live
- * generation.  A shard that fails to compact goes live as written, with a
- * malloc'd *warning saying so.  Returns 0, or -1 with *err set (a build
- * then stays as committed, for the next run to finish). */
-int ws_store_commit(ws_store *st, char **err, char **warning);
+/* Commit every shard; for a build, then compact it (jobs shards at a
+ * time, each on a thread) and make it the live generation.  A shard that
+ * fails to compact goes live as written, with a malloc'd *warning saying
+ * so.  Returns 0, or -1 with *err set (a build then stays as committed,
+ * for the next run to finish). */
+int ws_store_commit(ws_store *st, unsigned jobs, char **err, char **warning);
 
 /* Release the lock and free.  Uncommitted changes are dropped; what a
  * build committed stays for the next run to resume. */

@@ -77,6 +77,27 @@ static void watch_tree(watcher *w, const char *dir)
 	closedir(d);
 }
 
+/* Watch a root: a folder and the folders under it, or a file's folder. */
+static void watch_path(watcher *w, const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return;
+	if (S_ISDIR(sb.st_mode)) {
+		watch_tree(w, path);
+		return;
+	}
+	char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash) {
+		*slash = '\0';
+		inotify_add_watch(w->fd, *dir ? dir : "/", EVENTS | IN_ONLYDIR);
+	} else if (dir) {
+		inotify_add_watch(w->fd, ".", EVENTS | IN_ONLYDIR);
+	}
+	free(dir);
+}
+
 /* Watch every root (a file root: its folder). */
 static void watch_roots(watcher *w, const char *dbdir)
 {
@@ -86,22 +107,8 @@ static void watch_roots(watcher *w, const char *dbdir)
 		fprintf(stderr, PROG ": --watch: %s\n", err);
 		free(err);
 	}
-	for (size_t i = 0; i < roots.n; i++) {
-		struct stat sb;
-		if (stat(roots.items[i], &sb) != 0)
-			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			watch_tree(w, roots.items[i]);
-		} else {
-			char *dir = strdup(roots.items[i]);
-			char *slash = dir ? strrchr(dir, '/') : NULL;
-			if (slash) {
-				*slash = '\0';
-				inotify_add_watch(w->fd, *dir ? dir : "/", EVENTS | IN_ONLYDIR);
-			}
-			free(dir);
-		}
-	}
+	for (size_t i = 0; i < roots.n; i++)
+		watch_path(w, roots.items[i]);
 	ws_roots_free(&roots);
 }
 
@@ -112,13 +119,21 @@ int ws_watch(const options *opt, const char *dbdir, char **paths, int npaths, ws
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	int rc = index_once(opt, dbdir, paths, npaths);
-	if (rc == 2)
-		return rc;
 	watcher w = {.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), .skip = dbdir};
 	if (w.fd < 0) {
 		fprintf(stderr, PROG ": --watch: cannot use inotify: %s\n", strerror(errno));
 		return 2;
+	}
+	/* Watched before the first run, so that what changes while it runs
+	 * (after it walked past, or after searchers can already see its
+	 * result) makes the next run, instead of waiting for the rescan. */
+	for (int i = 0; i < npaths; i++)
+		watch_path(&w, paths[i]);
+	watch_roots(&w, dbdir);
+	int rc = index_once(opt, dbdir, paths, npaths);
+	if (rc == 2) {
+		close(w.fd);
+		return rc;
 	}
 	watch_roots(&w, dbdir);
 	if (!opt->quiet)

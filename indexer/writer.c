@@ -191,10 +191,12 @@ void *ws_shard_main(void *arg)
 	run *r = sr->r;
 	xq_db *db = ws_store_shard(sr->st, sr->k);
 	ws_preparer *preparer = ws_preparer_new(sr->copts, ws_run_report, r, &sr->err);
-	ws_pipeline *pl = preparer ? ws_pipeline_start(preparer, sr->jobs, sr->njobs, &sr->err) : NULL;
+	ws_pipeline *pl = preparer ? ws_pipeline_start(preparer, sr->jobs, sr->njobs, r->limit, &sr->err) : NULL;
 	uint64_t since_commit = 0;
 	ws_piece *pc;
 	while (pl && (pc = ws_pipeline_next(pl))) {
+		/* a slot while writing, none while waiting for the preparer */
+		ws_slots_take(r->limit);
 		ws_job *j = pc->job;
 		int rc = write_piece(db, pc, &sr->err);
 		since_commit += pc->text_bytes;
@@ -210,6 +212,7 @@ void *ws_shard_main(void *arg)
 			rc = ws_store_commit_shard(sr->st, sr->k, &sr->err);
 			since_commit = 0;
 		}
+		ws_slots_give(r->limit);
 		pthread_mutex_lock(&r->mu);
 		if (rc != 0)
 			r->abort = true;

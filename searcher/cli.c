@@ -37,6 +37,7 @@ enum {
 	OPT_ALL_KINDS,
 	OPT_NO_SYNONYMS,
 	OPT_DB,
+	OPT_TIMEOUT,
 };
 
 #define WHEN "auto always never"
@@ -201,6 +202,18 @@ static void set_year(ws_cli *cli, const char *opt, const char *s, int *out)
 		*out = (int)v;
 }
 
+/* --timeout: seconds, with a fraction if wanted (0.5), into milliseconds. */
+static void set_timeout(ws_cli *cli, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (!*s || *end || !(v >= 0.001 && v <= WS_MAX_TIMEOUT_S))
+		cli_error(cli, "--timeout expects seconds from 0.001 to %d, such as 5 or 0.5, not \"%s\"", WS_MAX_TIMEOUT_S,
+		          s);
+	else
+		cli->timeout_ms = (unsigned)(v * 1000 + 0.5);
+}
+
 static void set_output(ws_cli *cli, ws_output o, const char *name)
 {
 	static const char *const names[] = {"", "--json", "--vimgrep", "--files", "--count"};
@@ -258,7 +271,7 @@ static void check_combinations(ws_cli *cli)
 		cli_error(cli, "--serve reads its queries from standard input, one JSON request per line: give no query");
 	if (cli->serve && (cli->output != WS_OUT_TERM || limit || cli->offset || per_doc || cli->year || cli->since ||
 	                   cli->until || cli->nsources || tally || cli->stats))
-		cli_error(cli, "--serve takes only --db: output, limits and filters come with each request");
+		cli_error(cli, "--serve takes only --db and --timeout: output, limits and filters come with each request");
 }
 
 static bool add_word(strbuf *q, const char *w)
@@ -486,6 +499,9 @@ bool ws_cli_parse(int argc, char **argv, const ws_config *defaults, ws_cli *cli)
 			break;
 		case OPT_NO_SYNONYMS:
 			cli->no_synonyms = true;
+			break;
+		case OPT_TIMEOUT:
+			set_timeout(cli, optarg);
 			break;
 		case ':':
 			cli_error(cli, "%s needs a value", args[optind - 1]);

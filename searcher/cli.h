@@ -34,6 +34,7 @@ typedef enum ws_group {
 #define WS_DEFAULT_LIMIT 10
 #define WS_MAX_LIMIT 100000
 #define WS_MAX_OFFSET 10000000
+#define WS_MAX_TIMEOUT_S 3600
 
 typedef struct ws_cli {
 	const char **dbs;      /* --db values, in order (strings are argv's) */
@@ -62,6 +63,7 @@ typedef struct ws_cli {
 	 * the command line replaces them, and checks that forbid a value
 	 * with another output skip a default. */
 	bool dbs_default, limit_default, per_doc_default, group_default;
+	unsigned timeout_ms;   /* --timeout for remote shards; 0: not given */
 	char *query;           /* the query words joined by spaces; NULL if none */
 	size_t query_len;
 	char *error;           /* the first problem found, or NULL */

@@ -25,13 +25,16 @@ typedef struct raw_files {
 	char **titles;
 	char **sources;
 	size_t cap;
+	size_t passages;     /* the records' passages, summed */
 	bool oom;
 } raw_files;
 
 static bool open_failed(const char *path, xq_status st, const char *msg, char **err)
 {
 	struct stat sb;
-	bool missing = stat(path, &sb) != 0 && errno == ENOENT;
+	int found = stat(path, &sb);
+	bool missing = found != 0 && errno == ENOENT;
+	bool is_file = found == 0 && S_ISREG(sb.st_mode);
 
 	if (missing || st == XQ_ERR_NOT_FOUND)
 		return ws_fail(err, "no index at %s; build one with: wensou-index --db %s FOLDER", path, path);
@@ -43,8 +46,14 @@ static bool open_failed(const char *path, xq_status st, const char *msg, char **
 		return ws_fail(err, "the index at %s is in a format this Xapian cannot read (%s); rebuild it with: wensou-index --rebuild --db %s FOLDER",
 		               path, msg, path);
 	case XQ_ERR_OPENING:
+		/* a stub file of the user's: what is wrong is in it */
+		if (is_file)
+			return ws_fail(err, "cannot open the index at %s: %s", path, msg);
 		return ws_fail(err, "cannot open the index at %s: %s (is it a wensou index? build one with: wensou-index --db %s FOLDER)",
 		               path, msg, path);
+	case XQ_ERR_NETWORK:
+		return ws_fail(err, "cannot open the index at %s: %s (is its server running? --timeout sets how long to wait)",
+		               path, msg);
 	default:
 		return ws_fail(err, "cannot open the index at %s: %s (%s)", path, msg, xq_status_to_string(st));
 	}
@@ -90,6 +99,50 @@ static bool read_schema(xq_db *db, const char *path, schema_info *si, char **err
 	return true;
 }
 
+/* Every shard's schema record against the first one found. */
+typedef struct schema_walk {
+	char *first;
+	size_t first_len;
+	bool differ;
+} schema_walk;
+
+static int compare_schema(const char *key, const char *value, size_t len, void *ud)
+{
+	schema_walk *w = ud;
+	if (strcmp(key, WS_META_SCHEMA) != 0)
+		return 0;
+	if (!w->first) {
+		w->first = malloc(len + 1);
+		if (!w->first)
+			return 1;
+		memcpy(w->first, value, len);
+		w->first[len] = '\0';
+		w->first_len = len;
+		return 0;
+	}
+	w->differ = len != w->first_len || memcmp(value, w->first, len) != 0;
+	return w->differ;
+}
+
+/* A stub can join shards built apart (another machine's, served
+ * remotely): each must have been analysed as the others, or a query
+ * would be analysed right for some shards only.  The schema records are
+ * written canonical (sorted keys, compact), so equal means the same. */
+static bool same_schema_everywhere(xq_db *db, const char *path, char **err)
+{
+	if (xq_db_shard_count(db) < 2)
+		return true;
+	schema_walk w = {0};
+	xq_status st = xq_db_metadata_foreach(db, WS_META_SCHEMA, compare_schema, &w);
+	free(w.first);
+	if (st != XQ_OK)
+		return ws_fail(err, "cannot read the index at %s: %s", path, xq_db_error(db));
+	if (w.differ)
+		return ws_fail(err, "the shards joined by %s were built with different wensou versions or analysis options and "
+		               "cannot be searched together; rebuild them with the same wensou-index and options", path);
+	return true;
+}
+
 static int collect_file(const char *key, const char *value, size_t len, void *ud)
 {
 	raw_files *rf = ud;
@@ -124,6 +177,7 @@ static int collect_file(const char *key, const char *value, size_t len, void *ud
 	rf->titles[ix->nfiles] = good ? rec.title : NULL;
 	rf->sources[ix->nfiles] = good ? rec.source : NULL;
 	if (good) {
+		rf->passages += rec.passages;
 		rec.title = rec.source = NULL;
 		ws_filerec_free(&rec);
 	}
@@ -171,6 +225,8 @@ static bool check_schema(xq_db *db, const char *path, const char *first_path, sc
 	if (!si.present && count > 0)
 		return ws_fail(err, "%s is not a wensou index (it has no schema record); build one with: wensou-index --db %s FOLDER",
 		               path, path);
+	if (!same_schema_everywhere(db, path, err))
+		return false;
 	if (si.present && *have &&
 	    (si.fold_traditional != first->fold_traditional || si.stem_english != first->stem_english))
 		return ws_fail(err, "the indexes %s and %s were built with different analysis options and cannot be searched together",
@@ -224,7 +280,8 @@ static size_t expand_path(const char *path, char **out, size_t max, char **err)
  * opened, the rest added), checking each one's schema on its own when
  * there are several: a combined handle answers metadata from whichever
  * has the key. */
-static bool open_all(const char *const *paths, size_t n, xq_db **db, schema_info *first, bool *have, char **err)
+static bool open_all(const char *const *paths, size_t n, unsigned timeout_ms, xq_db **db, schema_info *first,
+                     bool *have, char **err)
 {
 	char *dbs[64] = {NULL};
 	size_t ndbs = 0;
@@ -239,7 +296,7 @@ static bool open_all(const char *const *paths, size_t n, xq_db **db, schema_info
 	}
 	for (size_t i = 0; ok && ndbs > 1 && i < ndbs; i++) {
 		xq_db *one = NULL;
-		xq_status st = xq_db_open(dbs[i], &one);
+		xq_status st = xq_db_open_timeout(dbs[i], timeout_ms, &one);
 		if (st != XQ_OK)
 			ok = open_failed(owner[i], st, xq_last_error(), err);
 		else
@@ -247,7 +304,7 @@ static bool open_all(const char *const *paths, size_t n, xq_db **db, schema_info
 		xq_db_close(one);
 	}
 	if (ok) {
-		xq_status st = xq_db_open(dbs[0], db);
+		xq_status st = xq_db_open_timeout(dbs[0], timeout_ms, db);
 		if (st != XQ_OK)
 			ok = open_failed(owner[0], st, xq_last_error(), err);
 		else if (ndbs == 1)
@@ -263,7 +320,7 @@ static bool open_all(const char *const *paths, size_t n, xq_db **db, schema_info
 	return ok;
 }
 
-bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **err)
+bool ws_index_open(const char *const *paths, size_t n, unsigned timeout_ms, ws_index **out, char **err)
 {
 	ws_index *ix = calloc(1, sizeof *ix);
 	schema_info first = {0};
@@ -273,8 +330,11 @@ bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **er
 	*out = NULL;
 	if (!ix)
 		return ws_fail(err, "out of memory");
-	if (!open_all(paths, n, &ix->db, &first, &have_schema, err))
+	ix->timeout_ms = timeout_ms;
+	if (!open_all(paths, n, timeout_ms, &ix->db, &first, &have_schema, err))
 		goto out;
+	for (unsigned k = 0; k < xq_db_shard_count(ix->db); k++)
+		ix->remote = ix->remote || xq_db_shard_is_remote(ix->db, k);
 	if (xq_db_doccount(ix->db, &ix->doccount) != XQ_OK) {
 		ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
 		goto out;
@@ -336,6 +396,19 @@ bool ws_index_load_files(ws_index *ix, char **err)
 	}
 	if (rf.oom) {
 		ws_fail(err, "out of memory");
+		goto out;
+	}
+	/* Every passage belongs to a file on record (both go in one commit),
+	 * so fewer passages on record than in the index means records that
+	 * could not be read: a remote server serving several databases as
+	 * one (a whole index folder) passes on the first one's metadata only,
+	 * Xapian 1.4's answer for a multi-database.  title: and source:
+	 * would then miss files without a word: say so instead. */
+	if (ix->remote && rf.passages < ix->doccount) {
+		ws_fail(err, "title: and source: need the file records of every shard, and a remote shard serves several "
+		        "databases as one, of which Xapian passes on the first one's records only (%zu of %u passages on "
+		        "record): serve each shard on its own (xapian-tcpsrv DIR/shard-K, see \"Scaling out\" in the README)",
+		        rf.passages, ix->doccount);
 		goto out;
 	}
 	for (size_t i = 0; i < ix->nfiles; i++) {

@@ -28,14 +28,21 @@ typedef struct ws_index {
 	size_t nfiles;           /* ws_index_load_files has loaded them */
 	bool files_loaded;
 	unsigned doccount;       /* passages */
+	unsigned timeout_ms;     /* for remote shards (ws_index_open) */
+	bool remote;             /* some shard is remote: a failure may leave its
+	                            connection dead, and only reopening the whole
+	                            index reaches it again */
 } ws_index;
 
-/* Open the indexes at paths[0..n) (n >= 1; each a database directory or a
- * Xapian stub file).  Returns true and a new handle in *out, or false with
- * a malloc'd message in *err meant for the user (missing index with the
- * command that builds one, damaged index, unknown schema version, indexes
- * analysed differently, ...). */
-bool ws_index_open(const char *const *paths, size_t n, ws_index **out, char **err);
+/* Open the indexes at paths[0..n) (n >= 1; each a wensou index folder, a
+ * database directory or a Xapian stub file, whose lines may name remote
+ * shards: xq_db_open).  timeout_ms (0: Xapian's 10 s) bounds how long a
+ * remote shard may take to connect and to answer each request.  Returns
+ * true and a new handle in *out, or false with a malloc'd message in *err
+ * meant for the user (missing index with the command that builds one,
+ * damaged index, unknown schema version, indexes analysed differently, a
+ * remote shard that cannot be reached, by its name, ...). */
+bool ws_index_open(const char *const *paths, size_t n, unsigned timeout_ms, ws_index **out, char **err);
 
 /* Load the file table (titles and sources, normalised) on first need:
  * only title: and source: filters use it, and it costs a JSON parse per

@@ -168,7 +168,8 @@ static int stats(const ws_cli *cli)
 	ws_index *ix = NULL;
 	ws_stats st;
 	int rc = 2;
-	if (!resolve_dbs(cli, &paths, &npaths, &err) || !ws_index_open((const char *const *)paths, npaths, &ix, &err) ||
+	if (!resolve_dbs(cli, &paths, &npaths, &err) ||
+	    !ws_index_open((const char *const *)paths, npaths, cli->timeout_ms, &ix, &err) ||
 	    !ws_stats_gather(ix, (const char *const *)paths, npaths, &st, &err)) {
 		rc = fail(json, err);
 		goto out;
@@ -241,7 +242,7 @@ int main(int argc, char **argv)
 			rc = fail(false, err);
 			goto out;
 		}
-		rc = ws_serve((const char *const *)paths, npaths, stdin, stdout);
+		rc = ws_serve((const char *const *)paths, npaths, cli.timeout_ms, stdin, stdout);
 		goto out;
 	}
 	if (cli.stats) {
@@ -251,7 +252,7 @@ int main(int argc, char **argv)
 	if (!cli.query && cli.output == WS_OUT_TERM && !cli.by_year && !cli.by_source && isatty(STDIN_FILENO) &&
 	    isatty(STDOUT_FILENO)) {
 		if (!resolve_dbs(&cli, &paths, &npaths, &err) ||
-		    !ws_index_open((const char *const *)paths, npaths, &ix, &err) ||
+		    !ws_index_open((const char *const *)paths, npaths, cli.timeout_ms, &ix, &err) ||
 		    (!cli.no_synonyms &&
 		     !ws_glossary_open((const char *const *)paths, npaths, ix->analyzer, &glossary, &err))) {
 			rc = fail(false, err);
@@ -274,7 +275,7 @@ int main(int argc, char **argv)
 	ws_query_free(check);
 
 	if (!resolve_dbs(&cli, &paths, &npaths, &err) ||
-	    !ws_index_open((const char *const *)paths, npaths, &ix, &err) ||
+	    !ws_index_open((const char *const *)paths, npaths, cli.timeout_ms, &ix, &err) ||
 	    (!cli.no_synonyms &&
 	     !ws_glossary_open((const char *const *)paths, npaths, ix->analyzer, &glossary, &err))) {
 		rc = fail(json, err);

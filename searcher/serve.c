@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -305,21 +306,65 @@ static bool same_stub(const stub_id *a, const stub_id *b)
 	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
-/* Bring *ix to the latest commit: reopen it whole when the stub changed
- * (a new generation), else move its databases to their latest revision.
- * False with *err when the index can no longer be opened (the old handle
- * is kept, so a later request may succeed). */
-static bool refresh(ws_index **ix, const char *const *paths, size_t n, stub_id *stub, char **err)
+static double now_s(void)
 {
-	stub_id now = stub_of(paths, n);
-	if (*ix && same_stub(stub, &now))
-		return ws_index_refresh(*ix, err);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What the requests are answered over. */
+typedef struct target {
+	const char *const *paths;
+	size_t n;
+	unsigned timeout_ms;
+	stub_id stub;
+	/* A request failed over an index with remote shards: its connection
+	 * to a shard that failed or timed out is dead (Xapian does not
+	 * reconnect), so the next request opens the index whole, reaching
+	 * a server that has come back, instead of asking the dead
+	 * connection to reopen (which would wait out the timeout again). */
+	bool reconnect;
+} target;
+
+/* Bring *ix to the latest commit: reopen it whole when the stub changed
+ * (a new generation) or its remote connections may be dead, else move its
+ * databases to their latest revision.  False with *err when the index can
+ * no longer be opened (the old handle is kept, so a later request may
+ * succeed, unless a remote shard failed: then there is no handle until
+ * one opens again). */
+static bool refresh(ws_index **ix, target *t, char **err)
+{
+	stub_id now = stub_of(t->paths, t->n);
+	if (*ix && !t->reconnect && same_stub(&t->stub, &now)) {
+		double t0 = now_s();
+		if (ws_index_refresh(*ix, err))
+			return true;
+		if (!(*ix)->remote)
+			return false;
+		/* A connection the server closed (xapian-tcpsrv drops one idle
+		 * for a minute) fails at once: open again now.  One that timed
+		 * out has cost the request its time already: the next request
+		 * opens again. */
+		double limit = ((*ix)->timeout_ms ? (*ix)->timeout_ms : XQ_DEFAULT_TIMEOUT_MS) / 1000.0;
+		ws_index_close(*ix);
+		*ix = NULL;
+		if (now_s() - t0 >= limit / 2)
+			return false;
+		free(*err);
+		*err = NULL;
+	}
+	if (*ix && (*ix)->remote) {
+		ws_index_close(*ix);
+		*ix = NULL;
+	}
 	ws_index *fresh = NULL;
-	if (!ws_index_open(paths, n, &fresh, err))
+	if (!ws_index_open(t->paths, t->n, t->timeout_ms, &fresh, err))
 		return false;
 	ws_index_close(*ix);
 	*ix = fresh;
-	*stub = now;
+	t->stub = now;
+	t->reconnect = false;
 	return true;
 }
 
@@ -405,7 +450,7 @@ static bool apply_cancels(queue *q, FILE *out)
 }
 
 /* Answer one request line.  False when writing failed. */
-static bool answer(ws_index **ix, const char *const *paths, size_t n, stub_id *stub, const line *l, FILE *out)
+static bool answer(ws_index **ix, target *t, const line *l, FILE *out)
 {
 	request r;
 	char *err = NULL;
@@ -426,11 +471,12 @@ static bool answer(ws_index **ix, const char *const *paths, size_t n, stub_id *s
 		return true;
 	}
 	ws_result *res = NULL;
-	bool ok = refresh(ix, paths, n, stub, &err);
+	bool ok = refresh(ix, t, &err);
 	if (ok && r.synonyms)
-		ok = (r.req.glossary = serve_glossary(*ix, paths, n, &err)) != NULL;
+		ok = (r.req.glossary = serve_glossary(*ix, t->paths, t->n, &err)) != NULL;
 	if (!ok || !ws_search(*ix, &r.req, &res, &err)) {
 		written = ws_print_json_error(out, err ? err : "out of memory", r.id);
+		t->reconnect = !*ix || (*ix)->remote;
 	} else {
 		written = true;
 		for (size_t i = 0; written && i < res->nhits; i++)
@@ -443,7 +489,7 @@ static bool answer(ws_index **ix, const char *const *paths, size_t n, stub_id *s
 	return written && fflush(out) == 0;
 }
 
-int ws_serve(const char *const *paths, size_t n, FILE *in, FILE *out)
+int ws_serve(const char *const *paths, size_t n, unsigned timeout_ms, FILE *in, FILE *out)
 {
 	queue q = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 	reader_arg ra = {&q, in};
@@ -453,11 +499,11 @@ int ws_serve(const char *const *paths, size_t n, FILE *in, FILE *out)
 		return 2;
 	}
 	ws_index *ix = NULL;
-	stub_id stub = {0};
+	target t = {.paths = paths, .n = n, .timeout_ms = timeout_ms};
 	char *err = NULL;
 	/* open now, so that a missing index is said at once; a failure is
 	 * said and every request retries */
-	if (!refresh(&ix, paths, n, &stub, &err)) {
+	if (!refresh(&ix, &t, &err)) {
 		fprintf(stderr, "wensou-search: %s\n", err);
 		free(err);
 		err = NULL;
@@ -465,7 +511,7 @@ int ws_serve(const char *const *paths, size_t n, FILE *in, FILE *out)
 	bool ok = true;
 	line *l;
 	while (ok && (ok = apply_cancels(&q, out)) && (l = next_line(&q))) {
-		ok = answer(&ix, paths, n, &stub, l, out);
+		ok = answer(&ix, &t, l, out);
 		free(l->text);
 		free(l);
 	}

@@ -14,8 +14,9 @@
 #define WS_SERVE_PROTOCOL 1
 
 /* Answer the requests read from in on out until the end of in, over the
- * indexes at paths[0..n).  Returns the exit status: 0 at the end of
- * input, 2 when reading or writing failed. */
-int ws_serve(const char *const *paths, size_t n, FILE *in, FILE *out);
+ * indexes at paths[0..n) (remote shards with timeout_ms, as
+ * ws_index_open).  Returns the exit status: 0 at the end of input, 2 when
+ * reading or writing failed. */
+int ws_serve(const char *const *paths, size_t n, unsigned timeout_ms, FILE *in, FILE *out);
 
 #endif

@@ -14,66 +14,176 @@
 
 using namespace xq_internal;
 
-/* The local databases a stub file lists (see Xapian's "stub database"
- * format: "TYPE PATH" lines, '#' comments, paths relative to the stub's
- * folder), or false if path is no stub or lists anything but local
- * databases. */
-static bool stub_shards(const std::string &path, std::vector<std::string> &out)
+/* How deep stubs may name stubs (a stub naming itself must end). */
+static const int STUB_DEPTH = 8;
+
+/* The stub file path stands for: path itself if it is a file that reads
+ * as text (a single-file glass database is binary), path/XAPIANDB for a
+ * folder that is no database but holds one (a "stub directory", as an
+ * index folder of wensou's is); "" if neither. */
+static std::string stub_file(const std::string &path)
 {
 	struct stat st;
 	if (stat(path.c_str(), &st) != 0)
-		return false;
-	std::string stub = path, dir;
+		return "";
 	if (S_ISDIR(st.st_mode)) {
-		stub = path + "/XAPIANDB";
-		dir = path;
-		if (stat(stub.c_str(), &st) != 0)
-			return false;
-	} else {
-		size_t slash = path.rfind('/');
-		dir = slash == std::string::npos ? "." : path.substr(0, slash);
+		std::string stub = path + "/XAPIANDB";
+		struct stat sb;
+		bool db = stat((path + "/iamglass").c_str(), &sb) == 0 || stat((path + "/iamchert").c_str(), &sb) == 0;
+		return !db && stat(stub.c_str(), &sb) == 0 && S_ISREG(sb.st_mode) ? stub : "";
 	}
+	if (!S_ISREG(st.st_mode))
+		return "";
+	std::ifstream in(path, std::ios::binary);
+	char head[512];
+	in.read(head, sizeof head);
+	return std::memchr(head, '\0', static_cast<size_t>(in.gcount())) ? "" : path;
+}
+
+/* Open one remote database of a stub line's rest: ":PROGRAM ARGS" (a
+ * program speaking Xapian's remote protocol on its standard input and
+ * output, e.g. "ssh HOST xapian-progsrv PATH") or "HOST:PORT"
+ * ("[V6ADDR]:PORT"), xapian-tcpsrv's; Xapian's own grammar
+ * (backends/databasehelpers.h).  timeout_ms bounds connecting and each
+ * answer.  *name gets the line's form, "remote " + rest. */
+static bool open_remote(const std::string &rest, unsigned timeout_ms, Xapian::Database &out, std::string &name)
+{
+	name = "remote " + rest;
+	if (rest.empty())
+		return false;
+	if (rest[0] == ':') {
+		size_t sp = rest.find(' ');
+		std::string prog = rest.substr(1, sp == std::string::npos ? std::string::npos : sp - 1);
+		std::string args = sp == std::string::npos ? "" : rest.substr(sp + 1);
+		if (prog.empty())
+			return false;
+		/* "remote :HOST:PORT" would run a program of that name: surely
+		 * meant for xapian-tcpsrv */
+		size_t c = prog.rfind(':');
+		if (args.empty() && c != std::string::npos && c + 1 < prog.size() &&
+		    prog.find_first_not_of("0123456789", c + 1) == std::string::npos &&
+		    prog.find_first_of("/ ") == std::string::npos)
+			throw Xapian::DatabaseOpeningError("\"" + name + "\" would run a program named \"" + prog +
+			                                   "\"; a database served by xapian-tcpsrv is \"remote " + prog +
+			                                   "\", without the colon before the host");
+		out = Xapian::Remote::open(prog, args, timeout_ms);
+		return true;
+	}
+	size_t colon = rest.rfind(':');
+	if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size())
+		return false;
+	std::string host = rest.substr(0, colon), port = rest.substr(colon + 1);
+	if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 || std::stoul(port) > 65535)
+		return false;
+	if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+		host = host.substr(1, host.size() - 2);
+	out = Xapian::Remote::open(host, static_cast<unsigned>(std::stoul(port)), timeout_ms, timeout_ms);
+	return true;
+}
+
+static void open_path(const std::string &path, unsigned timeout_ms, int depth, std::vector<Xapian::Database> &dbs,
+                      std::vector<std::string> &names, std::vector<bool> &remote);
+
+/* Open every database the stub file lists into dbs (names beside them),
+ * each on its own: "auto|glass|chert PATH" (relative to the stub's
+ * folder; a stub in turn is read in turn), "remote ...", "inmemory";
+ * blank lines and '#' lines skipped.  A line Xapian would not read is an
+ * error naming the stub and the line. */
+static void open_stub(const std::string &stub, unsigned timeout_ms, int depth, std::vector<Xapian::Database> &dbs,
+                      std::vector<std::string> &names, std::vector<bool> &remote)
+{
 	std::ifstream in(stub);
 	if (!in)
-		return false;
+		throw Xapian::DatabaseOpeningError("cannot read the stub database file " + stub);
+	size_t slash = stub.rfind('/');
+	std::string dir = slash == std::string::npos ? "." : stub.substr(0, slash);
 	std::string line;
+	unsigned lineno = 0;
 	while (std::getline(in, line)) {
+		lineno++;
 		size_t b = line.find_first_not_of(" \t\r");
 		if (b == std::string::npos || line[b] == '#')
 			continue;
-		size_t sp = line.find_first_of(" \t", b);
-		if (sp == std::string::npos)
-			return false;
-		std::string type = line.substr(b, sp - b);
-		if (type != "auto" && type != "glass" && type != "chert" && type != "honey")
-			return false;
-		size_t pb = line.find_first_not_of(" \t", sp);
-		size_t pe = line.find_last_not_of(" \t\r");
-		if (pb == std::string::npos)
-			return false;
-		std::string p = line.substr(pb, pe - pb + 1);
-		out.push_back(p[0] == '/' ? p : dir + "/" + p);
+		size_t e = line.find_last_not_of(" \t\r");
+		line = line.substr(b, e - b + 1);
+		size_t sp = line.find_first_of(" \t");
+		std::string type = line.substr(0, sp);
+		std::string rest = sp == std::string::npos ? "" : line.substr(line.find_first_not_of(" \t", sp));
+		bool good = true;
+		if (type == "auto" || type == "glass" || type == "chert") {
+			good = !rest.empty();
+			if (good)
+				open_path(rest[0] == '/' ? rest : dir + "/" + rest, timeout_ms, depth + 1, dbs, names, remote);
+		} else if (type == "remote") {
+			Xapian::Database d;
+			std::string name;
+			/* Xapian leaves some failures of a connection being
+			 * made without its context, which names the shard
+			 * in messages (error.cc): give them the one Xapian
+			 * gives the others */
+			std::string context = rest.compare(0, 1, ":") == 0 ? "remote:prog(" + rest.substr(1) + ")"
+			                                                   : "remote:tcp(" + rest + ")";
+			try {
+				good = open_remote(rest, timeout_ms, d, name);
+			} catch (const Xapian::NetworkTimeoutError &ne) {
+				if (!ne.get_context().empty())
+					throw;
+				throw Xapian::NetworkTimeoutError(ne.get_msg(), context, ne.get_error_string());
+			} catch (const Xapian::NetworkError &ne) {
+				if (!ne.get_context().empty())
+					throw;
+				throw Xapian::NetworkError(ne.get_msg(), context, ne.get_error_string());
+			}
+			if (good) {
+				dbs.push_back(d);
+				names.push_back(name);
+				remote.push_back(true);
+			}
+		} else if (type == "inmemory" && rest.empty()) {
+			dbs.push_back(Xapian::Database(std::string(), Xapian::DB_BACKEND_INMEMORY));
+			names.push_back("inmemory");
+			remote.push_back(false);
+		} else {
+			good = false;
+		}
+		if (!good)
+			throw Xapian::DatabaseOpeningError(stub + ", line " + std::to_string(lineno) + " (\"" + line +
+			                                   "\"): not a database line (auto, glass or chert PATH; "
+			                                   "remote HOST:PORT; remote :PROGRAM ARGS)");
 	}
-	return !out.empty();
 }
 
-/* Open path (a database or a stub) into the read-only handle db. */
+/* Open path (a database, or a stub naming databases) into dbs. */
+static void open_path(const std::string &path, unsigned timeout_ms, int depth, std::vector<Xapian::Database> &dbs,
+                      std::vector<std::string> &names, std::vector<bool> &remote)
+{
+	std::string stub = stub_file(path);
+	if (stub.empty()) {
+		dbs.push_back(Xapian::Database(path));
+		names.push_back(path);
+		remote.push_back(false);
+		return;
+	}
+	if (depth > STUB_DEPTH)
+		throw Xapian::DatabaseOpeningError(stub + ": stubs name stubs more than " + std::to_string(STUB_DEPTH) +
+		                                   " deep (does one name itself?)");
+	open_stub(stub, timeout_ms, depth, dbs, names, remote);
+}
+
+/* Open path (a database or a stub) into the read-only handle db: every
+ * database on its own, then all added, so that a failure adds none. */
 static void open_into(xq_db *db, const char *path)
 {
-	std::vector<std::string> parts;
-	if (stub_shards(path, parts)) {
-		std::vector<Xapian::Database> opened;
-		for (const std::string &p : parts)
-			opened.push_back(Xapian::Database(p));
-		for (Xapian::Database &d : opened) {
-			db->rdb.add_database(d);
-			db->shards.push_back(d);
-		}
-	} else {
-		/* a plain database, or a stub naming remote ones */
-		Xapian::Database d(path);
-		db->rdb.add_database(d);
-		db->shards.push_back(d);
+	std::vector<Xapian::Database> opened;
+	std::vector<std::string> names;
+	std::vector<bool> remote;
+	open_path(path, db->timeout_ms, 0, opened, names, remote);
+	for (size_t k = 0; k < opened.size(); k++) {
+		db->rdb.add_database(opened[k]);
+		db->shards.push_back(opened[k]);
+		db->names.push_back(names[k]);
+		db->remote.push_back(remote[k]);
+		db->has_remote = db->has_remote || remote[k];
 	}
 }
 
@@ -109,6 +219,11 @@ extern "C" {
 
 xq_status xq_db_open(const char *path, xq_db **out) noexcept
 {
+	return xq_db_open_timeout(path, 0, out);
+}
+
+xq_status xq_db_open_timeout(const char *path, unsigned timeout_ms, xq_db **out) noexcept
+{
 	clear_out(out);
 	return entry(nullptr, [&] {
 		if (!out)
@@ -116,6 +231,7 @@ xq_status xq_db_open(const char *path, xq_db **out) noexcept
 		if (!path)
 			return fail(nullptr, XQ_ERR_INVALID, "NULL path");
 		xq_db *db = new xq_db;
+		db->timeout_ms = timeout_ms ? timeout_ms : XQ_DEFAULT_TIMEOUT_MS;
 		try {
 			open_into(db, path);
 		} catch (...) {
@@ -210,6 +326,21 @@ void xq_db_close(xq_db *db) noexcept
 		fail_current(nullptr);
 	}
 	delete db;
+}
+
+unsigned xq_db_shard_count(const xq_db *db) noexcept
+{
+	return db && !db->writable ? static_cast<unsigned>(db->shards.size()) : 0;
+}
+
+const char *xq_db_shard_name(const xq_db *db, unsigned k) noexcept
+{
+	return k < xq_db_shard_count(db) ? db->names[k].c_str() : nullptr;
+}
+
+bool xq_db_shard_is_remote(const xq_db *db, unsigned k) noexcept
+{
+	return k < xq_db_shard_count(db) && db->remote[k];
 }
 
 const char *xq_db_error(const xq_db *db) noexcept

@@ -4,8 +4,12 @@
  */
 #include "xq_private.hh"
 
+#include <climits>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 using namespace xq_internal;
 
@@ -37,6 +41,55 @@ static xq_status check_hit(xq_hits *hits, size_t i, const char **out) noexcept
 	if (i >= hits->ids.size())
 		return fail(hits->db, XQ_ERR_INVALID, "hit index out of range");
 	return XQ_OK;
+}
+
+/* The hits first..first+max-1 of a run with a decider over a handle with
+ * a remote shard, into h.  Xapian 1.4 refuses a MatchDecider there ("not
+ * supported for the remote backend"), so the decider is asked here, as
+ * Xapian's matcher asks it: about every match, before collapsing.  The
+ * match runs without collapse or decider over every document; then, in
+ * rank order, a candidate the decider refuses is dropped, and one past
+ * the collapse's max for its key (a document without a value in the slot
+ * is never collapsed, as in Xapian) too.  What is counted is exact, where
+ * Xapian's own estimate would be an estimate.  It reads every match's
+ * document, one request each over the network: the price of a decider on
+ * a remote shard. */
+static void run_decided_here(xq_enquire *enq, unsigned first, unsigned max, xq_hits *h)
+{
+	Xapian::Database &db = enq->db->read();
+	enq->enq.set_collapse_key(Xapian::BAD_VALUENO);
+	Xapian::MSet mset;
+	try {
+		mset = enq->enq.get_mset(0, db.get_doccount());
+	} catch (...) {
+		enq->enq.set_collapse_key(enq->collapse_slot, enq->collapse_max);
+		throw;
+	}
+	enq->enq.set_collapse_key(enq->collapse_slot, enq->collapse_max);
+	std::map<std::string, unsigned> per_key;
+	uint64_t kept = 0, end = (uint64_t)first + max;
+	std::vector<std::string> data;
+	for (auto it = mset.begin(); it != mset.end(); ++it) {
+		Xapian::Document doc = it.get_document();
+		std::string d = doc.get_data();
+		if (!enq->decider.fn(enq->decider.ud, d.data(), d.size()))
+			continue;
+		if (enq->collapse_max) {
+			std::string key = doc.get_value(enq->collapse_slot);
+			if (!key.empty() && per_key[key]++ >= enq->collapse_max)
+				continue;
+		}
+		if (kept >= first && kept < end) {
+			h->ids.push_back(*it);
+			h->weights.push_back(it.get_weight());
+			data.push_back(std::move(d));
+		}
+		kept++;
+	}
+	h->estimated = kept > UINT_MAX ? UINT_MAX : static_cast<unsigned>(kept);
+	/* the documents were read: the hits keep their data */
+	h->data = std::move(data);
+	h->have_data.assign(h->ids.size(), 1);
 }
 
 extern "C" {
@@ -102,6 +155,8 @@ xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max) 
 		if (!enq)
 			return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
 		enq->enq.set_collapse_key(max ? slot : Xapian::BAD_VALUENO, max);
+		enq->collapse_slot = max ? slot : Xapian::BAD_VALUENO;
+		enq->collapse_max = max;
 		return XQ_OK;
 	});
 }
@@ -114,6 +169,25 @@ xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits 
 			return fail(db_of(enq), XQ_ERR_INVALID, "NULL out pointer");
 		if (!enq)
 			return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
+		if (enq->decider.fn && enq->db->has_remote) {
+			auto *h = new xq_hits;
+			h->db = enq->db;
+			try {
+				try {
+					run_decided_here(enq, first, max, h);
+				} catch (const Xapian::DatabaseModifiedError &) {
+					enq->db->read().reopen();
+					*h = xq_hits();
+					h->db = enq->db;
+					run_decided_here(enq, first, max, h);
+				}
+			} catch (...) {
+				delete h;
+				throw;
+			}
+			*out = h;
+			return XQ_OK;
+		}
 		Xapian::MSet mset;
 		try {
 			mset = enq->enq.get_mset(first, max, 0, nullptr, enq->active_decider());

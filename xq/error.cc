@@ -37,6 +37,48 @@ xq_status fail(xq_db *db, xq_status st, const char *msg) noexcept
 	return st;
 }
 
+/* The remote database an error's context names, as its stub line names it
+ * (xq.h): Xapian's contexts are "remote:tcp(HOST:PORT)" and
+ * "remote:prog(PROGRAM ARGS)" (net/remotetcpclient.cc, progclient.cc). */
+static const char UNNAMED_REMOTE[] = "a remote shard";
+
+static std::string remote_name(const std::string &context)
+{
+	auto inside = [&](const char *pfx) {
+		size_t n = strlen(pfx);
+		return context.compare(0, n, pfx) == 0 && context.back() == ')' ? context.substr(n, context.size() - n - 1)
+		                                                                  : std::string();
+	};
+	std::string s;
+	if (!(s = inside("remote:tcp(")).empty())
+		return "remote shard " + s;
+	if (!(s = inside("remote:prog(")).empty())
+		return "remote shard :" + s;
+	return context.empty() ? UNNAMED_REMOTE : "remote shard " + context;
+}
+
+/* Which remote shard of db has failed, when Xapian's error does not say
+ * (it throws "Connection closed unexpectedly" without a context): the
+ * one whose connection no longer answers a keep-alive.  A closed
+ * connection fails at once; a live one answers at once, or within the
+ * timeout.  "" when none is found. */
+static std::string failed_remote(xq_db *db) noexcept
+{
+	try {
+		for (size_t k = 0; db && k < db->shards.size(); k++) {
+			if (!db->remote[k])
+				continue;
+			try {
+				db->shards[k].keep_alive();
+			} catch (const Xapian::Error &) {
+				return "remote shard " + db->names[k].substr(strlen("remote "));
+			}
+		}
+	} catch (...) {
+	}
+	return "";
+}
+
 /* Classify the exception being handled.  Must be called from inside a catch
  * block.  Most-derived classes first: DatabaseVersionError and
  * DatabaseNotFoundError derive from DatabaseOpeningError, and every Xapian
@@ -76,6 +118,12 @@ static xq_status classify(std::string &msg) noexcept
 		} catch (const Xapian::UnimplementedError &e) {
 			msg = e.get_description();
 			return XQ_ERR_INVALID;
+		} catch (const Xapian::NetworkTimeoutError &e) {
+			msg = remote_name(e.get_context()) + " did not answer in time (" + e.get_description() + ")";
+			return XQ_ERR_NETWORK;
+		} catch (const Xapian::NetworkError &e) {
+			msg = remote_name(e.get_context()) + " failed (" + e.get_description() + ")";
+			return XQ_ERR_NETWORK;
 		} catch (const Xapian::Error &e) {
 			msg = e.get_description();
 			return XQ_ERR_XAPIAN;
@@ -101,6 +149,14 @@ xq_status fail_current(xq_db *db) noexcept
 {
 	std::string msg;
 	xq_status st = classify(msg);
+	if (st == XQ_ERR_NETWORK && msg.compare(0, strlen(UNNAMED_REMOTE), UNNAMED_REMOTE) == 0) {
+		try {
+			std::string name = failed_remote(db);
+			if (!name.empty())
+				msg = name + msg.substr(strlen(UNNAMED_REMOTE));
+		} catch (...) {
+		}
+	}
 	set_error(db, msg.empty() && st == XQ_ERR_NOMEM ? "out of memory" : msg.c_str());
 	return st;
 }
@@ -149,6 +205,7 @@ const char *xq_status_to_string(xq_status status) noexcept
 	case XQ_ERR_OPENING: return "database could not be opened";
 	case XQ_ERR_INVALID: return "invalid argument or operation";
 	case XQ_ERR_NOMEM: return "out of memory";
+	case XQ_ERR_NETWORK: return "a remote database failed or did not answer in time";
 	case XQ_ERR_XAPIAN: return "Xapian error";
 	case XQ_ERR_INTERNAL: return "internal error";
 	}

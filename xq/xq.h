@@ -52,6 +52,7 @@ typedef enum xq_status {
 	XQ_ERR_OPENING,   /* the database could not be opened (permissions, not a database, ...) */
 	XQ_ERR_INVALID,   /* invalid argument or operation (bad term, bad query, ...) */
 	XQ_ERR_NOMEM,     /* out of memory */
+	XQ_ERR_NETWORK,   /* a remote database cannot be reached, failed, or did not answer in time */
 	XQ_ERR_XAPIAN,    /* any other Xapian::Error */
 	XQ_ERR_INTERNAL,  /* a non-Xapian exception: a bug */
 } xq_status;
@@ -79,14 +80,51 @@ typedef enum xq_open_mode {
 	XQ_OPEN = 3,                /* open an existing one only */
 } xq_open_mode;
 
-/* Open a database read-only.  path may be a database directory or a Xapian
- * stub database file.  On success *out is a new handle (free with
- * xq_db_close); on failure *out is NULL. */
+/* Open a database read-only.  path may be a database directory, a Xapian
+ * stub database file, or a folder holding one named XAPIANDB (a "stub
+ * directory", as a wensou index folder is).  A stub's lines are Xapian's:
+ *   auto PATH, glass PATH, chert PATH   a local database; a relative PATH
+ *                        is relative to the stub's folder; a PATH that is
+ *                        a stub is read in turn (at most 8 deep)
+ *   remote HOST:PORT     a database served by xapian-tcpsrv ([V6]:PORT)
+ *   remote :PROGRAM ARGS a program speaking Xapian's remote protocol on
+ *                        its standard input and output, such as
+ *                        "remote :ssh HOST xapian-progsrv PATH"
+ *   inmemory             an empty database
+ * and blank lines and lines starting with '#' are skipped.  Every database
+ * a stub names is opened on its own (a shard, see xq_db_shard_count), all
+ * of them before any is added, and a line of any other form is
+ * XQ_ERR_OPENING naming the stub and the line.  Remote databases get
+ * Xapian's default timeout (XQ_DEFAULT_TIMEOUT_MS).  On success *out is a
+ * new handle (free with xq_db_close); on failure *out is NULL. */
 xq_status xq_db_open(const char *path, xq_db **out) XQ_NOEXCEPT;
 
-/* Add another read-only database to a handle opened with xq_db_open, so that
- * searches cover both (Xapian's multi-database search). */
+/* Xapian's default time a remote database may take to connect and to
+ * answer each request. */
+#define XQ_DEFAULT_TIMEOUT_MS 10000
+
+/* xq_db_open with timeout_ms (0: XQ_DEFAULT_TIMEOUT_MS) for every remote
+ * database: to connect, and to answer each request, now and for the life
+ * of the handle (xq_db_add_database uses it too).  A remote database that
+ * refuses, fails or stays silent longer gives XQ_ERR_NETWORK, on opening
+ * or on any later call, with a message naming it as its stub line does
+ * ("remote shard 10.0.0.2:33333 did not answer in time (...)"); the
+ * connection is then dead, and only a new handle reaches it again. */
+xq_status xq_db_open_timeout(const char *path, unsigned timeout_ms, xq_db **out) XQ_NOEXCEPT;
+
+/* Add another read-only database (or stub) to a handle opened with
+ * xq_db_open, so that searches cover both (Xapian's multi-database
+ * search). */
 xq_status xq_db_add_database(xq_db *db, const char *path) XQ_NOEXCEPT;
+
+/* The databases a read-only handle searches as one, in Xapian's order
+ * (document ids interleave in it): 0 for a writable handle or NULL.
+ * Shard k's name is its path, or for a remote one its stub line
+ * ("remote HOST:PORT", "remote :PROGRAM ARGS"); owned by db, valid until
+ * xq_db_close.  NULL and false for k out of range. */
+unsigned xq_db_shard_count(const xq_db *db) XQ_NOEXCEPT;
+const char *xq_db_shard_name(const xq_db *db, unsigned k) XQ_NOEXCEPT;
+bool xq_db_shard_is_remote(const xq_db *db, unsigned k) XQ_NOEXCEPT;
 
 /* Open a database for writing.  Fails with XQ_ERR_LOCKED at once if another
  * writer holds the lock.  On success *out is a new handle (free with

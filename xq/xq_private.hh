@@ -41,6 +41,15 @@ struct xq_db {
 	 * not be opened on its own (a remote one): metadata then comes from
 	 * rdb.  They share rdb's internals, so reopening rdb reopens them. */
 	std::vector<Xapian::Database> shards;
+	/* Beside each shard: its name (a path, or the stub line of a remote
+	 * one, "remote HOST:PORT"), and whether it is remote. */
+	std::vector<std::string> names;
+	std::vector<bool> remote;
+	/* Some shard is remote: Xapian 1.4 runs no MatchDecider over one
+	 * (xq_enquire_run checks candidates itself then). */
+	bool has_remote = false;
+	/* For remote shards: to connect, and for each answer (ms). */
+	unsigned timeout_ms = XQ_DEFAULT_TIMEOUT_MS;
 	bool writable = false;
 	/* A writable handle always has our own implicit unflushed
 	 * transaction open (see begin_implicit in database.cc for why). */
@@ -73,6 +82,10 @@ struct xq_enquire {
 	xq_db *db;
 	Xapian::Enquire enq;
 	xq_c_decider decider;
+	/* The collapse asked for (max 0: none), kept for runs over a remote
+	 * shard, which collapse after the decider themselves. */
+	Xapian::valueno collapse_slot = Xapian::BAD_VALUENO;
+	unsigned collapse_max = 0;
 	explicit xq_enquire(xq_db *d) : db(d), enq(d->read()) {}
 	const Xapian::MatchDecider *active_decider() const { return decider.fn ? &decider : nullptr; }
 };

@@ -14,8 +14,13 @@ import subprocess
 import time
 import unittest
 
-from harness import (INDEX, INDEX_FAULTY, SEARCH, SHARED, HAVE_SHARED, SHARED_MSG, TempDirTest, main,
-                     run_index, search_count, search_json, summary)
+from harness import (INDEX, INDEX_FAULTY, SEARCH, SHARED, SOURCE_ROOT, HAVE_SHARED, SHARED_MSG, TempDirTest,
+                     main, run_index, search_count, search_json, summary)
+
+# Every run here has two threads working at once (wensou-index --jobs, whose
+# default this sets), whatever the cores of the machine: the promises below
+# hold with parallel indexing.  TestJobs compares --jobs 1 with --jobs 2.
+os.environ["WENSOU_JOBS"] = "2"
 
 HAVE_FAULTY = bool(INDEX_FAULTY) and os.path.exists(INDEX_FAULTY)
 FAULTY_MSG = "wensou-index-faulty (the fault-injection build) not built"
@@ -137,6 +142,41 @@ class TestStub(StoreTest):
         self.assertEqual(self.paths_of("tokneww"), [])
         self.index(docs)
         self.assertEqual(len(set(self.paths_of("tokneww"))), 1)
+
+    def test_each_shard_has_a_stub_of_its_own_for_servers(self):
+        """DIR/shard-K/XAPIANDB names shard K of the live generation, for
+        xapian-tcpsrv: written with the index, moved by a rebuild,
+        rewritten by a run when wrong or missing, reported by --check,
+        and an index folder for the searcher but never for the indexer."""
+        # 16 files: the chance that every one hashes to the same shard is 2 in 65536
+        docs = self.small_corpus(16)
+        self.index(docs)
+
+        def shard_stub(k):
+            with open(os.path.join(self.db, f"shard-{k}", "XAPIANDB")) as f:
+                return [line for line in f.read().splitlines() if not line.startswith("#")]
+
+        self.assertEqual([shard_stub(0), shard_stub(1)], [["glass ../gen-1/s0"], ["glass ../gen-1/s1"]])
+        self.assertFalse(os.path.exists(os.path.join(self.db, "shard-2")))
+        # each alone holds its shard's passages; together all of them
+        tokens = " OR ".join(f"tok{i:02d}x" for i in range(16)).split()
+        counts = [len(search_json(os.path.join(self.db, f"shard-{k}"), *tokens, args=["-n", "1000"])[1])
+                  for k in (0, 1)]
+        self.assertEqual(sum(counts), 64)
+        self.assertTrue(all(counts))
+        self.index(docs, args=["--rebuild"])
+        self.assertEqual(shard_stub(1), ["glass ../gen-2/s1"])
+        with open(os.path.join(self.db, "shard-1", "XAPIANDB"), "w") as f:
+            f.write("glass ../gen-1/s1\n")
+        shutil.rmtree(os.path.join(self.db, "shard-0"))
+        p = self.index(args=["--check"], expect=1)
+        self.assertIn("shard-0/XAPIANDB does not name the live shard 0", p.stdout)
+        self.index()
+        self.assertEqual([shard_stub(0), shard_stub(1)], [["glass ../gen-2/s0"], ["glass ../gen-2/s1"]])
+        self.index(args=["--check"], expect=0)
+        p = run_index(os.path.join(self.db, "shard-0"), docs)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("not a shard of a wensou index", p.stderr)
 
     def test_foreign_or_unreadable_stub_is_an_error_naming_it(self):
         docs = self.small_corpus(2)
@@ -405,6 +445,74 @@ class TestResume(StoreTest):
         self.assertEqual(s["added"] + s["unchanged"], 24)
         tokens = ["tok00x", "tok11x", "tok23x"]
         self.assertEqual({t: len(self.hits(t)) for t in tokens}, clean_counts(self, self.docs(), tokens))
+
+
+class TestJobs(StoreTest):
+    """--jobs changes how many threads work at once, never what is
+    written: each shard's files go in one order whatever the jobs, so
+    --jobs 1 and --jobs 2 give the same hits, in the same order (ties
+    included: the generated reports repeat their sentences, and equal
+    scores rank by document id), with the same scores and snippets."""
+
+    QUERIES = ["数据跨境流动", "人工智能治理", "digital divide", "数字鸿沟 联合国", "\"open source\"",
+               "网络安全 OR 平台治理", "tokj003x", "数字 -人工智能", "data", "治理"]
+
+    def corpus(self, docs, version):
+        os.makedirs(docs, exist_ok=True)
+        for i in range(16):
+            path = os.path.join(docs, f"r{i:02d}.txt")
+            if version == 2 and i % 4 == 0:
+                os.remove(path)
+            elif version == 1 or i % 4 == 1:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(report_text(f"tokj{i:03d}x", 40 + 7 * i, seed=i + 100 * version))
+        if version == 2:
+            with open(os.path.join(docs, "new.txt"), "w", encoding="utf-8") as f:
+                f.write(report_text("tokjnewx", 30, seed=7))
+        if version == 1 and SOURCE_ROOT:
+            # every format and encoding the indexer reads
+            shutil.copytree(os.path.join(SOURCE_ROOT, "corpus"), os.path.join(docs, "corpus"))
+
+    def answers(self, db):
+        out = {}
+        for q in self.QUERIES:
+            p = subprocess.run([SEARCH, "--db", db, "--json", "-n", "1000", "--", *q.split()],
+                               capture_output=True, text=True, timeout=60)
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            objs = [json.loads(line) for line in p.stdout.splitlines()]
+            for o in objs:
+                o.pop("elapsed_ms", None)
+            out[q] = objs
+        return out
+
+    def test_jobs_1_and_2_give_the_same_results(self):
+        docs = self.docs()
+        self.corpus(docs, 1)
+        dbs = {j: os.path.join(self.tmp, f"jobs{j}") for j in (1, 2)}
+        for version in (1, 2):
+            if version == 2:
+                self.corpus(docs, 2)
+            for j, db in dbs.items():
+                p = run_index(db, docs, args=["--jobs", str(j)])
+                self.assertIn(p.returncode, (0, 1), p.stderr)
+            one, two = self.answers(dbs[1]), self.answers(dbs[2])
+            hits = sum(len(v) for v in one.values())
+            self.assertGreater(hits, 100, "too few hits to compare")
+            for q in self.QUERIES:
+                self.assertEqual(one[q], two[q], f"run {version}, query {q}: --jobs 1 and --jobs 2 differ")
+
+    def test_jobs_must_be_a_count(self):
+        for bad in ("0", "-1", "two", "", "1025"):
+            p = run_index(self.db, self.small_corpus(), args=["--jobs", bad])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("--jobs takes a number of threads from 1 to 1024", p.stderr)
+        p = run_index(self.db, self.docs(), env=dict(os.environ, WENSOU_JOBS="many"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("WENSOU_JOBS takes a number", p.stderr)
+        self.assertFalse(os.path.exists(stub_path(self.db)))
+        p = run_index(self.db, args=["--list", "--jobs", "2"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--jobs goes with indexing runs", p.stderr)
 
 
 def state(test, db, tokens):

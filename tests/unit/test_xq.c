@@ -925,6 +925,162 @@ static void test_multi_and_stub(void **state)
 	xq_db_close(db);
 }
 
+/* Write text to path (a test failure if it cannot). */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_stub_lines(void **state)
+{
+	(void)state;
+	char stub[PATH_MAX], inner[PATH_MAX], self[PATH_MAX], text[3 * PATH_MAX];
+	path_in_tmp(stub, sizeof stub, "lines.stub");
+	path_in_tmp(inner, sizeof inner, "inner.stub");
+	path_in_tmp(self, sizeof self, "self.stub");
+	xq_db *db = NULL;
+
+	/* a line Xapian would not read names the stub and the line */
+	snprintf(text, sizeof text, "auto %s\nbogus line\n", fixture);
+	write_file(stub, text);
+	assert_int_equal(xq_db_open(stub, &db), XQ_ERR_OPENING);
+	assert_null(db);
+	assert_non_null(strstr(xq_last_error(), "line 2 (\"bogus line\")"));
+	assert_non_null(strstr(xq_last_error(), stub));
+	write_file(stub, "remote nothing-to-connect-to\n");
+	assert_int_equal(xq_db_open(stub, &db), XQ_ERR_OPENING);
+	assert_non_null(strstr(xq_last_error(), "line 1"));
+
+	/* a stub naming a stub: every database on its own, so metadata of
+	 * each is read; names and remoteness per shard */
+	snprintf(text, sizeof text, "auto %s\n", fixture);
+	write_file(inner, text);
+	snprintf(text, sizeof text, "# outer\n\nauto inner.stub\n  glass %s  \n", fixture);
+	write_file(stub, text);
+	db = open_ro(stub);
+	assert_int_equal(xq_db_shard_count(db), 2);
+	assert_string_equal(xq_db_shard_name(db, 0), fixture);
+	assert_false(xq_db_shard_is_remote(db, 1));
+	assert_null(xq_db_shard_name(db, 2));
+	assert_int_equal(doccount(db), 8);
+	xq_db_close(db);
+
+	/* a stub that names itself ends */
+	write_file(self, "auto self.stub\n");
+	assert_int_equal(xq_db_open(self, &db), XQ_ERR_OPENING);
+	assert_non_null(strstr(xq_last_error(), "more than 8 deep"));
+
+	/* a remote database nobody serves: XQ_ERR_NETWORK, named as the stub
+	 * names it (port 1 on the loopback refuses at once) */
+	snprintf(text, sizeof text, "auto %s\nremote 127.0.0.1:1\n", fixture);
+	write_file(stub, text);
+	assert_int_equal(xq_db_open_timeout(stub, 2000, &db), XQ_ERR_NETWORK);
+	assert_null(db);
+	assert_non_null(strstr(xq_last_error(), "remote shard 127.0.0.1:1 failed"));
+	/* "remote :HOST:PORT" is the program form by mistake: said so */
+	write_file(stub, "remote :127.0.0.1:33333\n");
+	assert_int_equal(xq_db_open_timeout(stub, 2000, &db), XQ_ERR_OPENING);
+	assert_non_null(strstr(xq_last_error(), "is \"remote 127.0.0.1:33333\", without the colon"));
+	/* a program that does not speak the protocol */
+	write_file(stub, "remote :true\n");
+	assert_int_equal(xq_db_open_timeout(stub, 2000, &db), XQ_ERR_NETWORK);
+	assert_non_null(strstr(xq_last_error(), "remote shard :true"));
+}
+
+/* The data of every hit of a run of "digital" OR "data" over db, in rank
+ * order with their scores, with the decider and collapse given; and the
+ * estimate. */
+static void decided_run(xq_db *db, reject_one *r, unsigned collapse, char *out, size_t size, unsigned *estimated)
+{
+	xq_enquire *enq = NULL;
+	xq_hits *hits = NULL;
+	assert_int_equal(xq_enquire_new(db, &enq), XQ_OK);
+	xq_query *q = combine2(XQ_OP_OR, term("digital"), term("data"), 0);
+	assert_int_equal(xq_enquire_set_query(enq, q), XQ_OK);
+	xq_query_free(q);
+	assert_int_equal(xq_enquire_set_decider(enq, reject_decider, r), XQ_OK);
+	assert_int_equal(xq_enquire_set_collapse(enq, SLOT_FILE, collapse), XQ_OK);
+	xq_status st = xq_enquire_run(enq, 0, 10, &hits);
+	if (st != XQ_OK)
+		fail_msg("run: %s", xq_last_error());
+	out[0] = '\0';
+	for (size_t i = 0; i < xq_hits_count(hits); i++) {
+		const char *d;
+		size_t len;
+		assert_int_equal(xq_hits_data(hits, i, &d, &len), XQ_OK);
+		size_t at = strlen(out);
+		snprintf(out + at, size - at, "%s%.*s:%.4f", i ? " " : "", (int)len, d, xq_hits_score(hits, i));
+	}
+	*estimated = xq_hits_estimated(hits);
+	xq_hits_free(hits);
+	xq_enquire_free(enq);
+}
+
+/* A shard served by xapian-progsrv (a child speaking Xapian's remote
+ * protocol on a pipe, no network needed): searched beside a local one as
+ * one, metadata read from each, and a decider, which Xapian 1.4 refuses
+ * over a remote database, asked by xq itself with the same hits. */
+static void test_remote_shard(void **state)
+{
+	(void)state;
+	if (system("command -v xapian-progsrv >/dev/null 2>&1") != 0)
+		skip(); /* xapian-tools, which scripts/install-deps installs */
+	char first[PATH_MAX], other[PATH_MAX], stub[PATH_MAX], local[PATH_MAX], text[3 * PATH_MAX];
+	path_in_tmp(first, sizeof first, "remote-first");
+	path_in_tmp(other, sizeof other, "remote-other");
+	path_in_tmp(stub, sizeof stub, "remote.stub");
+	path_in_tmp(local, sizeof local, "local.stub");
+	xq_db *w = open_rw(other, XQ_CREATE_OR_OVERWRITE);
+	add_doc(w, "e1", "digital data everywhere", 2020, "fileD");
+	add_doc(w, "e2", "more digital data", 2020, "fileD");
+	add_doc(w, "e3", "digital", 2021, "fileA");
+	assert_int_equal(xq_db_set_metadata(w, "file:e", "3", 1), XQ_OK);
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+	xq_db_close(w);
+	w = open_rw(first, XQ_CREATE_OR_OVERWRITE);
+	add_doc(w, "d1", "digital divide bridge", 2021, "fileA");
+	add_doc(w, "d2", "bridge the digital divide", 2022, "fileA");
+	add_doc(w, "d3", "divide digital", 2023, "fileB");
+	add_doc(w, "d4", "data flows across borders", 2024, "fileC");
+	assert_int_equal(xq_db_set_metadata(w, "file:d", "4", 1), XQ_OK);
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+	xq_db_close(w);
+
+	snprintf(text, sizeof text, "auto %s\nauto %s\n", first, other);
+	write_file(local, text);
+	snprintf(text, sizeof text, "auto %s\nremote :xapian-progsrv %s\n", first, other);
+	write_file(stub, text);
+	xq_db *l = open_ro(local), *r = NULL;
+	assert_int_equal(xq_db_open_timeout(stub, 5000, &r), XQ_OK);
+	assert_int_equal(xq_db_shard_count(r), 2);
+	assert_false(xq_db_shard_is_remote(r, 0));
+	assert_true(xq_db_shard_is_remote(r, 1));
+	char name[PATH_MAX + 32];
+	snprintf(name, sizeof name, "remote :xapian-progsrv %s", other);
+	assert_string_equal(xq_db_shard_name(r, 1), name);
+	assert_int_equal(doccount(r), 7);
+	struct walk wk = {.stop_after = 0};
+	assert_int_equal(xq_db_metadata_foreach(r, "file:", walk_fn, &wk), XQ_OK);
+	assert_string_equal(wk.keys, "file:d=4 file:e=3");
+
+	char want[512], got[512];
+	unsigned est_l, est_r;
+	for (unsigned collapse = 0; collapse <= 1; collapse++) {
+		reject_one rl = {"d2", 0}, rr = {"d2", 0};
+		decided_run(l, &rl, collapse, want, sizeof want, &est_l);
+		decided_run(r, &rr, collapse, got, sizeof got, &est_r);
+		assert_string_equal(got, want);
+		assert_int_equal(est_r, est_l);
+		assert_true(strlen(want) > 0);
+		assert_null(strstr(want, "d2:"));
+	}
+	xq_db_close(l);
+	xq_db_close(r);
+}
+
 static void test_compact(void **state)
 {
 	(void)state;
@@ -1024,6 +1180,8 @@ int main(void)
 		cmocka_unit_test(test_close_discards),
 		cmocka_unit_test(test_modified),
 		cmocka_unit_test(test_multi_and_stub),
+		cmocka_unit_test(test_stub_lines),
+		cmocka_unit_test(test_remote_shard),
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_null_frees),
