@@ -66,6 +66,7 @@ static const ws_optdef defs[] = {
 	{"no-pager", 0, OPT_NO_PAGER, WS_OPTVAL_NONE, NULL, NULL, "never page long output through $PAGER"},
 	{"no-config", 0, OPT_NO_CONFIG, WS_OPTVAL_NONE, NULL, NULL, "ignore the config file of default options"},
 	{"serve", 0, OPT_SERVE, WS_OPTVAL_NONE, NULL, NULL, "answer JSON requests on stdin (doc/serve.md)"},
+	{"timeout", 0, OPT_TIMEOUT, WS_OPTVAL_ANY, "SECONDS", NULL, "wait for a remote shard at most this long (10)"},
 	{"completions", 0, OPT_COMPLETIONS, WS_OPTVAL_CHOICE, "SHELL", "bash zsh", "print the bash or zsh completion script"},
 	{"help", 'h', 'h', WS_OPTVAL_NONE, NULL, NULL, "show this help"},
 	{"version", 'V', 'V', WS_OPTVAL_NONE, NULL, NULL, "show the version"},
