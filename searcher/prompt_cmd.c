@@ -46,25 +46,16 @@ const char *ws_cmd_help(void)
 	return help;
 }
 
+/* A year, or none (0) for an empty bound. */
 static bool year_of(const char *s, size_t n, int *out)
 {
-	char buf[64];
-	unsigned long long v;
 	if (!n) {
 		*out = 0;
 		return true;
 	}
-	if (n >= sizeof buf)
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (!ws_parse_decimal(buf, 4, &v) || v < 1000)
-		return false;
-	*out = (int)v;
-	return true;
+	return ws_parse_year(s, n, out);
 }
 
-/* "2023", "2022..2024", "2022-2024", "2022..", "..2024". */
 static bool parse_years(const char *s, int *lo, int *hi)
 {
 	const char *dots = strstr(s, "..");

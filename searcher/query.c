@@ -122,16 +122,7 @@ static bool read_phrase(parser *p, char **out)
  * the text's ＡＩ is folded to ai). */
 static bool parse_year_bound(const char *s, size_t n, int *out)
 {
-	char buf[32];
-	unsigned long long v;
-	if (n >= sizeof buf)
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (!ws_parse_decimal(buf, 4, &v) || v < 1000)
-		return false;
-	*out = (int)v;
-	return true;
+	return ws_parse_year(s, n, out);
 }
 
 /* year:Y, year:A..B, year:A.., year:..B */

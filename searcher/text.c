@@ -177,3 +177,17 @@ bool ws_fail(char **err, const char *fmt, ...)
 	va_end(ap);
 	return false;
 }
+
+bool ws_parse_year(const char *s, size_t n, int *out)
+{
+	char buf[64];
+	unsigned long long v;
+	if (n >= sizeof buf)
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (!ws_parse_decimal(buf, 4, &v) || v < 1000)
+		return false;
+	*out = (int)v;
+	return true;
+}

@@ -30,6 +30,10 @@ size_t ws_utf8_count(const char *s, size_t len);
  * false if s is empty or holds anything else. */
 bool ws_parse_decimal(const char *s, size_t max_digits, unsigned long long *out);
 
+/* A four-digit year (1000 or later) in s[0..n), in ASCII or full-width
+ * digits; false for anything else. */
+bool ws_parse_year(const char *s, size_t n, int *out);
+
 /* True for Unicode white space (White_Space: ASCII blanks, U+00A0,
  * U+2000..U+200A, U+3000, ...). */
 bool ws_is_space(uint32_t c);

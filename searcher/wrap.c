@@ -101,6 +101,18 @@ static bool emit(lines *l, const char *s, size_t start, size_t end)
 	return true;
 }
 
+/* Past the white space at s[from..to). */
+static size_t skip_spaces(const char *s, size_t from, size_t to)
+{
+	while (from < to) {
+		size_t j = from;
+		if (!ws_is_space(ws_utf8_next(s, to, &j)))
+			break;
+		from = j;
+	}
+	return from;
+}
+
 /* Cut s[from..to) (one unbreakable run, wider than a line) into lines;
  * the last, partial piece's start goes to *rest. */
 static bool cut_long(lines *l, const char *s, size_t from, size_t to, unsigned width, size_t *rest)
@@ -163,13 +175,7 @@ bool ws_wrap(ws_wrapper *w, const char *s, size_t len, unsigned width, ws_wline 
 				break;
 			content = k;
 		}
-		size_t lead = line;
-		while (lead < content) {
-			size_t j = lead;
-			if (!ws_is_space(ws_utf8_next(s, content, &j)))
-				break;
-			lead = j;
-		}
+		size_t lead = skip_spaces(s, line, content);
 		if (ws_str_width(s + lead, content - lead) <= width) {
 			last = at;
 			continue;
@@ -179,13 +185,7 @@ bool ws_wrap(ws_wrapper *w, const char *s, size_t len, unsigned width, ws_wline 
 			if (!emit(&l, s, line, last))
 				goto out;
 			line = last;
-			lead = line;
-			while (lead < content) {
-				size_t j = lead;
-				if (!ws_is_space(ws_utf8_next(s, content, &j)))
-					break;
-				lead = j;
-			}
+			lead = skip_spaces(s, line, content);
 			if (ws_str_width(s + lead, content - lead) <= width) {
 				last = at;
 				continue;
