@@ -25,12 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <limits.h>
 #include <spawn.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "pdf_records.h"
+#include "selfpath.h"
 #include "strbuf.h"
 
 #ifndef WENSOU_LIBEXECDIR
@@ -158,23 +158,9 @@ static char *helper_path(void)
 	const char *env = getenv("WENSOU_PDF_HELPER");
 	if (env && *env)
 		return strdup(env);
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			static const char *const beside[] = {"/wensou-pdf-text", "/../indexer/wensou-pdf-text"};
-			for (size_t i = 0; i < sizeof beside / sizeof *beside; i++) {
-				char *p = ws_strdupf("%s%s", self, beside[i]);
-				if (p && access(p, X_OK) == 0)
-					return p;
-				free(p);
-			}
-		}
-	}
-	return strdup(WENSOU_LIBEXECDIR "/wensou-pdf-text");
+	static const char *const beside[] = {"/wensou-pdf-text", "/../indexer/wensou-pdf-text"};
+	char *p = ws_beside_program(beside, sizeof beside / sizeof *beside, X_OK);
+	return p ? p : strdup(WENSOU_LIBEXECDIR "/wensou-pdf-text");
 }
 
 /* Start the helper on data: its stdin a memfd of the bytes, its stdout

@@ -11,6 +11,8 @@
 
 #include <libstemmer.h>
 
+#include "array.h"
+#include "selfpath.h"
 #include "strbuf.h"
 #include "text.h"
 
@@ -194,14 +196,10 @@ static bool rehash(ws_glossary *g)
 
 static bool add_form(ws_glossary *g, char *text, char *plain, uint64_t weak, unsigned concept)
 {
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 256;
-		form *f = realloc(g->forms, cap * sizeof *f);
-		if (!f)
-			return false;
-		g->forms = f;
-		g->cap = cap;
-	}
+	form *f = ws_array_grow(g->forms, g->n, &g->cap, sizeof *f, 256);
+	if (!f)
+		return false;
+	g->forms = f;
 	g->forms[g->n++] = (form){text, plain, NULL, weak, concept};
 	if (g->n * 2 + 2 > g->nslots)
 		return rehash(g);
@@ -397,20 +395,9 @@ static bool push_path(char ***v, size_t *n, char *p)
  * (BUILD/glossary, copied there by meson), else where it is installed. */
 static char *shipped(void)
 {
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			char *p = ws_strdupf("%s/../glossary/digital-governance.txt", self);
-			if (!p || access(p, R_OK) == 0)
-				return p;
-			free(p);
-		}
-	}
-	return strdup(WENSOU_DATADIR "/glossary/digital-governance.txt");
+	static const char *const beside[] = {"/../glossary/digital-governance.txt"};
+	char *p = ws_beside_program(beside, 1, R_OK);
+	return p ? p : strdup(WENSOU_DATADIR "/glossary/digital-governance.txt");
 }
 
 bool ws_glossary_paths(const char *const *dbs, size_t ndbs, char ***out, size_t *n)
