@@ -8,6 +8,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utext.h>
 
+#include "array.h"
 #include "text.h"
 
 struct ws_wrapper {
@@ -89,14 +90,10 @@ static bool emit(lines *l, const char *s, size_t start, size_t end)
 			break;
 		end = k;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		ws_wline *v = realloc(l->v, cap * sizeof *v);
-		if (!v)
-			return false;
-		l->v = v;
-		l->cap = cap;
-	}
+	ws_wline *v = ws_array_grow(l->v, l->n, &l->cap, sizeof *v, 8);
+	if (!v)
+		return false;
+	l->v = v;
 	l->v[l->n++] = (ws_wline){start, end, (unsigned)ws_str_width(s + start, end - start)};
 	return true;
 }
