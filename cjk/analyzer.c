@@ -137,8 +137,15 @@ void cjk_analyzer_reset(cjk_analyzer *a, const char *text, size_t len, uint32_t 
 	a->n16 = 0;
 	a->run_n = 0;
 	a->failed = false;
+	a->words = true;
 	a->err[0] = '\0';
 	cjk_termbuf_clear(&a->tb);
+}
+
+void cjk_analyzer_reset_without_words(cjk_analyzer *a, const char *text, size_t len, uint32_t first_line)
+{
+	cjk_analyzer_reset(a, text, len, first_line);
+	a->words = false;
 }
 
 /* Line numbers of the chunk's terms, counting '\n' in the original bytes

@@ -100,6 +100,15 @@ void cjk_analyzer_free(cjk_analyzer *a);
  * bounded whatever len is: long texts are worked through in chunks. */
 void cjk_analyzer_reset(cjk_analyzer *a, const char *text, size_t len, uint32_t first_line);
 
+/* As cjk_analyzer_reset, but the analysis leaves out CJK_TERM_CJK_WORD
+ * terms and never runs ICU's dictionary: Han runs go straight to their
+ * bigrams (and single characters), and only the text between them goes
+ * through the word break iterator.  Every other term is the same, at the
+ * same position, offsets and line.  Several times faster on Chinese text:
+ * for finding a query's terms in a passage, where dictionary words are
+ * redundant with the bigrams. */
+void cjk_analyzer_reset_without_words(cjk_analyzer *a, const char *text, size_t len, uint32_t first_line);
+
 /* The next term, in order of start offset (a WORD's STEM directly follows
  * it; the BIGRAM/CJK_WORD terms of a Han run come in position order).
  * Returns 1 and fills *t, 0 at the end of the text, or -1 on an ICU or

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <unicode/ubrk.h>
+#include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/utrans.h>
 
@@ -71,6 +72,17 @@ typedef struct cjk_termbuf {
 	size_t arena_len, arena_cap;
 } cjk_termbuf;
 
+/* Han in the sense of runs (runfind.c's file comment): what cjk_is_han
+ * takes and ICU's Unicode version assigns.  Below U+A000 every code point
+ * cjk_is_han takes is assigned since Unicode 14 (ICU >= 72 is required),
+ * which spares the common case the property lookup. */
+static inline bool cjk_is_run_han(uint32_t c)
+{
+	if (!cjk_is_han(c))
+		return false;
+	return c <= 0x9FFFu || u_charType((UChar32)c) != U_UNASSIGNED;
+}
+
 /* ---- the analyzer ---- */
 
 struct cjk_analyzer {
@@ -114,6 +126,7 @@ struct cjk_analyzer {
 
 	cjk_termbuf tb;
 	bool failed;
+	bool words;                   /* dictionary words wanted (see cjk_analyzer_reset_without_words) */
 };
 
 /* analyzer.c */

@@ -16,7 +16,7 @@
  *   - a code point that cjk_is_han takes but that ICU's Unicode version
  *     leaves unassigned (the gaps U+FA6E, U+2A6E0.. in the blocks
  *     cjk_is_han takes whole) is a segment with no word status, which
- *     segment.c skips: it ends the run too (cjk_rf_run_han);
+ *     segment.c skips: it ends the run too (cjk_is_run_han);
  *   - chunks: a cut at a safe point (chunk.c) is a boundary anyway, but a
  *     hard cut (over a megabyte without one) may fall inside a run, which
  *     linefix.c and segment.c then end there.  So the text is scanned
@@ -30,16 +30,6 @@
 static inline bool cjk_rf_is_ws(unsigned char b)
 {
 	return b == ' ' || b == '\t' || b == '\n' || b == '\r';
-}
-
-/* Han in the sense of runs (see the file comment).  Below U+A000 every
- * code point cjk_is_han takes is assigned since Unicode 14 (ICU >= 72 is
- * required), which spares the common case the property lookup. */
-static inline bool cjk_rf_run_han(uint32_t c)
-{
-	if (!cjk_is_han(c))
-		return false;
-	return c <= 0x9FFFu || u_charType((UChar32)c) != U_UNASSIGNED;
 }
 
 /* The code point at s[0..n), n >= 1, folded; its length in *used. */
@@ -116,7 +106,7 @@ static bool cjk_rf_chunk(cjk_analyzer *a, const unsigned char *s, size_t i, size
 		uint32_t c = cjk_rf_get(a, s + i, end - i, &used);
 		i += used;
 		last = c;
-		if (!cjk_rf_run_han(c)) {
+		if (!cjk_is_run_han(c)) {
 			m = 0;
 			continue;
 		}

@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include <libstemmer.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <unicode/utf16.h>
 
 #include "cjk_private.h"
@@ -125,7 +127,7 @@ static bool cjk_run_flush(cjk_analyzer *a)
 			ok = cjk_seg_emit_units(a, CJK_TERM_BIGRAM, pos, u,
 						cjk_run_unit_end(a, c + 1), start,
 						cjk_seg_char_end(a, a->run_unit[c + 1]));
-		size_t plen = a->run_piece[c];
+		size_t plen = a->words ? a->run_piece[c] : 0;
 		if (ok && plen >= 3 && c + plen <= n)
 			ok = cjk_seg_emit_units(a, CJK_TERM_CJK_WORD, pos, u,
 						cjk_run_unit_end(a, c + plen - 1), start,
@@ -264,6 +266,104 @@ static bool cjk_seg_segment(cjk_analyzer *a, size_t from, size_t to, int32_t st)
 	return true;
 }
 
+/* The words of units [from, to) as ICU's word break iterator finds them. */
+static bool cjk_seg_break(cjk_analyzer *a, size_t from, size_t to)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	ubrk_setText(a->brk, a->u16 + from, (int32_t)(to - from), &st);
+	if (U_FAILURE(st)) {
+		cjk_analyzer_fail(a, "ubrk_setText", st);
+		return false;
+	}
+	int32_t b = ubrk_first(a->brk);
+	for (int32_t e = ubrk_next(a->brk); e != UBRK_DONE; b = e, e = ubrk_next(a->brk)) {
+		int32_t rs = ubrk_getRuleStatus(a->brk);
+		if (rs < UBRK_WORD_NONE_LIMIT)
+			continue;
+		if (!cjk_seg_segment(a, from + (size_t)b, from + (size_t)e, rs))
+			return false;
+	}
+	return true;
+}
+
+/* Does ICU's dictionary read code point c other than as one of our Han
+ * runs (kana, Thai and the other scripts written without spaces, Han
+ * characters that are not run characters: 々, radicals)?  Then the
+ * dictionary cannot be left out without changing the terms. */
+static bool cjk_seg_other_dictionary(uint32_t c)
+{
+	if (c < 0x0E00u || cjk_is_run_han(c))
+		return false;
+	UScriptCode sc = uscript_getScript((UChar32)c, &(UErrorCode){U_ZERO_ERROR});
+	return sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA ||
+	       u_getIntPropertyValue((UChar32)c, UCHAR_WORD_BREAK) == U_WB_KATAKANA ||
+	       u_getIntPropertyValue((UChar32)c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT ||
+	       c == 0xFF9Eu || c == 0xFF9Fu;
+}
+
+/* Characters ICU's rules attach to the character before them (WB4). */
+static bool cjk_seg_attaches(UChar32 c)
+{
+	int32_t wb = u_getIntPropertyValue(c, UCHAR_WORD_BREAK);
+	return wb == U_WB_EXTEND || wb == U_WB_FORMAT || wb == U_WB_ZWJ;
+}
+
+/* Without dictionary words.  ICU's rules break on both sides of a Han
+ * character, but for what WB4 attaches to it, which the dictionary's
+ * segment carries as a piece of its own: so Han stretches become runs
+ * directly, the characters attached to their end a piece, and only the
+ * rest meets the break iterator.  False with *fallback set where the
+ * chunk holds text only the dictionary reads (cjk_seg_other_dictionary). */
+static bool cjk_seg_without_words(cjk_analyzer *a, bool *fallback)
+{
+	const UChar *u = a->u16;
+	size_t n = a->n16;
+	*fallback = false;
+	for (size_t i = 0; i < n;) {
+		UChar32 c;
+		U16_NEXT(u, i, n, c);
+		if (cjk_seg_other_dictionary((uint32_t)c)) {
+			*fallback = true;
+			return false;
+		}
+	}
+	bool after_han = false;
+	for (size_t i = 0; i < n;) {
+		size_t from = i;
+		UChar32 c;
+		U16_NEXT(u, i, n, c);
+		bool han = cjk_is_run_han((uint32_t)c);
+		while (i < n) {
+			size_t k = i;
+			U16_NEXT(u, k, n, c);
+			if (cjk_is_run_han((uint32_t)c) != han)
+				break;
+			i = k;
+		}
+		if (han) {
+			if (!cjk_run_add(a, from, i))
+				return false;
+			after_han = true;
+			continue;
+		}
+		size_t rest = from;
+		if (after_han) {
+			for (size_t k = rest; k < i;) {
+				U16_NEXT(u, k, i, c);
+				if (!cjk_seg_attaches(c))
+					break;
+				rest = k;
+			}
+		}
+		if (rest > from && !cjk_seg_token(a, from, rest, UBRK_WORD_IDEO))
+			return false;
+		if (rest < i && !cjk_seg_break(a, rest, i))
+			return false;
+		after_han = false;
+	}
+	return true;
+}
+
 bool cjk_segment_run(cjk_analyzer *a)
 {
 	if (a->n16 == 0)
@@ -272,20 +372,15 @@ bool cjk_segment_run(cjk_analyzer *a)
 		cjk_analyzer_fail(a, "out of memory", 0);
 		return false;
 	}
-	UErrorCode st = U_ZERO_ERROR;
-	ubrk_setText(a->brk, a->u16, (int32_t)a->n16, &st);
-	if (U_FAILURE(st)) {
-		cjk_analyzer_fail(a, "ubrk_setText", st);
-		return false;
-	}
 	a->run_n = 0;
-	int32_t from = ubrk_first(a->brk);
-	for (int32_t to = ubrk_next(a->brk); to != UBRK_DONE; from = to, to = ubrk_next(a->brk)) {
-		int32_t rs = ubrk_getRuleStatus(a->brk);
-		if (rs < UBRK_WORD_NONE_LIMIT)
-			continue;
-		if (!cjk_seg_segment(a, (size_t)from, (size_t)to, rs))
+	if (!a->words) {
+		bool fallback;
+		if (cjk_seg_without_words(a, &fallback))
+			return cjk_run_flush(a);
+		if (!fallback)
 			return false;
 	}
+	if (!cjk_seg_break(a, 0, a->n16))
+		return false;
 	return cjk_run_flush(a);
 }

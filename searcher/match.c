@@ -271,7 +271,9 @@ bool ws_match_passage(const ws_query *q, cjk_analyzer *a, const char *text, size
 		}
 		goto sorted;
 	}
-	cjk_analyzer_reset(a, text, len, first_line);
+	/* dictionary words are redundant with bigrams for matching, and
+	 * ICU's dictionary is most of the cost of analysing Chinese text */
+	cjk_analyzer_reset_without_words(a, text, len, first_line);
 	while ((r = cjk_analyzer_next(a, &t)) == 1) {
 		if (!dterms_push(&d, &t)) {
 			ws_fail(err, "out of memory");

@@ -1072,6 +1072,157 @@ static void test_han_run_random(void **state)
 	assert_true(positive > cases / 5 && positive < cases * 4 / 5);
 }
 
+
+/* ---- without dictionary words ---- */
+
+/* text read without words gives exactly the terms of a full analysis but
+ * its CJK_WORDs, in the same order. */
+static bool same_without_words(cjk_analyzer *a, const char *text, size_t len)
+{
+	tterms full = { 0 };
+	cjk_term t;
+	int r;
+	cjk_analyzer_reset(a, text, len, 3);
+	while ((r = cjk_analyzer_next(a, &t)) == 1) {
+		if (t.kind == CJK_TERM_CJK_WORD)
+			continue;
+		if (full.n == full.cap) {
+			full.cap = full.cap ? full.cap * 2 : 64;
+			full.v = realloc(full.v, full.cap * sizeof *full.v);
+			assert_non_null(full.v);
+		}
+		full.v[full.n++] = (tterm){ strdup(t.text), t.kind, t.pos, t.start, t.end, t.line };
+	}
+	assert_int_equal(r, 0);
+	size_t i = 0;
+	bool same = true;
+	cjk_analyzer_reset_without_words(a, text, len, 3);
+	while (same && (r = cjk_analyzer_next(a, &t)) == 1) {
+		const tterm *f = i < full.n ? &full.v[i] : NULL;
+		same = f && t.kind != CJK_TERM_CJK_WORD && strcmp(f->text, t.text) == 0 && f->kind == t.kind &&
+		       f->pos == t.pos && f->start == t.start && f->end == t.end && f->line == t.line;
+		if (!same)
+			fprintf(stderr, "term %zu: full \"%s\" kind %d pos %u [%zu,%zu) line %u; without words "
+			        "\"%s\" kind %d pos %u [%zu,%zu) line %u\n", i, f ? f->text : "(none)",
+			        f ? (int)f->kind : -1, f ? f->pos : 0, f ? f->start : 0, f ? f->end : 0,
+			        f ? f->line : 0, t.text, (int)t.kind, t.pos, t.start, t.end, t.line);
+		i++;
+	}
+	if (same && i != full.n) {
+		fprintf(stderr, "without words: %zu terms, full: %zu\n", i, full.n);
+		same = false;
+	}
+	tterms_free(&full);
+	return same;
+}
+
+static void test_without_words_examples(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+		"维护国家安全，中华人民共和国",
+		"全球数字契约与人工智能治理",
+		"OECD的数字经济展望2023年报告",
+		"G20峰会上，各国讨论了AI和5G网络。",
+		"inter-\nnational 数据\n治理 data-driven",
+		"数字鸿沟（digital divide）是发展中国家面临的问题",
+		"日本語の文章とカタカナ、한국어 텍스트",
+		"國際電信聯盟 ITU-T 標準",
+		"漢\xEF\xB8\x8F字 e\xCC\x81t\xC3\xA9 don't U.S. 3.14 1,000",
+		"",
+	};
+	cjk_options o;
+	cjk_options_default(&o);
+	cjk_analyzer *a = cjk_analyzer_new(&o, NULL);
+	assert_non_null(a);
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+		if (!same_without_words(a, texts[i], strlen(texts[i])))
+			fail_msg("differs on \"%s\"", texts[i]);
+	/* not vacuous: the full analysis has dictionary words here */
+	tterms ts = analyze(texts[0]);
+	size_t words = 0;
+	for (size_t i = 0; i < ts.n; i++)
+		words += ts.v[i].kind == CJK_TERM_CJK_WORD;
+	assert_true(words > 0);
+	tterms_free(&ts);
+	cjk_analyzer_free(a);
+}
+
+static void test_without_words_random(void **state)
+{
+	(void)state;
+	static const char *const alpha[] = {
+		"数", "據", "字", "国", "际", "规", "则", "人", "工", "智", "能", "的", "年",
+		"a", "Z", "ab", "7", "2023", " ", "\n", "\r\n", "-", "'", ".", ",", "，", "。", "（", "）",
+		"の", "カ", "ー", "한", "\xCC\x81", "\xEF\xB8\x8F", "\xE2\x80\x8B", "\xEF\xBC\xA1", "\xFF",
+	};
+	size_t na = sizeof alpha / sizeof *alpha;
+	cjk_options o;
+	cjk_options_default(&o);
+	cjk_analyzer *a = cjk_analyzer_new(&o, NULL);
+	assert_non_null(a);
+	for (int it = 0; it < 3000; it++) {
+		char text[512];
+		size_t len = 0, k = 1 + rnd(60);
+		for (size_t i = 0; i < k; i++) {
+			const char *p = alpha[rnd((uint32_t)na)];
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		if (!same_without_words(a, text, len)) {
+			print_escaped("text", text, len);
+			fail_msg("case %d differs", it);
+		}
+	}
+	cjk_analyzer_free(a);
+}
+
+/* Every report of ../shared/corpus, whole: what the searcher's matcher
+ * reads is what the indexer indexed. */
+static void test_without_words_corpus(void **state)
+{
+	(void)state;
+	const char *dir = getenv("WENSOU_SHARED_CORPUS");
+	if (!dir || access(dir, R_OK) != 0) {
+		fprintf(stderr, "skipped: ../shared/corpus is absent (WENSOU_SHARED_CORPUS)\n");
+		skip();
+	}
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, "ls '%s'", dir);
+	FILE *ls = popen(cmd, "r");
+	assert_non_null(ls);
+	cjk_options o;
+	cjk_options_default(&o);
+	cjk_analyzer *a = cjk_analyzer_new(&o, NULL);
+	assert_non_null(a);
+	char name[1024];
+	unsigned files = 0;
+	while (fgets(name, sizeof name, ls)) {
+		name[strcspn(name, "\n")] = '\0';
+		size_t nl = strlen(name);
+		if (nl < 4 || (strcmp(name + nl - 3, ".md") && strcmp(name + nl - 4, ".txt")))
+			continue;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, name);
+		FILE *f = fopen(path, "rb");
+		assert_non_null(f);
+		fseek(f, 0, SEEK_END);
+		long n = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		char *buf = malloc((size_t)n + 1);
+		assert_non_null(buf);
+		assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+		fclose(f);
+		if (!same_without_words(a, buf, (size_t)n))
+			fail_msg("differs on %s", name);
+		free(buf);
+		files++;
+	}
+	pclose(ls);
+	cjk_analyzer_free(a);
+	assert_true(files >= 3);
+}
+
 /* ---- page numbers ---- */
 
 static void test_page_numbers(void **state)
@@ -1131,6 +1282,9 @@ int main(void)
 		cmocka_unit_test(test_han_run_examples),
 		cmocka_unit_test(test_han_run_hard_cut),
 		cmocka_unit_test(test_han_run_random),
+		cmocka_unit_test(test_without_words_examples),
+		cmocka_unit_test(test_without_words_random),
+		cmocka_unit_test(test_without_words_corpus),
 		cmocka_unit_test(test_page_numbers),
 		cmocka_unit_test(test_is_han),
 	};
