@@ -24,8 +24,8 @@
 #define WS_GLOSSARY_MAX_UNITS 8
 
 typedef struct form {
-	char *text;       /* as written in the file; owned */
-	char *plain;      /* text lower-cased, white space collapsed; owned */
+	char *text;       /* as written in the file; in an arena */
+	char *plain;      /* text lower-cased, white space collapsed; in an arena */
 	char *key;        /* see glossary.h: made when first compared; owned */
 	uint64_t weak;    /* weak_key */
 	unsigned concept;
@@ -43,6 +43,8 @@ struct ws_glossary {
 	size_t nslots;
 	size_t *by_weak;  /* form indices sorted by weak key */
 	struct sb_stemmer *stemmer;
+	char **arenas;    /* one per file: the texts and plain texts of its forms */
+	size_t narenas;
 };
 
 static uint64_t hash_key(const char *s)
@@ -117,26 +119,26 @@ static bool is_blank(uint32_t c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000 || c == 0xA0;
 }
 
-/* Lower case, white space collapsed: how two lines name the same form. */
-static char *plain_text(const char *t)
+/* t[0..len) lower case, white space collapsed, into out (len + 1 bytes
+ * at most): how two lines name the same form.  Returns the bytes written
+ * before the NUL. */
+static size_t plain_text(const char *t, size_t len, char *out)
 {
-	strbuf sb = STRBUF_INIT;
-	bool ok = true, space = false;
-	for (const char *p = t; *p && ok; p++) {
-		if (*p == ' ' || *p == '\t') {
-			space = sb.len > 0;
+	size_t o = 0;
+	bool space = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = t[i];
+		if (c == ' ' || c == '\t') {
+			space = o > 0;
 			continue;
 		}
 		if (space)
-			ok = strbuf_appendc(&sb, ' ');
+			out[o++] = ' ';
 		space = false;
-		ok = ok && strbuf_appendc(&sb, (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+		out[o++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 	}
-	if (!ok) {
-		strbuf_free(&sb);
-		return NULL;
-	}
-	return sb.data ? strbuf_detach(&sb) : strdup("");
+	out[o] = '\0';
+	return o;
 }
 
 /* What every spelling of a text that normalises alike shares: its first
@@ -174,10 +176,11 @@ static int cmp_weak(const void *x, const void *y, void *forms)
 	return a < b ? -1 : a > b;
 }
 
-static bool rehash(ws_glossary *g)
+/* Slots for at least want forms, the forms there are moved in. */
+static bool rehash(ws_glossary *g, size_t want)
 {
 	size_t n = 64;
-	while (n < g->n * 2 + 2)
+	while (n < want * 2 + 2)
 		n *= 2;
 	size_t *s = calloc(n, sizeof *s);
 	if (!s)
@@ -202,7 +205,7 @@ static bool add_form(ws_glossary *g, char *text, char *plain, uint64_t weak, uns
 	g->forms = f;
 	g->forms[g->n++] = (form){text, plain, NULL, weak, concept};
 	if (g->n * 2 + 2 > g->nslots)
-		return rehash(g);
+		return rehash(g, g->n);
 	size_t h = hash_key(plain) & (g->nslots - 1);
 	while (g->slots[h])
 		h = (h + 1) & (g->nslots - 1);
@@ -210,64 +213,49 @@ static bool add_form(ws_glossary *g, char *text, char *plain, uint64_t weak, uns
 	return true;
 }
 
-static char *trimmed(const char *s, const char *e)
-{
-	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
-		s++;
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		e--;
-	return strndup(s, (size_t)(e - s));
-}
-
 /* One line of a glossary file: "form | form | ...".  A line naming a form
- * another line already has adds its forms to that concept. */
+ * another line already has adds its forms to that concept.  The forms'
+ * texts and plain texts are written at *arena, which has room for twice
+ * the line and a NUL per form and text. */
 static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t len, const char *path,
-                      unsigned lineno, char **err)
+                      unsigned lineno, char **arena, char **err)
 {
 	char *texts[64], *keys[64]; /* keys: the plain texts */
 	uint64_t weak[64];
 	size_t n = 0;
-	bool ok = false;
 	const char *s = line, *end = line + len;
+	char *w = *arena;
+	if (memchr(line, '\0', len))
+		return ws_fail(err, "%s:%u: not valid UTF-8", path, lineno);
 	while (s <= end) {
 		const char *bar = memchr(s, '|', (size_t)(end - s));
 		const char *e = bar ? bar : end;
-		if (n == 64) {
-			ws_fail(err, "%s:%u: more than 64 forms in one concept", path, lineno);
-			goto out;
-		}
-		char *t = trimmed(s, e);
-		if (!t) {
-			ws_fail(err, "out of memory");
-			goto out;
-		}
-		if (!*t) {
-			free(t);
-			ws_fail(err, "%s:%u: an empty form (forms are separated by \" | \")", path, lineno);
-			goto out;
-		}
-		if (!ws_utf8_valid(t, strlen(t), NULL)) {
-			free(t);
-			ws_fail(err, "%s:%u: not valid UTF-8", path, lineno);
-			goto out;
-		}
-		texts[n] = t;
-		keys[n] = plain_text(t);
-		weak[n] = weak_key(a, t, strlen(t));
+		if (n == 64)
+			return ws_fail(err, "%s:%u: more than 64 forms in one concept", path, lineno);
+		while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		size_t tl = (size_t)(e - s);
+		if (!tl)
+			return ws_fail(err, "%s:%u: an empty form (forms are separated by \" | \")", path, lineno);
+		if (!ws_utf8_valid(s, tl, NULL))
+			return ws_fail(err, "%s:%u: not valid UTF-8", path, lineno);
+		texts[n] = w;
+		memcpy(w, s, tl);
+		w[tl] = '\0';
+		w += tl + 1;
+		keys[n] = w;
+		w += plain_text(s, tl, w) + 1;
+		weak[n] = weak_key(a, s, tl);
 		n++;
-		if (!keys[n - 1]) {
-			ws_fail(err, "out of memory");
-			goto out;
-		}
 		if (!bar)
 			break;
 		s = bar + 1;
 	}
-	if (n < 2) {
-		ws_fail(err, "%s:%u: a concept needs two forms or more, separated by \" | \" (as in: 数字经济 | digital economy)",
-		        path, lineno);
-		goto out;
-	}
+	if (n < 2)
+		return ws_fail(err, "%s:%u: a concept needs two forms or more, separated by \" | \" (as in: 数字经济 | digital economy)",
+		               path, lineno);
 	unsigned concept = g->nconcepts;
 	for (size_t i = 0; i < n; i++) {
 		const form *f = lookup_plain(g, keys[i]);
@@ -281,38 +269,82 @@ static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t 
 	for (size_t i = 0; i < n; i++) {
 		if (lookup_plain(g, keys[i]))
 			continue; /* a form the concept has (or one line's repeat) */
-		if (!add_form(g, texts[i], keys[i], weak[i], concept)) {
-			ws_fail(err, "out of memory");
-			goto out;
-		}
-		texts[i] = keys[i] = NULL;
+		if (!add_form(g, texts[i], keys[i], weak[i], concept))
+			return ws_fail(err, "out of memory");
 	}
-	ok = true;
-out:
-	for (size_t i = 0; i < n; i++) {
-		free(texts[i]);
-		free(keys[i]);
-	}
-	return ok;
+	*arena = w;
+	return true;
 }
 
-static bool load_file(ws_glossary *g, cjk_analyzer *a, const char *path, char **err)
+/* The whole of the file at path into *buf (NUL-terminated), its length in
+ * *len; *buf NULL if there is no such file. */
+static bool read_whole(const char *path, char **buf, size_t *len, char **err)
 {
-	FILE *f = fopen(path, "r");
+	*buf = NULL;
+	*len = 0;
+	FILE *f = fopen(path, "rb");
 	if (!f) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return true;
 		return ws_fail(err, "cannot read the glossary %s: %s", path, strerror(errno));
 	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	unsigned lineno = 0;
+	strbuf sb = STRBUF_INIT;
+	char chunk[65536];
+	size_t got;
 	bool ok = true;
-	while (ok && (len = getline(&line, &cap, f)) >= 0) {
+	while (ok && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		ok = strbuf_append(&sb, chunk, got);
+	if (!ok) {
+		fclose(f);
+		strbuf_free(&sb);
+		return ws_fail(err, "out of memory");
+	}
+	if (ferror(f)) {
+		int e = errno;
+		fclose(f);
+		strbuf_free(&sb);
+		return ws_fail(err, "cannot read the glossary %s: %s", path, strerror(e));
+	}
+	fclose(f);
+	*len = sb.len;
+	*buf = sb.data ? strbuf_detach(&sb) : strdup("");
+	return *buf || ws_fail(err, "out of memory");
+}
+
+static bool load_file(ws_glossary *g, cjk_analyzer *a, const char *path, char **err)
+{
+	char *text;
+	size_t len;
+	if (!read_whole(path, &text, &len, err))
+		return false;
+	if (!text)
+		return true;
+	/* Room for every form: each line's forms once as written, once plain,
+	 * with their NULs, never more than twice the file and a NUL a byte. */
+	char **v = realloc(g->arenas, (g->narenas + 1) * sizeof *v);
+	char *arena = v ? malloc(len * 4 + 16) : NULL;
+	if (v)
+		g->arenas = v;
+	if (!arena) {
+		free(text);
+		return ws_fail(err, "out of memory");
+	}
+	g->arenas[g->narenas++] = arena;
+	size_t forms = 1;
+	for (const char *p = text; (p = memchr(p, '|', len - (size_t)(p - text))); p++)
+		forms++;
+	bool ok = g->n + forms <= g->nslots / 2 || rehash(g, g->n + forms);
+	if (!ok)
+		ws_fail(err, "out of memory");
+	unsigned lineno = 0;
+	for (size_t at = 0; ok && at < len;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t next = nl ? (size_t)(nl - text) + 1 : len;
+		const char *line = text + at;
+		size_t n = (nl ? (size_t)(nl - text) : len) - at;
+		at = next;
 		lineno++;
-		size_t n = (size_t)len;
-		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		while (n && line[n - 1] == '\r')
 			n--;
 		size_t s = 0;
 		while (s < n && (line[s] == ' ' || line[s] == '\t'))
@@ -321,12 +353,9 @@ static bool load_file(ws_glossary *g, cjk_analyzer *a, const char *path, char **
 			s += 3;
 		if (s == n || line[s] == '#')
 			continue;
-		ok = load_line(g, a, line + s, n - s, path, lineno, err);
+		ok = load_line(g, a, line + s, n - s, path, lineno, &arena, err);
 	}
-	if (ok && ferror(f))
-		ok = ws_fail(err, "cannot read the glossary %s: %s", path, strerror(errno));
-	free(line);
-	fclose(f);
+	free(text);
 	return ok;
 }
 
@@ -359,11 +388,11 @@ void ws_glossary_free(ws_glossary *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->n; i++) {
-		free(g->forms[i].text);
-		free(g->forms[i].plain);
+	for (size_t i = 0; i < g->n; i++)
 		free(g->forms[i].key);
-	}
+	for (size_t i = 0; i < g->narenas; i++)
+		free(g->arenas[i]);
+	free(g->arenas);
 	free(g->forms);
 	free(g->slots);
 	free(g->by_weak);
