@@ -25,6 +25,10 @@ bool engine_words(run *r, const ws_filters *f, ws_result *res)
 		*r->err = NULL;
 		return true;
 	}
+	if (!ws_query_find_words(wq, r->ix->db, &r->xst, r->err)) {
+		ws_query_free(wq);
+		return false;
+	}
 	run w = *r;
 	w.q = wq;
 	w.text_only = true;

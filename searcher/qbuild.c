@@ -110,13 +110,13 @@ static bool push_term(ws_unit *u, const cjk_term *t, uint32_t first_pos, char **
 	return true;
 }
 
-static bool push_weight(ws_unit *u, const cjk_term *t, char **err)
+static bool push_weight(ws_unit *u, const char *t, size_t len, char **err)
 {
 	char **v = realloc(u->weights, (u->nweights + 1) * sizeof *v);
 	if (!v)
 		return ws_fail(err, "out of memory");
 	u->weights = v;
-	if (!(v[u->nweights] = strndup(t->text, t->len)))
+	if (!(v[u->nweights] = strndup(t, len)))
 		return ws_fail(err, "out of memory");
 	u->nweights++;
 	return true;
@@ -165,7 +165,10 @@ static bool analyse_unit(ws_unit *u, cjk_analyzer *a, char **err)
 	bool first_is_word = false;
 	char *stem = NULL;
 
-	cjk_analyzer_reset(a, u->text, strlen(u->text), 1);
+	/* without ICU's dictionary, which costs a one-shot search a
+	 * millisecond to load: the words that weigh come from the index
+	 * (ws_query_find_words) */
+	cjk_analyzer_reset_without_words(a, u->text, strlen(u->text), 1);
 	while ((r = cjk_analyzer_next(a, &t)) == 1) {
 		switch (t.kind) {
 		case CJK_TERM_WORD:
@@ -188,9 +191,7 @@ static bool analyse_unit(ws_unit *u, cjk_analyzer *a, char **err)
 			}
 			break;
 		case CJK_TERM_CJK_WORD:
-			if (!push_weight(u, &t, err))
-				goto fail;
-			break;
+			break; /* not in an analysis without words */
 		}
 	}
 	if (r < 0) {
@@ -258,6 +259,51 @@ bool ws_query_analyse(ws_query *q, cjk_analyzer *a, bool has_filters, char **err
 		return ws_fail(err, "the query only excludes: give a word or a filter (year:, source:, title:) to search for");
 	return ws_fail(err, "the query has nothing to search for: \"%s\" has no words or numbers, only punctuation or symbols",
 	               empty ? empty->text : "");
+}
+
+/* Words are looked up from the longest down and none inside a word
+ * already found: a unit's words rarely overlap, as the analyzer's never
+ * do.  Runs longer than this many characters are looked up in part. */
+#define WS_WORD_MAX_CHARS 8
+#define WS_WORD_MAX_LOOKUPS 64
+
+bool ws_query_find_words(ws_query *q, xq_db *db, xq_status *xst, char **err)
+{
+	*xst = XQ_OK;
+	unsigned lookups = 0;
+	for (size_t i = 0; i < q->nunits; i++) {
+		ws_unit *u = &q->units[i];
+		if (u->kind != WS_UNIT_TEXT || u->excluded || !u->han || u->nhan < 3 || u->nweights)
+			continue;
+		size_t n = u->nhan, maxl = n < WS_WORD_MAX_CHARS ? n : WS_WORD_MAX_CHARS;
+		size_t found[WS_WORD_MAX_LOOKUPS][2], nfound = 0;
+		for (size_t l = maxl; l >= 3; l--) {
+			for (size_t at = 0; at + l <= n; at++) {
+				bool inside = false;
+				for (size_t k = 0; k < nfound && !inside; k++)
+					inside = at >= found[k][0] && at + l <= found[k][0] + found[k][1];
+				if (inside)
+					continue;
+				if (lookups++ == WS_WORD_MAX_LOOKUPS)
+					return true;
+				char w[WS_WORD_MAX_CHARS * 4 + 1];
+				size_t wl = 0;
+				for (size_t c = at; c < at + l; c++)
+					wl += ws_utf8_encode(u->han[c], w + wl);
+				unsigned tf = 0;
+				if ((*xst = xq_db_termfreq(db, w, wl, &tf)) != XQ_OK)
+					return ws_fail(err, "cannot read the index: %s", xq_db_error(db));
+				if (!tf)
+					continue;
+				if (!push_weight(u, w, wl, err))
+					return false;
+				found[nfound][0] = at;
+				found[nfound][1] = l;
+				nfound++;
+			}
+		}
+	}
+	return true;
 }
 
 bool ws_query_needs_check(const ws_query *q)

@@ -27,10 +27,18 @@ typedef struct ws_filters {
 } ws_filters;
 
 /* Analyse every text unit of q with a (configured like the index): fills
- * terms, stem and weights.  Fails with a message if the query has nothing
+ * terms and stem (not the weights: ws_query_find_words).  Fails with a message if the query has nothing
  * to search for (only punctuation) and no filter (filters may be in q or,
  * when has_filters is true, given as options). */
 bool ws_query_analyse(ws_query *q, cjk_analyzer *a, bool has_filters, char **err);
+
+/* The words of each Han run of three characters or more that the index
+ * holds as words (CJK_TERM_CJK_WORD: where the analyzer's dictionary
+ * found them in the text) become the unit's weights, which rank the
+ * passages holding them higher.  Call after ws_query_analyse, which
+ * leaves them out so that a search never loads ICU's dictionary.  A
+ * failed read of the index leaves its status in *xst. */
+bool ws_query_find_words(ws_query *q, xq_db *db, xq_status *xst, char **err);
 
 /* True if some text unit is approx (query.h): the Xapian query may then
  * match more than the query means, and the excluded approx units are left

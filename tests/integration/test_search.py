@@ -687,6 +687,29 @@ class TestPhraseExactness(IndexedTexts, unittest.TestCase):
         self.assertEqual(self.files("声哈哈哈传"), ["b.txt"])
 
 
+class TestDictionaryWords(IndexedTexts, unittest.TestCase):
+    """A dictionary word the indexer found in a passage ranks it higher,
+    though the searcher never runs ICU's dictionary: it finds the words
+    of a query's Han runs in the index."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # ICU reads 这一|系列... as 这|一系列, and 统一|系列 apart: only
+        # b.txt holds the word 一系列; a.txt, as long, ranks first on
+        # bigrams alone
+        cls.index_texts({"a.txt": "报告说统一系列的工作已经完成。\n",
+                         "b.txt": "报告说这一系列的工作已经完成。\n"})
+
+    def test_the_passage_holding_the_word_ranks_first(self):
+        p = self.cmd("--json", "--", "一系列")
+        out, err = decode(p)
+        self.assertEqual(p.returncode, 0, err)
+        hits, _ = self.parse_json(out)
+        self.assertEqual([base(h) for h in hits], ["b.txt", "a.txt"])
+        self.assertGreater(hits[0]["score"], hits[1]["score"] * 1.5)
+
+
 class TestCheckRounds(IndexedTexts, unittest.TestCase):
     """Candidates are checked in rank order; when the best-ranked ones are
     decoys (every bigram of the run, never the run), later rounds fetch
