@@ -32,11 +32,25 @@
 
 #define MAX_LINE (1u << 20)
 
-/* One line read, waiting to be answered. */
+typedef struct request {
+	json_t *id;          /* owned reference; json null when absent */
+	json_t *cancel;      /* a cancel request: the id to cancel */
+	ws_request req;
+	char **sources;      /* owned copies */
+	char *query;
+	bool synonyms;       /* expand through the glossary (default) */
+} request;
+
+/* One line read, waiting to be answered.  Parsed once, when first looked
+ * at for cancels or answered. */
 typedef struct line {
 	char *text;          /* NULL: the line was longer than MAX_LINE */
 	size_t len;
 	struct line *next;
+	int parsed;          /* 0: not yet; 1: req is the request; -1: malformed, perr says why */
+	request req;
+	char *perr;
+	bool dropped;        /* cancelled while waiting */
 } line;
 
 typedef struct queue {
@@ -109,14 +123,6 @@ static void *reader(void *arg)
 }
 
 /* A parsed request. */
-typedef struct request {
-	json_t *id;          /* owned reference; json null when absent */
-	json_t *cancel;      /* a cancel request: the id to cancel */
-	ws_request req;
-	char **sources;      /* owned copies */
-	char *query;
-	bool synonyms;       /* expand through the glossary (default) */
-} request;
 
 /* The glossary, read once: on the first request that wants it (the
  * analyzer normalises its forms the same in every index). */
@@ -389,103 +395,99 @@ static bool same_id(json_t *a, json_t *b)
 	return a && b && !json_is_null(a) && json_equal(a, b);
 }
 
+static void line_parse(line *l)
+{
+	if (l->parsed || !l->text)
+		return;
+	l->parsed = parse_request(l->text, l->len, &l->req, &l->perr) ? 1 : -1;
+}
+
+static void line_free(line *l)
+{
+	if (l->parsed)
+		request_free(&l->req);
+	free(l->perr);
+	free(l->text);
+	free(l);
+}
+
+static bool is_cancel(const line *l)
+{
+	return l->parsed > 0 && l->req.cancel;
+}
+
 /* Cancels waiting in q drop the requests waiting before them with their
  * ids: each dropped request is answered "cancelled".  A cancel of a
  * request that is not waiting (answered already, running, unknown) is
- * dropped quietly.  Only waiting lines are looked at. */
+ * dropped quietly.  Only waiting lines are looked at, each parsed once
+ * however often it is looked at. */
 static bool apply_cancels(queue *q, FILE *out)
 {
-	bool ok = true;
+	bool ok = true, any = false;
 	pthread_mutex_lock(&q->mu);
-	/* the waiting lines, each parsed once */
-	size_t n = 0;
-	for (line *l = q->head; l; l = l->next)
-		n++;
-	line **v = n ? calloc(n, sizeof *v) : NULL;
-	request *rq = n ? calloc(n, sizeof *rq) : NULL;
-	bool *parsed = n ? calloc(n, sizeof *parsed) : NULL, *drop = n ? calloc(n, sizeof *drop) : NULL;
-	if (n && (!v || !rq || !parsed || !drop)) {
-		/* out of memory: cancels wait for the next look */
-		free(v), free(rq), free(parsed), free(drop);
-		pthread_mutex_unlock(&q->mu);
-		return true;
-	}
-	size_t i = 0;
-	for (line *l = q->head; l; l = l->next, i++) {
-		char *err = NULL;
-		v[i] = l;
-		parsed[i] = l->text && parse_request(l->text, l->len, &rq[i], &err);
-		free(err);
-	}
-	for (i = 0; i < n; i++) {
-		if (!parsed[i] || !rq[i].cancel)
+	for (line *l = q->head; l; l = l->next) {
+		line_parse(l);
+		if (!is_cancel(l))
 			continue;
-		drop[i] = true;
-		for (size_t k = 0; k < i; k++) {
-			if (!drop[k] && parsed[k] && !rq[k].cancel && same_id(rq[k].id, rq[i].cancel)) {
-				drop[k] = true;
-				ok = ok && ws_print_json_cancelled(out, rq[k].id) && fflush(out) == 0;
+		any = l->dropped = true;
+		for (line *k = q->head; k != l; k = k->next) {
+			if (!k->dropped && k->parsed > 0 && !k->req.cancel && same_id(k->req.id, l->req.cancel)) {
+				k->dropped = true;
+				ok = ok && ws_print_json_cancelled(out, k->req.id) && fflush(out) == 0;
 			}
 		}
 	}
-	q->head = q->tail = NULL;
-	for (i = 0; i < n; i++) {
-		if (v[i]->text)
-			request_free(&rq[i]);
-		if (drop[i]) {
-			free(v[i]->text);
-			free(v[i]);
-			continue;
+	if (any) {
+		line *l = q->head;
+		q->head = q->tail = NULL;
+		while (l) {
+			line *next = l->next;
+			l->next = NULL;
+			if (l->dropped)
+				line_free(l);
+			else if (q->tail)
+				q->tail = q->tail->next = l;
+			else
+				q->head = q->tail = l;
+			l = next;
 		}
-		v[i]->next = NULL;
-		if (q->tail)
-			q->tail->next = v[i];
-		else
-			q->head = v[i];
-		q->tail = v[i];
 	}
-	free(v), free(rq), free(parsed), free(drop);
 	pthread_mutex_unlock(&q->mu);
 	return ok;
 }
 
 /* Answer one request line.  False when writing failed. */
-static bool answer(ws_index **ix, target *t, const line *l, FILE *out)
+static bool answer(ws_index **ix, target *t, line *l, FILE *out)
 {
-	request r;
 	char *err = NULL;
 	bool written;
 	if (!l->text) {
 		written = ws_print_json_error(out, "the request is longer than 1 MB", NULL);
 		return written && fflush(out) == 0;
 	}
-	if (!parse_request(l->text, l->len, &r, &err)) {
-		written = ws_print_json_error(out, err ? err : "out of memory", r.id);
-		request_free(&r);
-		free(err);
+	line_parse(l);
+	request *rp = &l->req;
+	if (l->parsed < 0) {
+		written = ws_print_json_error(out, l->perr ? l->perr : "out of memory", rp->id);
 		return written && fflush(out) == 0;
 	}
-	if (r.cancel) {
-		/* too late: answered already, or running */
-		request_free(&r);
-		return true;
-	}
+	if (rp->cancel)
+		return true; /* too late: answered already, or running */
 	ws_result *res = NULL;
 	bool ok = refresh(ix, t, &err);
-	if (ok && r.synonyms)
-		ok = (r.req.glossary = serve_glossary(*ix, t->paths, t->n, &err)) != NULL;
-	if (!ok || !ws_search(*ix, &r.req, &res, &err)) {
-		written = ws_print_json_error(out, err ? err : "out of memory", r.id);
+	if (ok && rp->synonyms)
+		ok = (rp->req.glossary = serve_glossary(*ix, t->paths, t->n, &err)) != NULL;
+	if (!ok || !ws_search(*ix, &rp->req, &res, &err)) {
+		written = ws_print_json_error(out, err ? err : "out of memory", rp->id);
 		t->reconnect = !*ix || (*ix)->remote;
 	} else {
 		written = true;
 		for (size_t i = 0; written && i < res->nhits; i++)
-			written = ws_print_json_hit(out, &res->hits[i], r.id);
-		written = written && ws_print_json_summary(out, res, r.id);
+			written = ws_print_json_hit(out, &res->hits[i], rp->id);
+		written = written && ws_print_json_summary(out, res, rp->id);
 	}
 	ws_result_free(res);
 	free(err);
-	request_free(&r);
 	return written && fflush(out) == 0;
 }
 
@@ -512,8 +514,7 @@ int ws_serve(const char *const *paths, size_t n, unsigned timeout_ms, FILE *in, 
 	line *l;
 	while (ok && (ok = apply_cancels(&q, out)) && (l = next_line(&q))) {
 		ok = answer(&ix, &t, l, out);
-		free(l->text);
-		free(l);
+		line_free(l);
 	}
 	int rc = 0;
 	if (!ok && errno != EPIPE) {
@@ -532,8 +533,7 @@ int ws_serve(const char *const *paths, size_t n, unsigned timeout_ms, FILE *in, 
 	pthread_mutex_lock(&q.mu);
 	for (line *x = q.head; x;) {
 		line *next = x->next;
-		free(x->text);
-		free(x);
+		line_free(x);
 		x = next;
 	}
 	q.head = q.tail = NULL;
