@@ -485,6 +485,7 @@ xq_status xq_db_commit(xq_db *db) noexcept
 			 * durable. */
 			fault_commit();
 			db->wdb.commit();
+			fault_committed();
 			return XQ_OK;
 		});
 		xq_status st2 = restore_implicit(db);

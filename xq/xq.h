@@ -335,6 +335,10 @@ void xq_hits_free(xq_hits *hits) XQ_NOEXCEPT;
  *    of that commit becomes durable (the database stays at its previous
  *    commit); the changes stay pending on the handle, and closing it
  *    discards them.
+ *  - XQ_FAULT_COMMIT_SLEEP_MS=N: every xq_db_commit sleeps N ms once
+ *    Xapian's commit() has returned (the commit is durable and visible):
+ *    a slow disk, so that a test can search between the commits of two
+ *    shards.  Nothing fails.
  *  - XQ_FAULT_COUNT=PATH: at process exit, the line "calls C commits K"
  *    is written to PATH: C calls counted as XQ_FAULT_AT counts them, K
  *    commits that reached commit() (a failed injected one included).  So

@@ -136,13 +136,17 @@ xq_status guard(xq_db *db, F &&f) noexcept
  * see xq.h).  fault_call() counts a call of an extern "C" entry point
  * returning an xq_status, fault_commit() a commit reaching Xapian's
  * commit(); either throws Xapian::DatabaseError when it is the one the
- * environment names.  In the normal library they are empty. */
+ * environment names.  fault_committed() follows a commit that succeeded
+ * and sleeps as long as the environment says (a slow disk).  In the
+ * normal library they are empty. */
 #ifdef XQ_FAULT_INJECTION
 void fault_call();
 void fault_commit();
+void fault_committed();
 #else
 inline void fault_call() noexcept {}
 inline void fault_commit() noexcept {}
+inline void fault_committed() noexcept {}
 #endif
 
 /* The body of every extern "C" entry point that returns an xq_status: f
