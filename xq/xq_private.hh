@@ -51,6 +51,9 @@ struct xq_db {
 	/* For remote shards: to connect, and for each answer (ms). */
 	unsigned timeout_ms = XQ_DEFAULT_TIMEOUT_MS;
 	bool writable = false;
+	/* Run after every reopen (xq_db_set_reopen_check). */
+	xq_reopen_check_fn *reopen_check = nullptr;
+	void *reopen_check_ud = nullptr;
 	/* A writable handle always has our own implicit unflushed
 	 * transaction open (see begin_implicit in database.cc for why). */
 	std::string err;
@@ -178,6 +181,12 @@ inline void clear_len(size_t *len) noexcept
 /* Xapian refuses terms over 245 bytes, and an empty term means "every
  * document" to it, so both are rejected before Xapian sees them. */
 xq_status check_term(xq_db *db, const char *term, size_t len, const char *what) noexcept;
+
+/* Move a read-only handle to the latest revision, then run its reopen
+ * check (database.cc) until it is satisfied: every reopen of xq goes
+ * through here.  True when the handle may have moved.  Throws what
+ * Xapian throws. */
+bool reopen_checked(xq_db *db);
 
 /* XQ_ERR_INVALID unless db is a writable handle. */
 xq_status need_writable(xq_db *db) noexcept;
