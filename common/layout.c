@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "layout_private.h"
 #include "strbuf.h"
 
 char *ws_layout_gen_dir(const char *dir, int gen)
@@ -121,8 +122,7 @@ ws_layout_result ws_layout_read(const char *dir, ws_layout *out, char **why)
 	return res;
 }
 
-/* Write body into path atomically (a temporary file, fsync, rename). */
-static int write_atomic(const char *path, const char *body, size_t len, char **err)
+int ws_layout_write_atomic(const char *path, const char *body, size_t len, char **err)
 {
 	char *tmp = ws_strdupf("%s.tmp", path);
 	if (!tmp) {
@@ -158,7 +158,7 @@ int ws_layout_write(const char *dir, char *const *rel, unsigned n, char **err)
 		*err = strdup("out of memory");
 		goto out;
 	}
-	if (write_atomic(path, body.data, body.len, err) != 0)
+	if (ws_layout_write_atomic(path, body.data, body.len, err) != 0)
 		goto out;
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
@@ -239,7 +239,7 @@ int ws_layout_write_shard_stubs(const char *dir, const ws_layout *l, char **err)
 					*err = ws_strdupf("cannot create %s: %s", sdir, strerror(errno));
 					rc = -1;
 				} else {
-					rc = write_atomic(stub, body, strlen(body), err);
+					rc = ws_layout_write_atomic(stub, body, strlen(body), err);
 				}
 			}
 			free(body);

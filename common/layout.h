@@ -16,7 +16,22 @@
  *                       resume.  The live generation is updated in place
  *                       by incremental runs (Xapian commits), never
  *                       recreated or removed.
- *   DIR/wensou.lock     flock()ed by the running indexer.
+ *   DIR/gen-N/wensou.batch
+ *                       the batch record of generation N (layout_batch.c):
+ *                       each shard's revision at the last batch committed
+ *                       across all of them, and whether the next one is
+ *                       being committed.  The indexer commits a batch
+ *                       shard after shard, Xapian having no commit across
+ *                       databases, so a searcher that opened the shards
+ *                       at revisions other than the recorded ones, while
+ *                       the indexer runs, has caught a batch half
+ *                       committed and opens them again.  Written to the
+ *                       live generation only (a new one is not searched
+ *                       before it is whole); none at all, as in an index
+ *                       from before the records, means whole.
+ *   DIR/wensou.lock     flock()ed by the running indexer, which also holds
+ *                       a POSIX lock on it that searchers can test without
+ *                       taking anything (ws_layout_writer_running).
  *   DIR/shard-K/        a stub directory for shard K alone: its XAPIANDB
  *                       names the live gen-N/sK ("glass ../gen-N/sK").
  *                       It is what a server serves (xapian-tcpsrv
@@ -71,6 +86,44 @@ int ws_layout_write_shard_stubs(const char *dir, const ws_layout *l, char **err)
 /* The first K whose DIR/shard-K/XAPIANDB does not name l's shard K as
  * ws_layout_write_shard_stubs writes it, or -1 when all do. */
 int ws_layout_shard_stub_stale(const char *dir, const ws_layout *l);
+
+#define WS_LAYOUT_BATCH "wensou.batch"
+
+typedef struct ws_layout_batch {
+	unsigned long long seq;   /* batches begun in this generation */
+	bool committing;          /* batch seq is being committed: the shards
+	                             may be at any mix of it and the one before */
+	unsigned nshards;
+	/* shard K's revision at the last batch committed whole */
+	unsigned long long rev[WS_LAYOUT_MAX_SHARDS];
+} ws_layout_batch;
+
+/* Read the batch record of the generation folder gendir.  True with *b
+ * filled; false when there is none, or none readable (a record is
+ * written whole or not at all, so that means an index from before the
+ * records, which counts as whole). */
+bool ws_layout_batch_read(const char *gendir, ws_layout_batch *b);
+/* Write it atomically (a temporary file, fsync, rename).  Returns 0, or
+ * -1 with *err. */
+int ws_layout_batch_write(const char *gendir, const ws_layout_batch *b, char **err);
+
+/* Whether a writer holds DIR's lock now, tested without taking it: a
+ * searcher waits for a batch being committed only while its writer runs
+ * (a killed one will commit nothing more).  False when there is no lock
+ * file or it cannot be read. */
+bool ws_layout_writer_running(const char *dir);
+/* The writer's side: mark fd, DIR/wensou.lock open for writing and
+ * flock()ed, as held by a running writer.  flock() locks cannot be
+ * tested without taking them (which would make an indexer starting then
+ * fail with "locked"), POSIX ones can (F_GETLK).  The mark goes when the
+ * process closes any descriptor of the file.  Returns 0, or -1 (errno). */
+int ws_layout_writer_mark(int fd);
+
+/* For a path DIR/gen-N/sK or DIR/gen-N/build-K, however DIR is spelt
+ * (DIR/shard-0/../gen-N/sK as the shard stubs name it): true, with its
+ * generation folder DIR/gen-N and DIR in new malloc'd strings and K;
+ * false for any other path (or out of memory). */
+bool ws_layout_shard_path(const char *path, char **gendir, char **dir, unsigned *k);
 
 /* New malloc'd paths (NULL when out of memory). */
 char *ws_layout_gen_dir(const char *dir, int gen);

@@ -113,12 +113,15 @@ int ws_check_index(const char *dir, bool quiet)
 		return 2;
 	}
 	ws_roots roots = {0};
+	ws_layout_batch now = {.nshards = l.nshards};
+	bool revs = true;
 	for (unsigned k = 0; k < l.nshards; k++) {
 		xq_db *db = NULL;
 		unsigned docs;
 		xq_status xs = xq_db_open(l.shard[k], &db);
 		if (xs == XQ_OK)
 			xs = xq_db_doccount(db, &docs);
+		revs = revs && xs == XQ_OK && xq_db_revision(db, 0, &now.rev[k]) == XQ_OK;
 		if (xs != XQ_OK) {
 			say(&c, true, "shard %s does not open: %s", l.shard[k], xq_last_error());
 			xq_db_close(db);
@@ -150,6 +153,19 @@ int ws_check_index(const char *dir, bool quiet)
 		if (stat(roots.items[i], &sb) != 0)
 			say(&c, false, "root %s: %s", roots.items[i], strerror(errno));
 	}
+	/* a run that stopped during a batch: searchers no longer wait for it,
+	 * but would for the next writer until it repairs the record */
+	char *gendir = ws_layout_gen_dir(dir, l.gen);
+	ws_layout_batch b;
+	if (revs && gendir && ws_layout_batch_read(gendir, &b) && !ws_layout_writer_running(dir)) {
+		bool same = !b.committing && b.nshards == now.nshards;
+		for (unsigned k = 0; same && k < now.nshards; k++)
+			same = b.rev[k] == now.rev[k];
+		if (!same)
+			say(&c, false, "%s/" WS_LAYOUT_BATCH ": a batch was left committed in some shards only (the run "
+			    "writing it stopped)", gendir);
+	}
+	free(gendir);
 	int stale_stub = ws_layout_shard_stub_stale(dir, &l);
 	if (stale_stub >= 0)
 		say(&c, false, "%s/shard-%d/" WS_LAYOUT_STUB " does not name the live shard %d (a server of it serves "

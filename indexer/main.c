@@ -5,7 +5,8 @@
  * unchanged on content hash, new, changed, skipped by type), drop and
  * commit first what is gone (vanished, moved elsewhere), then one writer
  * thread per shard prepares its files and writes them, committing in
- * batches at file boundaries; finally commit every shard with the roots,
+ * batches at file boundaries, every shard's at once (batch.h); finally
+ * commit every shard with the roots,
  * and for a new generation swap it in.  Deletions go first so that a file
  * moved from one shard to another is never seen twice.
  */
@@ -98,7 +99,7 @@ static bool protected_path(const protect_list *pl, const char *path)
  * both.  Returns 0, or -1 with *err. */
 static int drop_gone(run *r, ws_store *st, ws_records *recs, char **err)
 {
-	bool touched[WS_LAYOUT_MAX_SHARDS] = {false};
+	bool touched = false;
 	for (size_t i = 0; i < recs->cap; i++) {
 		ws_record *rec = &recs->slots[i];
 		if (!rec->r.path || !rec->gone)
@@ -110,13 +111,10 @@ static int drop_gone(run *r, ws_store *st, ws_records *recs, char **err)
 			*err = ws_strdupf("%s: removing it failed: %s", rec->r.path, xq_last_error());
 			return -1;
 		}
-		touched[k] = true;
+		touched = true;
 		r->c.removed++;
 	}
-	for (unsigned k = 0; k < ws_store_nshards(st); k++)
-		if (touched[k] && ws_store_commit_shard(st, k, err) != 0)
-			return -1;
-	return 0;
+	return touched ? ws_store_commit_batch(st, err) : 0;
 }
 
 static void print_summary(const run *r, double t0)
@@ -260,7 +258,7 @@ static int forget_roots(const options *opt, const char *dir, const cjk_options *
 	char *json = ws_roots_json(&roots);
 	if (!json || drop_gone(r, st, &recs, &err) != 0 ||
 	    ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) != 0 ||
-	    ws_store_commit_shard(st, 0, &err) != 0) {
+	    ws_store_commit_batch(st, &err) != 0) {
 		if (!err)
 			err = strdup("out of memory");
 		free(json);
@@ -341,7 +339,7 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 	shard_run shards[WS_LAYOUT_MAX_SHARDS] = {{0}};
 	char *fold = NULL;
 	unsigned nshards = 0;
-	bool committed_any = false;
+	bool committed_any = false, batch_ready = false;
 	bool *missing = NULL;
 	ws_job *pending = NULL;
 	unsigned *pending_shard = NULL;
@@ -383,10 +381,9 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 		/* a new generation holds its metadata from its first commit, so
 		 * that a killed build can be resumed */
 		char *json = ws_roots_json(&keep);
-		bool ok = json && ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) == 0;
+		bool ok = json && ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) == 0 &&
+		          ws_store_commit_batch(st, &err) == 0;
 		free(json);
-		for (unsigned k = 0; ok && k < nshards; k++)
-			ok = ws_store_commit_shard(st, k, &err) == 0;
 		if (!ok)
 			goto fatal;
 	}
@@ -512,6 +509,14 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 	ws_progress_start(r.progress, njobs, total_bytes);
 	pthread_t threads[WS_LAYOUT_MAX_SHARDS];
 	bool started[WS_LAYOUT_MAX_SHARDS] = {false};
+	unsigned writers = 0;
+	for (unsigned k = 0; k < nshards; k++)
+		writers += shards[k].njobs > 0;
+	if (ws_batch_init(&r.batch, st, writers) != 0) {
+		err = strdup("cannot set up the writers' batches");
+		goto fatal;
+	}
+	batch_ready = true;
 	for (unsigned k = 0; k < nshards; k++) {
 		shard_run *sr = &shards[k];
 		sr->r = &r;
@@ -526,6 +531,10 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 			pthread_mutex_lock(&r.mu);
 			r.abort = true;
 			pthread_mutex_unlock(&r.mu);
+			/* nobody waits for the writers that do not start */
+			for (unsigned j = k; j < nshards; j++)
+				if (shards[j].njobs)
+					ws_batch_leave(&r.batch, false, NULL);
 			break;
 		}
 		started[k] = true;
@@ -623,6 +632,8 @@ out:
 	free(err);
 	free(warning);
 	ws_slots_destroy(&r.slots);
+	if (batch_ready)
+		ws_batch_destroy(&r.batch);
 	pthread_mutex_destroy(&r.mu);
 	return exit_code;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "batch.h"
 #include "cjk.h"
 #include "pipeline.h"
 #include "progress.h"
@@ -56,6 +57,7 @@ typedef struct run {
 	bool abort;          /* a shard writer met a fatal error */
 	ws_slots slots;      /* --jobs: the preparers and writers share them */
 	ws_slots *limit;     /* &slots, or NULL where --jobs limits nothing */
+	ws_batch batch;      /* the shard writers commit their batches together */
 } run;
 
 /* One line about path on stderr (errors always, notices unless --quiet),
@@ -71,7 +73,8 @@ void ws_protect_add(protect_list *pl, const char *path);
 void ws_run_count_skip(run *r, const char *path);
 
 /* One shard's writer: prepares its files on a worker of its own and
- * writes them, committing in batches at file boundaries. */
+ * writes them, committing in batches at file boundaries, every shard's
+ * at once (batch.h). */
 typedef struct shard_run {
 	run *r;
 	ws_store *st;

@@ -32,6 +32,7 @@ struct ws_store {
 	unsigned nshards;
 	xq_db *shards[WS_LAYOUT_MAX_SHARDS];
 	char *stub_warning;   /* the shard-K stubs could not be written (for the commit's warning) */
+	unsigned long long seq; /* the live generation's batches so far (its batch record) */
 };
 
 static int mkdir_p(const char *path)
@@ -280,12 +281,63 @@ static ws_store_status take_lock(ws_store *st, char **err)
 		                  *pid ? " (pid " : "", pid, *pid ? ")" : "");
 		return WS_STORE_LOCKED;
 	}
+	/* for searchers, which wait for a batch being committed only while
+	 * its writer runs; without the mark (a file system without POSIX
+	 * locks) they just never wait */
+	ws_layout_writer_mark(st->lock_fd);
 	char pidline[32];
 	int pn = snprintf(pidline, sizeof pidline, "%ld\n", (long)getpid());
 	if (ftruncate(st->lock_fd, 0) == 0 && pwrite(st->lock_fd, pidline, (size_t)pn, 0) < 0) {
 		/* the pid is only a hint for the "locked" message */
 	}
 	return WS_STORE_OK;
+}
+
+/* Each shard's revision (its last commit) into b. */
+static int shard_revisions(ws_store *st, ws_layout_batch *b, char **err)
+{
+	b->nshards = st->nshards;
+	for (unsigned k = 0; k < st->nshards; k++) {
+		if (xq_db_revision(st->shards[k], 0, &b->rev[k]) != XQ_OK) {
+			*err = ws_strdupf("cannot read the index: %s", xq_last_error());
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A run killed during a batch (or stopped by a failed commit) leaves the
+ * live generation's record "committing", or revisions it never recorded:
+ * searchers do not wait for a writer that is gone, but they would for
+ * this one, so the record is made to say what the shards hold, first
+ * thing.  Also reads the record's batch count.  Best effort: a shard
+ * that does not open fails the run further on, with a better message. */
+static void repair_batch_record(ws_store *st)
+{
+	char *gendir = ws_layout_gen_dir(st->dir, st->live.gen);
+	ws_layout_batch b, now = {.nshards = st->live.nshards};
+	if (!gendir || !ws_layout_batch_read(gendir, &b)) {
+		free(gendir);
+		return;
+	}
+	st->seq = b.seq;
+	bool same = !b.committing && b.nshards == now.nshards;
+	for (unsigned k = 0; k < st->live.nshards; k++) {
+		xq_db *db = NULL;
+		bool ok = xq_db_open(st->live.shard[k], &db) == XQ_OK && xq_db_revision(db, 0, &now.rev[k]) == XQ_OK;
+		xq_db_close(db);
+		if (!ok) {
+			free(gendir);
+			return;
+		}
+		same = same && now.rev[k] == b.rev[k];
+	}
+	char *err = NULL;
+	now.seq = b.seq;
+	if (!same)
+		ws_layout_batch_write(gendir, &now, &err);
+	free(err);
+	free(gendir);
 }
 
 /* Open the live generation's shards for writing and check their schema
@@ -369,6 +421,8 @@ ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_opt
 		goto fail;
 	}
 
+	if (st->live.gen)
+		repair_batch_record(st);
 	if (mode == WS_STORE_LIVE) {
 		if (!st->live.gen) {
 			*err = ws_strdupf("no index at %s yet", dir);
@@ -481,13 +535,45 @@ const char *ws_store_dir(const ws_store *st)
 	return st->dir;
 }
 
-int ws_store_commit_shard(ws_store *st, unsigned k, char **err)
+int ws_store_commit_batch(ws_store *st, char **err)
 {
-	if (xq_db_commit(st->shards[k]) != XQ_OK) {
-		*err = ws_strdupf("commit failed: %s", xq_last_error());
-		return -1;
+	/* A generation being built is not searched: its commits need no
+	 * record. */
+	char *gendir = st->building ? NULL : ws_layout_gen_dir(st->dir, st->gen);
+	ws_layout_batch b = {0};
+	int rc = -1;
+	if (!st->building) {
+		if (!gendir) {
+			*err = strdup("out of memory");
+			return -1;
+		}
+		if (shard_revisions(st, &b, err) != 0)
+			goto out;
+		b.seq = ++st->seq;
+		b.committing = true;
+		if (ws_layout_batch_write(gendir, &b, err) != 0)
+			goto out;
 	}
-	return 0;
+	/* A commit that fails leaves the record "committing", the shards
+	 * before it committed: the run stops, searchers stop waiting with
+	 * its writer gone, and the next run records what the shards hold. */
+	for (unsigned k = 0; k < st->nshards; k++) {
+		if (xq_db_commit(st->shards[k]) != XQ_OK) {
+			*err = ws_strdupf("commit failed: %s", xq_last_error());
+			goto out;
+		}
+	}
+	if (gendir) {
+		if (shard_revisions(st, &b, err) != 0)
+			goto out;
+		b.committing = false;
+		if (ws_layout_batch_write(gendir, &b, err) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(gendir);
+	return rc;
 }
 
 /* True if the database at path opens for reading and answers. */
@@ -580,9 +666,8 @@ static int compact_build(ws_store *st, unsigned jobs, char **rel, char **err, st
 int ws_store_commit(ws_store *st, unsigned jobs, char **err, char **warning)
 {
 	*warning = NULL;
-	for (unsigned k = 0; k < st->nshards; k++)
-		if (ws_store_commit_shard(st, k, err) != 0)
-			return -1;
+	if (ws_store_commit_batch(st, err) != 0)
+		return -1;
 	if (!st->building) {
 		if (st->stub_warning)
 			*warning = ws_strdupf("the shard-K stubs for servers were not updated: %s", st->stub_warning);

@@ -7,8 +7,10 @@
  * each shard is consistent on its own.  An incremental run writes into the
  * live generation; a first build, --rebuild or a schema upgrade writes a
  * new generation (layout.h) that the stub names only once it is complete,
- * so readers see the old index or the new one, never half of one.  A build
- * that is killed is resumed by the next run from what it had committed.
+ * so readers see the old index or the new one, never half of one.  Within
+ * the live generation, every commit is a batch across all shards
+ * (ws_store_commit_batch), seen whole or not at all.  A build that is
+ * killed is resumed by the next run from what it had committed.
  */
 #ifndef WENSOU_STORE_H
 #define WENSOU_STORE_H
@@ -77,10 +79,17 @@ int ws_store_set_metadata0(ws_store *st, const char *key, const char *value, siz
 /* The absolute path of the index directory (owned by the store). */
 const char *ws_store_dir(const ws_store *st);
 
-/* Commit shard k alone (a batch).  Returns 0, or -1 with *err set. */
-int ws_store_commit_shard(ws_store *st, unsigned k, char **err);
+/* Commit every shard, as one batch: searchers see all of it or none.
+ * Xapian commits each shard on its own, so for the live generation the
+ * commits are bracketed by its batch record (layout.h): "committing",
+ * with each shard's revision before the batch, then "done" with the
+ * revisions after it; a searcher that opened the shards at any other
+ * mix of revisions while the writer runs opens them again.  The caller
+ * must hold every shard at a file boundary, no thread writing to one.
+ * Returns 0, or -1 with *err set. */
+int ws_store_commit_batch(ws_store *st, char **err);
 
-/* Commit every shard; for a build, then compact it (jobs shards at a
+/* Commit every shard (a batch); for a build, then compact it (jobs shards at a
  * time, each on a thread) and make it the live generation.  A shard that
  * fails to compact goes live as written, with a malloc'd *warning saying
  * so.  Returns 0, or -1 with *err set (a build then stays as committed,

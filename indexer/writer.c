@@ -207,21 +207,37 @@ void *ws_shard_main(void *arg)
 			ws_prepared_free(&j->pr);
 		}
 		/* Commit at file boundaries only, so that a file's passages and
-		 * its record always go in one commit. */
-		if (rc == 0 && last && since_commit >= sr->batch_bytes) {
-			rc = ws_store_commit_shard(sr->st, sr->k, &sr->err);
-			since_commit = 0;
+		 * its record always go in one commit, and with every shard at
+		 * one, so that a search sees a batch whole or not at all. */
+		bool stop = false;
+		if (rc == 0 && last) {
+			switch (ws_batch_boundary(&r->batch, since_commit >= sr->batch_bytes, r->limit, &sr->err)) {
+			case WS_BATCH_COMMITTED: since_commit = 0; break;
+			case WS_BATCH_GO_ON: break;
+			case WS_BATCH_FAILED: rc = -1; break;
+			case WS_BATCH_STOPPED: stop = true; break;
+			}
 		}
 		ws_slots_give(r->limit);
 		pthread_mutex_lock(&r->mu);
 		if (rc != 0)
 			r->abort = true;
-		bool stop = r->abort;
+		stop = stop || r->abort;
 		pthread_mutex_unlock(&r->mu);
 		if (stop) {
 			sr->stopped = rc == 0;
 			break;
 		}
+	}
+	/* Before the pipeline is stopped (its preparer may be in the middle
+	 * of a long file): writers waiting for this one go on at once. */
+	bool done = pl && !sr->err && !sr->stopped;
+	char *err = NULL;
+	if (ws_batch_leave(&r->batch, done, &err) == WS_BATCH_FAILED) {
+		sr->err = err;
+		pthread_mutex_lock(&r->mu);
+		r->abort = true;
+		pthread_mutex_unlock(&r->mu);
 	}
 	ws_pipeline_free(pl);
 	ws_preparer_free(preparer);

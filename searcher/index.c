@@ -10,6 +10,7 @@
 
 #include "filerec.h"
 #include "layout.h"
+#include "settle.h"
 #include "text.h"
 
 /* What one database's schema says. */
@@ -209,6 +210,7 @@ void ws_index_close(ws_index *ix)
 	drop_files(ix);
 	cjk_analyzer_free(ix->analyzer);
 	xq_db_close(ix->db);
+	ws_settle_free(ix->settle);
 	free(ix);
 }
 
@@ -333,6 +335,13 @@ bool ws_index_open(const char *const *paths, size_t n, unsigned timeout_ms, ws_i
 	ix->timeout_ms = timeout_ms;
 	if (!open_all(paths, n, timeout_ms, &ix->db, &first, &have_schema, err))
 		goto out;
+	/* before anything is read: at a batch boundary, and so at every
+	 * reopen, the search engine's own included */
+	ix->settle = ws_settle_new(ix->db);
+	if (ix->settle && xq_db_set_reopen_check(ix->db, ws_settle_check, ix->settle) != XQ_OK) {
+		ws_fail(err, "cannot reopen the index: %s", xq_db_error(ix->db));
+		goto out;
+	}
 	for (unsigned k = 0; k < xq_db_shard_count(ix->db); k++)
 		ix->remote = ix->remote || xq_db_shard_is_remote(ix->db, k);
 	if (xq_db_doccount(ix->db, &ix->doccount) != XQ_OK) {

@@ -32,6 +32,7 @@ typedef struct ws_index {
 	bool remote;             /* some shard is remote: a failure may leave its
 	                            connection dead, and only reopening the whole
 	                            index reaches it again */
+	struct ws_settle *settle;/* db's reopen check (settle.h), or NULL; owned */
 } ws_index;
 
 /* Open the indexes at paths[0..n) (n >= 1; each a wensou index folder, a
@@ -41,7 +42,9 @@ typedef struct ws_index {
  * true and a new handle in *out, or false with a malloc'd message in *err
  * meant for the user (missing index with the command that builds one,
  * damaged index, unknown schema version, indexes analysed differently, a
- * remote shard that cannot be reached, by its name, ...). */
+ * remote shard that cannot be reached, by its name, ...).  The shards of
+ * a wensou index are open at a batch boundary: a batch being committed
+ * across them is waited for (settle.h), here and at every reopen. */
 bool ws_index_open(const char *const *paths, size_t n, unsigned timeout_ms, ws_index **out, char **err);
 
 /* Load the file table (titles and sources, normalised) on first need:
@@ -50,7 +53,8 @@ bool ws_index_open(const char *const *paths, size_t n, unsigned timeout_ms, ws_i
 bool ws_index_load_files(ws_index *ix, char **err);
 
 /* Move to the databases' latest revision (a long-lived searcher calls it
- * before each search).  When there was a new one, the passage count is
+ * before each search), waiting out a batch being committed across the
+ * shards as opening does (settle.h).  When there was a new one, the passage count is
  * read again and the file table on next need.  False with a malloc'd
  * message in *err on failure. */
 bool ws_index_refresh(ws_index *ix, char **err);

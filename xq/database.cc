@@ -6,6 +6,7 @@
 #include "xq_private.hh"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <new>
@@ -215,6 +216,29 @@ static xq_status restore_implicit(xq_db *db) noexcept
 	});
 }
 
+/* Run db's reopen check on the revisions open, reopening while it asks
+ * to wait.  True when a reopen of its own may have moved the handle. */
+static bool settle(xq_db *db)
+{
+	bool moved = false;
+	for (unsigned attempt = 0; db->reopen_check && attempt < 1000; attempt++) {
+		unsigned ms = db->reopen_check(db->reopen_check_ud, db, attempt);
+		if (!ms)
+			break;
+		usleep((ms < 1000 ? ms : 1000) * 1000);
+		moved = db->rdb.reopen() || moved;
+	}
+	return moved;
+}
+
+bool xq_internal::reopen_checked(xq_db *db)
+{
+	/* the shards share their internals with the combined handle: one
+	 * reopen moves them all */
+	bool moved = db->rdb.reopen();
+	return settle(db) || moved;
+}
+
 extern "C" {
 
 xq_status xq_db_open(const char *path, xq_db **out) noexcept
@@ -304,11 +328,39 @@ xq_status xq_db_reopen(xq_db *db, bool *changed) noexcept
 	return entry(db, [&] {
 		if (!db)
 			return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
-		/* the shards share their internals with the combined handle:
-		 * one reopen moves them all */
-		bool moved = db->read().reopen();
+		bool moved = db->writable ? db->wdb.reopen() : reopen_checked(db);
 		if (changed)
 			*changed = moved;
+		return XQ_OK;
+	});
+}
+
+xq_status xq_db_revision(xq_db *db, unsigned k, unsigned long long *out) noexcept
+{
+	if (out)
+		*out = 0;
+	return entry(db, [&] {
+		if (!db || !out)
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
+		if (db->writable ? k != 0 : k >= db->shards.size())
+			return fail(db, XQ_ERR_INVALID, "no such shard");
+		if (!db->writable && db->remote[k])
+			return fail(db, XQ_ERR_INVALID, "a remote shard tells no revision");
+		*out = db->writable ? db->wdb.get_revision() : db->shards[k].get_revision();
+		return XQ_OK;
+	});
+}
+
+xq_status xq_db_set_reopen_check(xq_db *db, xq_reopen_check_fn *fn, void *ud) noexcept
+{
+	return entry(db, [&] {
+		if (!db)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL database handle");
+		if (db->writable)
+			return fail(db, XQ_ERR_INVALID, "a writable handle is never reopened");
+		db->reopen_check = fn;
+		db->reopen_check_ud = ud;
+		settle(db);
 		return XQ_OK;
 	});
 }
@@ -485,6 +537,7 @@ xq_status xq_db_commit(xq_db *db) noexcept
 			 * durable. */
 			fault_commit();
 			db->wdb.commit();
+			fault_committed();
 			return XQ_OK;
 		});
 		xq_status st2 = restore_implicit(db);

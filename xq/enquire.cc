@@ -176,7 +176,7 @@ xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits 
 				try {
 					run_decided_here(enq, first, max, h);
 				} catch (const Xapian::DatabaseModifiedError &) {
-					enq->db->read().reopen();
+					reopen_checked(enq->db);
 					*h = xq_hits();
 					h->db = enq->db;
 					run_decided_here(enq, first, max, h);
@@ -194,7 +194,7 @@ xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits 
 		} catch (const Xapian::DatabaseModifiedError &) {
 			/* A writer committed twice since we opened: move to
 			 * the latest revision and try once more. */
-			enq->db->read().reopen();
+			reopen_checked(enq->db);
 			mset = enq->enq.get_mset(first, max, 0, nullptr, enq->active_decider());
 		}
 		auto *h = new xq_hits;

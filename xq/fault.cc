@@ -5,7 +5,7 @@
  * Every extern "C" entry point that returns an xq_status calls
  * fault_call() first thing inside its guard (entry() in xq_private.hh),
  * and xq_db_commit calls fault_commit() just where Xapian's commit() would
- * be called.  Both count, process-wide and atomically; the one the
+ * be called, and fault_committed() once it has returned.  Both count, process-wide and atomically; the one the
  * environment names throws a Xapian::DatabaseError, which the guard turns
  * into a status and message as it would a real one.
  */
@@ -16,10 +16,12 @@
 #include "xq_private.hh"
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -42,13 +44,15 @@ unsigned long env_number(const char *name) noexcept
 struct fault_plan {
 	unsigned long call_at;   /* XQ_FAULT_AT */
 	unsigned long commit_at; /* XQ_FAULT_COMMIT_AT */
+	unsigned long commit_ms; /* XQ_FAULT_COMMIT_SLEEP_MS */
 };
 
 /* Read once, at the first counted call (so that a test may setenv before
  * it), then fixed for the process. */
 const fault_plan &plan() noexcept
 {
-	static const fault_plan p{env_number("XQ_FAULT_AT"), env_number("XQ_FAULT_COMMIT_AT")};
+	static const fault_plan p{env_number("XQ_FAULT_AT"), env_number("XQ_FAULT_COMMIT_AT"),
+	                          env_number("XQ_FAULT_COMMIT_SLEEP_MS")};
 	return p;
 }
 
@@ -88,6 +92,12 @@ void fault_commit()
 	unsigned long n = commits.fetch_add(1) + 1;
 	if (n == plan().commit_at)
 		throw Xapian::DatabaseError("injected fault at xq commit " + std::to_string(n));
+}
+
+void fault_committed()
+{
+	if (unsigned long ms = plan().commit_ms)
+		std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
 } // namespace xq_internal

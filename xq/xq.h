@@ -136,8 +136,32 @@ xq_status xq_db_open_writable(const char *path, xq_open_mode mode, xq_db **out) 
 /* Reopen a read-only handle at the latest revision (after XQ_ERR_MODIFIED,
  * or before each request of a long-lived reader).  *changed (changed may be
  * NULL) is set when the handle may have moved to another revision, and is
- * false when it certainly has not. */
+ * false when it certainly has not.  The handle's reopen check, if it has
+ * one, then runs (xq_db_set_reopen_check). */
 xq_status xq_db_reopen(xq_db *db, bool *changed) XQ_NOEXCEPT;
+
+/* The revision of shard k of a read-only handle, as open (it moves only
+ * when the handle is reopened), or with k 0 of a writable handle (its
+ * last commit): a number that grows with each commit that changed
+ * something.  XQ_ERR_INVALID for k out of range, and for a remote shard
+ * (Xapian 1.4 tells the revision of a local glass or chert database only). */
+xq_status xq_db_revision(xq_db *db, unsigned k, unsigned long long *out) XQ_NOEXCEPT;
+
+/* A check of the revisions a read-only handle has open, for readers that
+ * know more than Xapian about which mixes of its shards' revisions are
+ * fit to read (several shards committed one after the other as one
+ * batch).  It runs after every reopen (xq_db_reopen, and xq_enquire_run's
+ * own) with attempt 0, and returns 0 when the revisions open will do,
+ * else a number of milliseconds (at most 1000) to wait before xq reopens
+ * the handle and runs it again with attempt 1, 2, ... (at most 1000
+ * times); bounding the wait is fn's business.  fn may call xq_db_revision,
+ * xq_db_shard_count, xq_db_shard_name and xq_db_shard_is_remote on db,
+ * nothing else of xq.  Setting it runs it at once on the revisions open
+ * now, with the same waits and reopens; NULL fn removes it.  Returns a
+ * reopen's status (XQ_OK if none failed); XQ_ERR_INVALID for a writable
+ * handle. */
+typedef unsigned xq_reopen_check_fn(void *ud, xq_db *db, unsigned attempt);
+xq_status xq_db_set_reopen_check(xq_db *db, xq_reopen_check_fn *fn, void *ud) XQ_NOEXCEPT;
 
 /* Close and free the handle.  NULL is accepted. */
 void xq_db_close(xq_db *db) XQ_NOEXCEPT;
@@ -284,8 +308,9 @@ xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud) X
  * (free with xq_hits_free; *out is NULL on failure).  Unlike the hit
  * getters below this is no plain read: if the revision being read was
  * overwritten under the run (a writer committed twice), it reopens the
- * enquiry's db at the latest revision, as xq_db_reopen does, and retries
- * the run once; a second XQ_ERR_MODIFIED is returned.
+ * enquiry's db at the latest revision, as xq_db_reopen does (its reopen
+ * check included), and retries the run once; a second XQ_ERR_MODIFIED is
+ * returned.
  * The hits read documents through the enquiry's db, which must outlive
  * them too (the enquiry itself may be freed first). */
 xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out) XQ_NOEXCEPT;
@@ -335,6 +360,10 @@ void xq_hits_free(xq_hits *hits) XQ_NOEXCEPT;
  *    of that commit becomes durable (the database stays at its previous
  *    commit); the changes stay pending on the handle, and closing it
  *    discards them.
+ *  - XQ_FAULT_COMMIT_SLEEP_MS=N: every xq_db_commit sleeps N ms once
+ *    Xapian's commit() has returned (the commit is durable and visible):
+ *    a slow disk, so that a test can search between the commits of two
+ *    shards.  Nothing fails.
  *  - XQ_FAULT_COUNT=PATH: at process exit, the line "calls C commits K"
  *    is written to PATH: C calls counted as XQ_FAULT_AT counts them, K
  *    commits that reached commit() (a failed injected one included).  So

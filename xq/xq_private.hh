@@ -51,6 +51,9 @@ struct xq_db {
 	/* For remote shards: to connect, and for each answer (ms). */
 	unsigned timeout_ms = XQ_DEFAULT_TIMEOUT_MS;
 	bool writable = false;
+	/* Run after every reopen (xq_db_set_reopen_check). */
+	xq_reopen_check_fn *reopen_check = nullptr;
+	void *reopen_check_ud = nullptr;
 	/* A writable handle always has our own implicit unflushed
 	 * transaction open (see begin_implicit in database.cc for why). */
 	std::string err;
@@ -136,13 +139,17 @@ xq_status guard(xq_db *db, F &&f) noexcept
  * see xq.h).  fault_call() counts a call of an extern "C" entry point
  * returning an xq_status, fault_commit() a commit reaching Xapian's
  * commit(); either throws Xapian::DatabaseError when it is the one the
- * environment names.  In the normal library they are empty. */
+ * environment names.  fault_committed() follows a commit that succeeded
+ * and sleeps as long as the environment says (a slow disk).  In the
+ * normal library they are empty. */
 #ifdef XQ_FAULT_INJECTION
 void fault_call();
 void fault_commit();
+void fault_committed();
 #else
 inline void fault_call() noexcept {}
 inline void fault_commit() noexcept {}
+inline void fault_committed() noexcept {}
 #endif
 
 /* The body of every extern "C" entry point that returns an xq_status: f
@@ -174,6 +181,12 @@ inline void clear_len(size_t *len) noexcept
 /* Xapian refuses terms over 245 bytes, and an empty term means "every
  * document" to it, so both are rejected before Xapian sees them. */
 xq_status check_term(xq_db *db, const char *term, size_t len, const char *what) noexcept;
+
+/* Move a read-only handle to the latest revision, then run its reopen
+ * check (database.cc) until it is satisfied: every reopen of xq goes
+ * through here.  True when the handle may have moved.  Throws what
+ * Xapian throws. */
+bool reopen_checked(xq_db *db);
 
 /* XQ_ERR_INVALID unless db is a writable handle. */
 xq_status need_writable(xq_db *db) noexcept;

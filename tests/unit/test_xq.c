@@ -934,6 +934,85 @@ static void write_file(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* A reopen check that asks to wait until shard 1 of the handle reaches
+ * a revision (a batch whose second commit is late), and counts its runs. */
+struct wait_for_rev {
+	unsigned long long want;
+	unsigned calls, last_attempt;
+	xq_db *writer;       /* commits once, at the check's third run */
+};
+
+static unsigned wait_for_rev_fn(void *ud, xq_db *db, unsigned attempt)
+{
+	struct wait_for_rev *w = ud;
+	unsigned long long rev = 0;
+	w->calls++;
+	w->last_attempt = attempt;
+	assert_int_equal(xq_db_revision(db, 1, &rev), XQ_OK);
+	if (rev >= w->want)
+		return 0;
+	if (attempt == 2) {
+		assert_int_equal(xq_db_set_metadata(w->writer, "late", "1", 1), XQ_OK);
+		assert_int_equal(xq_db_commit(w->writer), XQ_OK);
+	}
+	return 1;
+}
+
+static void test_revisions_and_reopen_check(void **state)
+{
+	(void)state;
+	char p1[PATH_MAX], p2[PATH_MAX], stub[PATH_MAX], text[2 * PATH_MAX + 32];
+	path_in_tmp(p1, sizeof p1, "rev1");
+	path_in_tmp(p2, sizeof p2, "rev2");
+	path_in_tmp(stub, sizeof stub, "rev.stub");
+	xq_db *w1 = open_rw(p1, XQ_CREATE_OR_OVERWRITE), *w2 = open_rw(p2, XQ_CREATE_OR_OVERWRITE);
+	unsigned long long r1 = 0, r2 = 0, r;
+	add_doc(w1, "a", "alpha", 0, NULL);
+	assert_int_equal(xq_db_commit(w1), XQ_OK);
+	assert_int_equal(xq_db_commit(w2), XQ_OK);
+	assert_int_equal(xq_db_revision(w1, 0, &r1), XQ_OK);
+	assert_int_equal(xq_db_revision(w2, 0, &r2), XQ_OK);
+	/* a commit that changes nothing makes no revision */
+	assert_int_equal(xq_db_commit(w1), XQ_OK);
+	assert_int_equal(xq_db_revision(w1, 0, &r), XQ_OK);
+	assert_int_equal(r, r1);
+	assert_int_equal(xq_db_revision(w1, 1, &r), XQ_ERR_INVALID);
+	snprintf(text, sizeof text, "auto %s\nauto %s\n", p1, p2);
+	write_file(stub, text);
+	xq_db *db = open_ro(stub);
+	assert_int_equal(xq_db_revision(db, 0, &r), XQ_OK);
+	assert_int_equal(r, r1);
+	assert_int_equal(xq_db_revision(db, 1, &r), XQ_OK);
+	assert_int_equal(r, r2);
+	assert_int_equal(xq_db_revision(db, 2, &r), XQ_ERR_INVALID);
+	/* the revision open stays until a reopen */
+	add_doc(w1, "b", "beta", 0, NULL);
+	assert_int_equal(xq_db_commit(w1), XQ_OK);
+	assert_int_equal(xq_db_revision(db, 0, &r), XQ_OK);
+	assert_int_equal(r, r1);
+
+	/* Setting a check runs it at once; a wait reopens, runs it again
+	 * with the next attempt, until it is satisfied (shard 2's late
+	 * commit); every later reopen runs it again from attempt 0. */
+	struct wait_for_rev wr = {.want = r2 + 1, .writer = w2};
+	assert_int_equal(xq_db_set_reopen_check(db, wait_for_rev_fn, &wr), XQ_OK);
+	assert_int_equal(wr.calls, 4);
+	assert_int_equal(wr.last_attempt, 3);
+	assert_int_equal(xq_db_revision(db, 0, &r), XQ_OK);
+	assert_true(r > r1); /* reopened: shard 1's commit too */
+	assert_int_equal(doccount(db), 2);
+	assert_int_equal(xq_db_reopen(db, NULL), XQ_OK);
+	assert_int_equal(wr.calls, 5);
+	assert_int_equal(wr.last_attempt, 0);
+	assert_int_equal(xq_db_set_reopen_check(db, NULL, NULL), XQ_OK);
+	assert_int_equal(xq_db_reopen(db, NULL), XQ_OK);
+	assert_int_equal(wr.calls, 5);
+	assert_int_equal(xq_db_set_reopen_check(w1, wait_for_rev_fn, &wr), XQ_ERR_INVALID);
+	xq_db_close(db);
+	xq_db_close(w1);
+	xq_db_close(w2);
+}
+
 static void test_stub_lines(void **state)
 {
 	(void)state;
@@ -1058,6 +1137,9 @@ static void test_remote_shard(void **state)
 	assert_int_equal(xq_db_shard_count(r), 2);
 	assert_false(xq_db_shard_is_remote(r, 0));
 	assert_true(xq_db_shard_is_remote(r, 1));
+	unsigned long long rev;
+	assert_int_equal(xq_db_revision(r, 0, &rev), XQ_OK);
+	assert_int_equal(xq_db_revision(r, 1, &rev), XQ_ERR_INVALID);
 	char name[PATH_MAX + 32];
 	snprintf(name, sizeof name, "remote :xapian-progsrv %s", other);
 	assert_string_equal(xq_db_shard_name(r, 1), name);
@@ -1180,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(test_close_discards),
 		cmocka_unit_test(test_modified),
 		cmocka_unit_test(test_multi_and_stub),
+		cmocka_unit_test(test_revisions_and_reopen_check),
 		cmocka_unit_test(test_stub_lines),
 		cmocka_unit_test(test_remote_shard),
 		cmocka_unit_test(test_compact),

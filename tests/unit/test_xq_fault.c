@@ -222,6 +222,9 @@ static int scenario(const child_env *env, void *arg)
 	CHECK(r);
 	CALL(&t, r, xq_db_add_database(r, compacted));
 	CALL(&t, r, xq_db_reopen(r, NULL));
+	unsigned long long rev = 0;
+	CALL(&t, r, xq_db_revision(r, 1, &rev));
+	CHECK(rev > 0);
 	CALL(&t, r, xq_db_doccount(r, &count));
 	CHECK(count == 2);
 	CALL(&t, r, xq_db_termfreq(r, "alpha", 5, &count));

@@ -10,6 +10,7 @@
 static_assert(noexcept(xq_status_to_string(XQ_OK)), "xq_status_to_string is noexcept");
 static_assert(noexcept(xq_db_open(nullptr, nullptr)), "xq_db_open is noexcept");
 static_assert(noexcept(xq_db_commit(nullptr)), "xq_db_commit is noexcept");
+static_assert(noexcept(xq_db_set_reopen_check(nullptr, nullptr, nullptr)), "xq_db_set_reopen_check is noexcept");
 static_assert(noexcept(xq_db_close(nullptr)), "xq_db_close is noexcept");
 static_assert(noexcept(xq_doc_new()), "xq_doc_new is noexcept");
 static_assert(noexcept(xq_query_match_all(nullptr)), "xq_query_match_all is noexcept");
