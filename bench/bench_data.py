@@ -139,6 +139,8 @@ def read_reports(corpus):
         entry = meta.get(name, {})
         stem = os.path.splitext(name)[0]
         passages = [p.encode() for p in split_passages(body)]
+        if not passages:
+            continue
         title = entry.get("title") or fm.get("title") or passages[0].decode().strip().split("\n")[0]
         docs.append(dict(name=name, slug=re.sub(r"-?(19|20)\d\d$", "", stem), title=title,
                          source=entry.get("source") or fm.get("source") or "",
@@ -277,13 +279,16 @@ def read_manuals(log):
             "going on without")
     out = []
     for pkg, base, title, text in docs:
+        passages = [p.encode() for p in split_passages(text.replace("\r\n", "\n"))]
+        if not passages:
+            continue
         slug = re.sub(r"(\.zh-(cn|tw))?(\.txt)?(\.gz)?(\.html?)?$", "", base)
         slug = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-")
         suffix = re.search(r"zh-(cn|tw)", pkg)
         if suffix and suffix.group(0) not in slug:
             slug += "-" + suffix.group(0)
         out.append(dict(name=f"{pkg}:{base}", slug=slug, title=title, source=MANUAL_SOURCE, year=MANUAL_YEAR,
-                        markdown=False, manual=True, passages=[p.encode() for p in split_passages(text.replace("\r\n", "\n"))]))
+                        markdown=False, manual=True, passages=passages))
     return out
 
 
