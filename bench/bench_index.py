@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Indexing benchmark: wensou-index against two baselines in the same run.
 
-Builds a data set of ../shared/corpus repeated to about 100 MB across ~300
-files, then measures:
+Builds bench_data.py's data set (the reports of ../shared/corpus and the
+Chinese Debian manuals, passages shuffled across files) of about 100 MB in
+300 files, then measures:
   - wensou-index with each --jobs N of --jobs-list (default 1,2), the runs
     of the N interleaved so that they share the machine's noise:
     throughput (MB/s), the speed-up over the first N, peak RSS; index size /
@@ -28,7 +29,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "corpus")
+sys.path.insert(0, HERE)
+from bench_data import DEFAULT_CORPUS, make_data  # noqa: E402,F401 (bench_search imports them from here)
 
 
 def run_measured(cmd, env=None, cpu=None):
@@ -52,30 +54,6 @@ def dir_size(path):
     for root, _, files in os.walk(path):
         for f in files:
             total += os.path.getsize(os.path.join(root, f))
-    return total
-
-
-def make_data(corpus, out, target_mb, nfiles):
-    docs = []
-    for name in sorted(os.listdir(corpus)):
-        if name.endswith((".txt", ".md")):
-            with open(os.path.join(corpus, name), "rb") as f:
-                docs.append((name, f.read()))
-    if not docs:
-        sys.exit(f"no documents in {corpus}")
-    per_file = target_mb * 1e6 / nfiles
-    os.makedirs(out)
-    total = 0
-    for i in range(nfiles):
-        name, data = docs[i % len(docs)]
-        reps = max(1, round(per_file / len(data)))
-        stem, ext = os.path.splitext(name)
-        # a Markdown file keeps its front matter only once, at the top
-        with open(os.path.join(out, f"{stem}-{i:03d}{ext}"), "wb") as f:
-            for r in range(reps):
-                f.write(data)
-                f.write(b"\n\n")
-                total += len(data) + 2
     return total
 
 

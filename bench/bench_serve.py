@@ -8,7 +8,7 @@ Latency is the wall time from writing a request to reading its summary
 line, through pipes, as an editor sees it.  Reports p50/p99 in ms.
 
 Usage: bench/bench_serve.py --build build [--mb 100] [--files 300] [--repeat 5]
-                            [--db INDEX --data FOLDER]
+                            [--db INDEX [--data FOLDER] | --keep DIR]
 """
 
 import argparse
