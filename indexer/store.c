@@ -576,6 +576,19 @@ out:
 	return rc;
 }
 
+int ws_store_commit_shard(ws_store *st, unsigned k, char **err)
+{
+	if (!st->building || k >= st->nshards) {
+		*err = strdup("internal error: a shard committed alone outside a build");
+		return -1;
+	}
+	if (xq_db_commit(st->shards[k]) != XQ_OK) {
+		*err = ws_strdupf("commit failed: %s", xq_last_error());
+		return -1;
+	}
+	return 0;
+}
+
 /* True if the database at path opens for reading and answers. */
 static bool opens(const char *path)
 {

@@ -89,6 +89,12 @@ const char *ws_store_dir(const ws_store *st);
  * Returns 0, or -1 with *err set. */
 int ws_store_commit_batch(ws_store *st, char **err);
 
+/* Commit shard k alone: only while building a generation no searcher
+ * reads (ws_store_building), where the shards need not meet; the caller
+ * is shard k's only writer, at a file boundary.  Returns 0, or -1 with
+ * *err set. */
+int ws_store_commit_shard(ws_store *st, unsigned k, char **err);
+
 /* Commit every shard (a batch); for a build, then compact it (jobs shards at a
  * time, each on a thread) and make it the live generation.  A shard that
  * fails to compact goes live as written, with a malloc'd *warning saying

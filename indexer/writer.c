@@ -193,6 +193,7 @@ void *ws_shard_main(void *arg)
 	ws_preparer *preparer = ws_preparer_new(sr->copts, ws_run_report, r, &sr->err);
 	ws_pipeline *pl = preparer ? ws_pipeline_start(preparer, sr->jobs, sr->njobs, r->limit, &sr->err) : NULL;
 	uint64_t since_commit = 0;
+	bool building = ws_store_building(sr->st);
 	ws_piece *pc;
 	while (pl && (pc = ws_pipeline_next(pl))) {
 		/* a slot while writing, none while waiting for the preparer */
@@ -207,10 +208,17 @@ void *ws_shard_main(void *arg)
 			ws_prepared_free(&j->pr);
 		}
 		/* Commit at file boundaries only, so that a file's passages and
-		 * its record always go in one commit, and with every shard at
-		 * one, so that a search sees a batch whole or not at all. */
+		 * its record always go in one commit, and in the live generation
+		 * with every shard at one, so that a search sees a batch whole
+		 * or not at all. */
 		bool stop = false;
-		if (rc == 0 && last) {
+		if (rc == 0 && last && building) {
+			/* nobody searches a generation being built: no meeting */
+			if (since_commit >= sr->batch_bytes) {
+				rc = ws_store_commit_shard(sr->st, sr->k, &sr->err);
+				since_commit = 0;
+			}
+		} else if (rc == 0 && last) {
 			switch (ws_batch_boundary(&r->batch, since_commit >= sr->batch_bytes, r->limit, &sr->err)) {
 			case WS_BATCH_COMMITTED: since_commit = 0; break;
 			case WS_BATCH_GO_ON: break;
