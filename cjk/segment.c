@@ -242,23 +242,30 @@ static bool cjk_run_reserve(cjk_analyzer *a, size_t chars)
 	return true;
 }
 
+/* The end of the stretch of u[i..to) whose code points all answer is_han
+ * as the first does (the answer in *han). */
+static size_t cjk_seg_stretch(const UChar *u, size_t i, size_t to, bool (*is_han)(uint32_t), bool *han)
+{
+	UChar32 c;
+	U16_NEXT(u, i, to, c);
+	*han = is_han((uint32_t)c);
+	while (i < to) {
+		size_t k = i;
+		U16_NEXT(u, k, to, c);
+		if (is_han((uint32_t)c) != *han)
+			break;
+		i = k;
+	}
+	return i;
+}
+
 /* Split segment [from, to) into Han and non-Han pieces. */
 static bool cjk_seg_segment(cjk_analyzer *a, size_t from, size_t to, int32_t st)
 {
-	const UChar *u = a->u16;
-	size_t i = from;
-	while (i < to) {
+	for (size_t i = from; i < to;) {
 		size_t piece = i;
-		UChar32 c;
-		U16_NEXT(u, i, to, c);
-		bool han = cjk_is_han((uint32_t)c);
-		while (i < to) {
-			size_t k = i;
-			U16_NEXT(u, k, to, c);
-			if (cjk_is_han((uint32_t)c) != han)
-				break;
-			i = k;
-		}
+		bool han;
+		i = cjk_seg_stretch(a->u16, i, to, cjk_is_han, &han);
 		bool ok = han ? cjk_run_add(a, piece, i) : cjk_seg_token(a, piece, i, st);
 		if (!ok)
 			return false;
@@ -330,16 +337,9 @@ static bool cjk_seg_without_words(cjk_analyzer *a, bool *fallback)
 	bool after_han = false;
 	for (size_t i = 0; i < n;) {
 		size_t from = i;
+		bool han;
+		i = cjk_seg_stretch(u, i, n, cjk_is_run_han, &han);
 		UChar32 c;
-		U16_NEXT(u, i, n, c);
-		bool han = cjk_is_run_han((uint32_t)c);
-		while (i < n) {
-			size_t k = i;
-			U16_NEXT(u, k, n, c);
-			if (cjk_is_run_han((uint32_t)c) != han)
-				break;
-			i = k;
-		}
 		if (han) {
 			if (!cjk_run_add(a, from, i))
 				return false;

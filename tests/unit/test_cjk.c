@@ -994,6 +994,19 @@ static uint32_t rnd(uint32_t n)
 	return (uint32_t)(rnd_state % n);
 }
 
+/* Up to pieces strings of alpha[0..na) end to end into text (room for
+ * pieces times the longest); returns the bytes written. */
+static size_t random_text(char *text, const char *const *alpha, size_t na, uint32_t pieces)
+{
+	size_t len = 0, k = 1 + rnd(pieces);
+	for (size_t i = 0; i < k; i++) {
+		const char *p = alpha[rnd((uint32_t)na)];
+		memcpy(text + len, p, strlen(p));
+		len += strlen(p);
+	}
+	return len;
+}
+
 static void test_han_run_random(void **state)
 {
 	(void)state;
@@ -1016,12 +1029,7 @@ static void test_han_run_random(void **state)
 		assert_non_null(a);
 		for (int it = 0; it < 1500; it++) {
 			char text[256];
-			size_t len = 0, k = 1 + rnd(30);
-			for (size_t i = 0; i < k; i++) {
-				const char *p = alpha[rnd((uint32_t)na)];
-				memcpy(text + len, p, strlen(p));
-				len += strlen(p);
-			}
+			size_t len = random_text(text, alpha, na, 30);
 			bigrams_of(a, text, len, &bs);
 			for (int q = 0; q < 6; q++) {
 				uint32_t han[5];
@@ -1163,12 +1171,7 @@ static void test_without_words_random(void **state)
 	assert_non_null(a);
 	for (int it = 0; it < 3000; it++) {
 		char text[512];
-		size_t len = 0, k = 1 + rnd(60);
-		for (size_t i = 0; i < k; i++) {
-			const char *p = alpha[rnd((uint32_t)na)];
-			memcpy(text + len, p, strlen(p));
-			len += strlen(p);
-		}
+		size_t len = random_text(text, alpha, na, 60);
 		if (!same_without_words(a, text, len)) {
 			print_escaped("text", text, len);
 			fail_msg("case %d differs", it);
