@@ -320,7 +320,8 @@ static bool cjk_seg_attaches(UChar32 c)
  * segment carries as a piece of its own: so Han stretches become runs
  * directly, the characters attached to their end a piece, and only the
  * rest meets the break iterator.  False with *fallback set where the
- * chunk holds text only the dictionary reads (cjk_seg_other_dictionary). */
+ * chunk holds text only the dictionary reads (cjk_seg_other_dictionary)
+ * or a ZWJ. */
 static bool cjk_seg_without_words(cjk_analyzer *a, bool *fallback)
 {
 	const UChar *u = a->u16;
@@ -329,7 +330,9 @@ static bool cjk_seg_without_words(cjk_analyzer *a, bool *fallback)
 	for (size_t i = 0; i < n;) {
 		UChar32 c;
 		U16_NEXT(u, i, n, c);
-		if (cjk_seg_other_dictionary((uint32_t)c)) {
+		/* ZWJ: ICU joins Han, ZWJ and a pictograph into one segment
+		 * without word status (WB3c), which drops the run */
+		if (c == 0x200D || cjk_seg_other_dictionary((uint32_t)c)) {
 			*fallback = true;
 			return false;
 		}

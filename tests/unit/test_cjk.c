@@ -1137,6 +1137,10 @@ static void test_without_words_examples(void **state)
 		"日本語の文章とカタカナ、한국어 텍스트",
 		"國際電信聯盟 ITU-T 標準",
 		"漢\xEF\xB8\x8F字 e\xCC\x81t\xC3\xA9 don't U.S. 3.14 1,000",
+		/* Han, ZWJ and a pictograph: one segment ICU gives no word status */
+		"中文\xE2\x80\x8D\xE2\x9D\xA4 abc",
+		"国\xE2\x80\x8D\xE2\x9D\xA4",
+		"数据\xEF\xB8\x8F\xE2\x80\x8D\xE2\x9C\x85 数据\xE2\x80\x8D\xC2\xA9 2023",
 		"",
 	};
 	cjk_options o;
@@ -1163,6 +1167,7 @@ static void test_without_words_random(void **state)
 		"数", "據", "字", "国", "际", "规", "则", "人", "工", "智", "能", "的", "年",
 		"a", "Z", "ab", "7", "2023", " ", "\n", "\r\n", "-", "'", ".", ",", "，", "。", "（", "）",
 		"の", "カ", "ー", "한", "\xCC\x81", "\xEF\xB8\x8F", "\xE2\x80\x8B", "\xEF\xBC\xA1", "\xFF",
+		"\xE2\x80\x8D", "\xE2\x9D\xA4", "\xC2\xA9",
 	};
 	size_t na = sizeof alpha / sizeof *alpha;
 	cjk_options o;
