@@ -263,29 +263,30 @@ bool ws_query_analyse(ws_query *q, cjk_analyzer *a, bool has_filters, char **err
 
 /* Words are looked up from the longest down and none inside a word
  * already found: a unit's words rarely overlap, as the analyzer's never
- * do.  Runs longer than this many characters are looked up in part. */
-#define WS_WORD_MAX_CHARS 8
+ * do.  The index's words are of three to five characters (ICU's
+ * dictionary seldom gives longer ones); a unit's look-ups are bounded,
+ * so that a long question run costs a fraction of a millisecond. */
+#define WS_WORD_MAX_CHARS 6
 #define WS_WORD_MAX_LOOKUPS 64
 
 bool ws_query_find_words(ws_query *q, xq_db *db, xq_status *xst, char **err)
 {
 	*xst = XQ_OK;
-	unsigned lookups = 0;
 	for (size_t i = 0; i < q->nunits; i++) {
 		ws_unit *u = &q->units[i];
 		if (u->kind != WS_UNIT_TEXT || u->excluded || !u->han || u->nhan < 3 || u->nweights)
 			continue;
 		size_t n = u->nhan, maxl = n < WS_WORD_MAX_CHARS ? n : WS_WORD_MAX_CHARS;
 		size_t found[WS_WORD_MAX_LOOKUPS][2], nfound = 0;
-		for (size_t l = maxl; l >= 3; l--) {
-			for (size_t at = 0; at + l <= n; at++) {
+		unsigned lookups = 0;
+		for (size_t l = maxl; l >= 3 && lookups < WS_WORD_MAX_LOOKUPS; l--) {
+			for (size_t at = 0; at + l <= n && lookups < WS_WORD_MAX_LOOKUPS; at++) {
 				bool inside = false;
 				for (size_t k = 0; k < nfound && !inside; k++)
 					inside = at >= found[k][0] && at + l <= found[k][0] + found[k][1];
 				if (inside)
 					continue;
-				if (lookups++ == WS_WORD_MAX_LOOKUPS)
-					return true;
+				lookups++;
 				char w[WS_WORD_MAX_CHARS * 4 + 1];
 				size_t wl = 0;
 				for (size_t c = at; c < at + l; c++)

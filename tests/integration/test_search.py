@@ -699,15 +699,25 @@ class TestDictionaryWords(IndexedTexts, unittest.TestCase):
         # b.txt holds the word 一系列; a.txt, as long, ranks first on
         # bigrams alone
         cls.index_texts({"a.txt": "报告说统一系列的工作已经完成。\n",
-                         "b.txt": "报告说这一系列的工作已经完成。\n"})
+                         "b.txt": "报告说这一系列的工作已经完成。\n",
+                         "c.txt": "这是一个关于国际数字治理合作的长篇报告内容。报告说统一系列的工作已经完成。\n",
+                         "d.txt": "这是一个关于国际数字治理合作的长篇报告内容。报告说这一系列的工作已经完成。\n"})
 
     def test_the_passage_holding_the_word_ranks_first(self):
         p = self.cmd("--json", "--", "一系列")
         out, err = decode(p)
         self.assertEqual(p.returncode, 0, err)
         hits, _ = self.parse_json(out)
-        self.assertEqual([base(h) for h in hits], ["b.txt", "a.txt"])
-        self.assertGreater(hits[0]["score"], hits[1]["score"] * 1.5)
+        self.assertEqual([base(h) for h in hits][:2], ["b.txt", "d.txt"])
+        self.assertGreater(hits[1]["score"], hits[2]["score"] * 1.2)
+
+    def test_a_long_run_before_it_leaves_the_word_its_weight(self):
+        # the words of each run are looked up within a bound of their own
+        p = self.cmd("--json", "--", "这是一个关于国际数字治理合作的长篇报告内容 一系列")
+        out, err = decode(p)
+        self.assertEqual(p.returncode, 0, err)
+        hits, _ = self.parse_json(out)
+        self.assertEqual([base(h) for h in hits], ["d.txt", "c.txt"])
 
 
 class TestCheckRounds(IndexedTexts, unittest.TestCase):
