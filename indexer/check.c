@@ -158,10 +158,13 @@ int ws_check_index(const char *dir, bool quiet)
 	char *gendir = ws_layout_gen_dir(dir, l.gen);
 	ws_layout_batch b;
 	if (revs && gendir && ws_layout_batch_read(gendir, &b) && !ws_layout_writer_running(dir)) {
-		bool same = !b.committing && b.nshards == now.nshards;
-		for (unsigned k = 0; same && k < now.nshards; k++)
-			same = b.rev[k] == now.rev[k];
-		if (!same)
+		bool at_record = b.nshards == now.nshards;
+		for (unsigned k = 0; at_record && k < now.nshards; k++)
+			at_record = b.rev[k] == now.rev[k];
+		if (b.committing && at_record)
+			say(&c, false, "%s/" WS_LAYOUT_BATCH ": a batch was begun and committed in no shard (the run "
+			    "writing it stopped); the next run repairs the record", gendir);
+		else if (!at_record)
 			say(&c, false, "%s/" WS_LAYOUT_BATCH ": a batch was left committed in some shards only (the run "
 			    "writing it stopped)", gendir);
 	}
