@@ -124,16 +124,6 @@ static void *reader(void *arg)
 
 /* A parsed request. */
 
-/* The glossary, read once: on the first request that wants it (the
- * analyzer normalises its forms the same in every index). */
-static ws_glossary *serve_glossary(ws_index *ix, const char *const *paths, size_t n, char **err)
-{
-	static ws_glossary *glossary;
-	if (!glossary && !ws_glossary_open(paths, n, ix->analyzer, &glossary, err))
-		return NULL;
-	return glossary;
-}
-
 static void request_free(request *r)
 {
 	json_decref(r->id);
@@ -331,7 +321,17 @@ typedef struct target {
 	 * a server that has come back, instead of asking the dead
 	 * connection to reopen (which would wait out the timeout again). */
 	bool reconnect;
+	/* The glossary, read once: on the first request that wants it (the
+	 * analyzer normalises its forms the same in every index). */
+	ws_glossary *glossary;
 } target;
+
+static ws_glossary *serve_glossary(ws_index *ix, target *t, char **err)
+{
+	if (!t->glossary && !ws_glossary_open(t->paths, t->n, ix->analyzer, &t->glossary, err))
+		return NULL;
+	return t->glossary;
+}
 
 /* Bring *ix to the latest commit: reopen it whole when the stub changed
  * (a new generation) or its remote connections may be dead, else move its
@@ -476,7 +476,7 @@ static bool answer(ws_index **ix, target *t, line *l, FILE *out)
 	ws_result *res = NULL;
 	bool ok = refresh(ix, t, &err);
 	if (ok && rp->synonyms)
-		ok = (rp->req.glossary = serve_glossary(*ix, t->paths, t->n, &err)) != NULL;
+		ok = (rp->req.glossary = serve_glossary(*ix, t, &err)) != NULL;
 	if (!ok || !ws_search(*ix, &rp->req, &res, &err)) {
 		written = ws_print_json_error(out, err ? err : "out of memory", rp->id);
 		t->reconnect = !*ix || (*ix)->remote;
@@ -541,5 +541,6 @@ int ws_serve(const char *const *paths, size_t n, unsigned timeout_ms, FILE *in, 
 	q.read_error = NULL;
 	pthread_mutex_unlock(&q.mu);
 	ws_index_close(ix);
+	ws_glossary_free(t.glossary);
 	return rc;
 }
