@@ -34,6 +34,17 @@ void ws_layout_free(ws_layout *l)
 	memset(l, 0, sizeof *l);
 }
 
+bool ws_layout_parse_shard_rel(const char *rel, int *gen, unsigned *k)
+{
+	int consumed = 0;
+	if (sscanf(rel, "gen-%d/s%u%n", gen, k, &consumed) == 2 && rel[consumed] == '\0')
+		return *gen > 0;
+	consumed = 0;
+	if (sscanf(rel, "gen-%d/build-%u%n", gen, k, &consumed) == 2 && rel[consumed] == '\0')
+		return *gen > 0;
+	return false;
+}
+
 /* One stub line "TYPE gen-N/sK" or "TYPE gen-N/build-K" (TYPE glass or
  * auto); false for anything else. */
 static bool parse_line(const char *s, int *gen, unsigned *k)
@@ -44,13 +55,7 @@ static bool parse_line(const char *s, int *gen, unsigned *k)
 		return false;
 	if (strcmp(type, "glass") != 0 && strcmp(type, "auto") != 0)
 		return false;
-	int consumed = 0;
-	if (sscanf(rest, "gen-%d/s%u%n", gen, k, &consumed) == 2 && rest[consumed] == '\0')
-		return *gen > 0;
-	consumed = 0;
-	if (sscanf(rest, "gen-%d/build-%u%n", gen, k, &consumed) == 2 && rest[consumed] == '\0')
-		return *gen > 0;
-	return false;
+	return ws_layout_parse_shard_rel(rest, gen, k);
 }
 
 ws_layout_result ws_layout_read(const char *dir, ws_layout *out, char **why)

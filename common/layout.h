@@ -106,6 +106,8 @@ bool ws_layout_batch_read(const char *gendir, ws_layout_batch *b);
 /* Write it atomically (a temporary file, fsync, rename).  Returns 0, or
  * -1 with *err. */
 int ws_layout_batch_write(const char *gendir, const ws_layout_batch *b, char **err);
+/* Does record b name exactly the n revisions rev[0..n), one a shard? */
+bool ws_layout_batch_names(const ws_layout_batch *b, const unsigned long long *rev, unsigned n);
 
 /* Whether a writer holds DIR's lock now, tested without taking it: a
  * searcher waits for a batch being committed only while its writer runs

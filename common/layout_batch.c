@@ -83,6 +83,16 @@ int ws_layout_batch_write(const char *gendir, const ws_layout_batch *b, char **e
 	return rc;
 }
 
+bool ws_layout_batch_names(const ws_layout_batch *b, const unsigned long long *rev, unsigned n)
+{
+	if (b->nshards != n)
+		return false;
+	for (unsigned k = 0; k < n; k++)
+		if (b->rev[k] != rev[k])
+			return false;
+	return true;
+}
+
 /* The first byte, locked for writing: any lock a writer holds covers it. */
 static struct flock first_byte(short type)
 {
@@ -137,19 +147,14 @@ bool ws_layout_shard_path(const char *path, char **gendir, char **dir, unsigned 
 	if (shard == path)
 		return false;
 	size_t gl = last_part(path, (size_t)(shard - 1 - path), &gen);
-	char part[64];
-	int consumed = 0, g;
-	if (sl >= sizeof part || gl >= sizeof part)
+	/* "gen-N/sK", the two last parts, as the stub names a shard */
+	char rel[128];
+	int g;
+	if (gl + 1 + sl >= sizeof rel)
 		return false;
-	memcpy(part, shard, sl);
-	part[sl] = '\0';
-	bool is_shard = (sscanf(part, "s%u%n", k, &consumed) == 1 && part[consumed] == '\0') ||
-	                (consumed = 0, sscanf(part, "build-%u%n", k, &consumed) == 1 && part[consumed] == '\0');
-	memcpy(part, gen, gl);
-	part[gl] = '\0';
-	consumed = 0;
-	if (!is_shard || sscanf(part, "gen-%d%n", &g, &consumed) != 1 || part[consumed] ||
-	    g <= 0 || *k >= WS_LAYOUT_MAX_SHARDS)
+	memcpy(rel, gen, gl + 1 + sl);
+	rel[gl + 1 + sl] = '\0';
+	if (!ws_layout_parse_shard_rel(rel, &g, k) || *k >= WS_LAYOUT_MAX_SHARDS)
 		return false;
 	*gendir = strndup(path, (size_t)(gen + gl - path));
 	/* "gen-N/sK" alone: DIR is the current folder */

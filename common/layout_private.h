@@ -5,10 +5,15 @@
 #ifndef WENSOU_LAYOUT_PRIVATE_H
 #define WENSOU_LAYOUT_PRIVATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Write body into path atomically (a temporary file beside it, fsync,
  * rename).  Returns 0, or -1 with *err. */
 int ws_layout_write_atomic(const char *path, const char *body, size_t len, char **err);
+
+/* A shard named as the stub names it, "gen-N/sK" or "gen-N/build-K":
+ * true with N and K. */
+bool ws_layout_parse_shard_rel(const char *rel, int *gen, unsigned *k);
 
 #endif

@@ -158,9 +158,7 @@ int ws_check_index(const char *dir, bool quiet)
 	char *gendir = ws_layout_gen_dir(dir, l.gen);
 	ws_layout_batch b;
 	if (revs && gendir && ws_layout_batch_read(gendir, &b) && !ws_layout_writer_running(dir)) {
-		bool at_record = b.nshards == now.nshards;
-		for (unsigned k = 0; at_record && k < now.nshards; k++)
-			at_record = b.rev[k] == now.rev[k];
+		bool at_record = ws_layout_batch_names(&b, now.rev, now.nshards);
 		if (b.committing && at_record)
 			say(&c, false, "%s/" WS_LAYOUT_BATCH ": a batch was begun and committed in no shard (the run "
 			    "writing it stopped); the next run repairs the record", gendir);

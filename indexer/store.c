@@ -321,7 +321,6 @@ static void repair_batch_record(ws_store *st)
 		return;
 	}
 	st->seq = b.seq;
-	bool same = !b.committing && b.nshards == now.nshards;
 	for (unsigned k = 0; k < st->live.nshards; k++) {
 		xq_db *db = NULL;
 		bool ok = xq_db_open(st->live.shard[k], &db) == XQ_OK && xq_db_revision(db, 0, &now.rev[k]) == XQ_OK;
@@ -330,11 +329,10 @@ static void repair_batch_record(ws_store *st)
 			free(gendir);
 			return;
 		}
-		same = same && now.rev[k] == b.rev[k];
 	}
 	char *err = NULL;
 	now.seq = b.seq;
-	if (!same)
+	if (b.committing || !ws_layout_batch_names(&b, now.rev, now.nshards))
 		ws_layout_batch_write(gendir, &now, &err);
 	free(err);
 	free(gendir);
