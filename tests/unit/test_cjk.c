@@ -43,6 +43,16 @@ static void tterms_free(tterms *ts)
 	memset(ts, 0, sizeof *ts);
 }
 
+static void tterms_push(tterms *ts, const cjk_term *t)
+{
+	if (ts->n == ts->cap) {
+		ts->cap = ts->cap ? ts->cap * 2 : 64;
+		ts->v = realloc(ts->v, ts->cap * sizeof *ts->v);
+		assert_non_null(ts->v);
+	}
+	ts->v[ts->n++] = (tterm){ strdup(t->text), t->kind, t->pos, t->start, t->end, t->line };
+}
+
 /* All terms of text[0..len) with the given options. */
 static tterms analyze_opts(const cjk_options *o, const char *text, size_t len, uint32_t first_line)
 {
@@ -58,12 +68,7 @@ static tterms analyze_opts(const cjk_options *o, const char *text, size_t len, u
 		assert_int_equal(strlen(t.text), t.len);
 		assert_true(t.len > 0 && t.len <= CJK_MAX_TERM_BYTES);
 		assert_true(t.start < t.end && t.end <= len);
-		if (ts.n == ts.cap) {
-			ts.cap = ts.cap ? ts.cap * 2 : 64;
-			ts.v = realloc(ts.v, ts.cap * sizeof *ts.v);
-			assert_non_null(ts.v);
-		}
-		ts.v[ts.n++] = (tterm){ strdup(t.text), t.kind, t.pos, t.start, t.end, t.line };
+		tterms_push(&ts, &t);
 	}
 	assert_int_equal(r, 0);
 	assert_int_equal(cjk_analyzer_next(a, &t), 0);  /* stays at the end */
@@ -1094,12 +1099,7 @@ static bool same_without_words(cjk_analyzer *a, const char *text, size_t len)
 	while ((r = cjk_analyzer_next(a, &t)) == 1) {
 		if (t.kind == CJK_TERM_CJK_WORD)
 			continue;
-		if (full.n == full.cap) {
-			full.cap = full.cap ? full.cap * 2 : 64;
-			full.v = realloc(full.v, full.cap * sizeof *full.v);
-			assert_non_null(full.v);
-		}
-		full.v[full.n++] = (tterm){ strdup(t.text), t.kind, t.pos, t.start, t.end, t.line };
+		tterms_push(&full, &t);
 	}
 	assert_int_equal(r, 0);
 	size_t i = 0;
