@@ -32,6 +32,7 @@
 
 #define MAX_LINE (1u << 20)
 
+/* A parsed request. */
 typedef struct request {
 	json_t *id;          /* owned reference; json null when absent */
 	json_t *cancel;      /* a cancel request: the id to cancel */
@@ -121,8 +122,6 @@ static void *reader(void *arg)
 	strbuf_free(&sb);
 	return NULL;
 }
-
-/* A parsed request. */
 
 static void request_free(request *r)
 {

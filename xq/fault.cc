@@ -5,9 +5,11 @@
  * Every extern "C" entry point that returns an xq_status calls
  * fault_call() first thing inside its guard (entry() in xq_private.hh),
  * and xq_db_commit calls fault_commit() just where Xapian's commit() would
- * be called, and fault_committed() once it has returned.  Both count, process-wide and atomically; the one the
+ * be called.  Both count, process-wide and atomically; the one the
  * environment names throws a Xapian::DatabaseError, which the guard turns
- * into a status and message as it would a real one.
+ * into a status and message as it would a real one.  fault_committed(),
+ * called once commit() has returned, counts nothing: it only sleeps, for
+ * tests that search between two shards' commits.
  */
 #ifndef XQ_FAULT_INJECTION
 #error "fault.cc belongs to the fault-injection build only (-DXQ_FAULT_INJECTION)"
