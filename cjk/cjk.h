@@ -163,6 +163,14 @@ typedef bool cjk_run_found_fn(void *ud, size_t start, size_t end);
 size_t cjk_text_find_han_runs(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n,
 			      cjk_run_found_fn *found, void *ud);
 
+/* Read text[0..len) as cjk_text_find_han_runs reads it and call fn with
+ * each character of each Han run, folded, in order, and with 0 after each
+ * run's last: the runs in which any han[] of cjk_text_has_han_run would be
+ * found, for a caller that looks for many at once (the indexer's glossary
+ * forms).  No allocation. */
+typedef void cjk_han_char_fn(void *ud, uint32_t c);
+void cjk_text_han_chars(cjk_analyzer *a, const char *text, size_t len, cjk_han_char_fn *fn, void *ud);
+
 /* True if code point c is a Han ideograph (the characters that form runs
  * and bigrams). */
 bool cjk_is_han(uint32_t c);

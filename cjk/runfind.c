@@ -73,6 +73,36 @@ static size_t cjk_rf_start(const unsigned char *s, size_t end, size_t n)
 	return j;
 }
 
+/* The next Han character of a run in s[*i..end), folded, as linefix.c
+ * reads a chunk: *i moves past it (and past the white space of a broken
+ * line before it).  0 where a run ends instead: white space that is no
+ * broken line, or a code point that is no Han of a run.  *last is the
+ * last character read (linefix's "last"), ' ' after a boundary. */
+static inline uint32_t cjk_rf_next(cjk_analyzer *a, const unsigned char *s, size_t *i, size_t end, uint32_t *last)
+{
+	size_t used;
+	if (cjk_rf_is_ws(s[*i])) {
+		size_t j = *i;
+		bool newline = false;
+		while (j < end && cjk_rf_is_ws(s[j])) {
+			newline |= s[j] == '\n' || s[j] == '\r';
+			j++;
+		}
+		/* linefix.c's test, with cjk_is_han: an unassigned "Han" code
+		 * point there has already ended the run. */
+		*i = j;
+		if (!(newline && j < end && cjk_is_han(*last) && cjk_is_han(cjk_rf_get(a, s + j, end - j, &used)))) {
+			*last = ' ';
+			return 0;
+		}
+		/* a broken line: the run goes on */
+	}
+	uint32_t c = cjk_rf_get(a, s + *i, end - *i, &used);
+	*i += used;
+	*last = c;
+	return cjk_is_run_han(c) ? c : 0;
+}
+
 /* Scan the chunk [i, end) of s with a fresh state, as linefix.c reads a
  * chunk.  Adds the occurrences to *count; false when found said stop. */
 static bool cjk_rf_chunk(cjk_analyzer *a, const unsigned char *s, size_t i, size_t end,
@@ -80,33 +110,10 @@ static bool cjk_rf_chunk(cjk_analyzer *a, const unsigned char *s, size_t i, size
 			 size_t *count)
 {
 	size_t m = 0;                   /* han[0..m) ends at the last character read */
-	uint32_t last = 0;              /* that character, folded (linefix's "last") */
+	uint32_t last = 0;
 	while (i < end) {
-		if (cjk_rf_is_ws(s[i])) {
-			size_t j = i;
-			bool newline = false;
-			while (j < end && cjk_rf_is_ws(s[j])) {
-				newline |= s[j] == '\n' || s[j] == '\r';
-				j++;
-			}
-			size_t used;
-			/* linefix.c's test, with cjk_is_han: an unassigned
-			 * "Han" code point there has already reset m. */
-			if (newline && j < end && cjk_is_han(last) &&
-			    cjk_is_han(cjk_rf_get(a, s + j, end - j, &used))) {
-				i = j;          /* a broken line: the run goes on */
-				continue;
-			}
-			m = 0;
-			last = ' ';
-			i = j;
-			continue;
-		}
-		size_t used;
-		uint32_t c = cjk_rf_get(a, s + i, end - i, &used);
-		i += used;
-		last = c;
-		if (!cjk_is_run_han(c)) {
+		uint32_t c = cjk_rf_next(a, s, &i, end, &last);
+		if (!c) {
 			m = 0;
 			continue;
 		}
@@ -148,4 +155,25 @@ static bool cjk_rf_first(void *ud, size_t start, size_t end)
 bool cjk_text_has_han_run(cjk_analyzer *a, const char *text, size_t len, const uint32_t *han, size_t n)
 {
 	return cjk_text_find_han_runs(a, text, len, han, n, cjk_rf_first, NULL) > 0;
+}
+
+void cjk_text_han_chars(cjk_analyzer *a, const char *text, size_t len, cjk_han_char_fn *fn, void *ud)
+{
+	if (!text)
+		return;
+	const unsigned char *s = (const unsigned char *)text;
+	for (size_t start = 0; start < len;) {
+		size_t end = cjk_chunk_end(text, len, start), i = start;
+		uint32_t last = 0;
+		bool in_run = false;
+		while (i < end) {
+			uint32_t c = cjk_rf_next(a, s, &i, end, &last);
+			if (c || in_run)
+				fn(ud, c);
+			in_run = c != 0;
+		}
+		if (in_run)
+			fn(ud, 0);
+		start = end;
+	}
 }

@@ -9,7 +9,7 @@
 
 #include <time.h>
 
-#include "glossary.h"
+#include "expand.h"
 #include "question.h"
 
 /* How many times ws_search runs a search in all while it finds the index

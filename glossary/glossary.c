@@ -1,5 +1,5 @@
-/* glossary.c - load a glossary and expand queries through it (see
- * glossary.h; the file format is doc/glossary.md's). */
+/* glossary.c - load a glossary and look its forms up (see glossary.h;
+ * the file format is doc/glossary.md's). */
 #include "glossary.h"
 
 #include <errno.h>
@@ -19,9 +19,6 @@
 #ifndef WENSOU_DATADIR
 #define WENSOU_DATADIR "/usr/local/share/wensou"
 #endif
-
-/* The longest run of query units compared with the forms. */
-#define WS_GLOSSARY_MAX_UNITS 8
 
 typedef struct form {
 	char *text;       /* as written in the file; in an arena */
@@ -457,95 +454,14 @@ bool ws_glossary_paths(const char *const *dbs, size_t ndbs, char ***out, size_t 
 	return true;
 }
 
-/* A unit the glossary may read: plain words, alone in their group. */
-static bool plain(const ws_query *q, size_t i)
-{
-	const ws_unit *u = &q->units[i];
-	if (u->kind != WS_UNIT_TEXT || u->quoted || u->excluded || u->synonym)
-		return false;
-	for (size_t j = 0; j < q->nunits; j++)
-		if (j != i && q->units[j].group == u->group)
-			return false;
-	return true;
-}
-
-/* Renumber q's groups 0, 1, … in order of first appearance. */
-static void renumber(ws_query *q)
-{
-	unsigned *map = calloc(q->ngroups + 1, sizeof *map), next = 0;
-	if (!map)
-		return; /* the numbers stay sparse, which only costs an empty group */
-	for (size_t i = 0; i < q->nunits; i++) {
-		unsigned g = q->units[i].group;
-		if (g <= q->ngroups && !map[g])
-			map[g] = ++next;
-		q->units[i].group = map[g] - 1;
-	}
-	q->ngroups = next;
-	free(map);
-}
-
-/* Replace units [i, j) of q, which spell form f, by one group: their text
- * as one unit, then the concept's other forms. */
-static bool rewrite(const ws_glossary *g, ws_query *q, size_t i, size_t j, const form *f)
-{
-	strbuf sb = STRBUF_INIT;
-	for (size_t k = i; k < j; k++)
-		if ((k > i && !strbuf_appendc(&sb, ' ')) || !strbuf_appends(&sb, q->units[k].text))
-			goto oom;
-	size_t others = 0;
-	for (size_t k = 0; k < g->n; k++)
-		others += g->forms[k].concept == f->concept && &g->forms[k] != f;
-	size_t total = q->nunits - (j - i) + 1 + others;
-	ws_unit *v = calloc(total, sizeof *v);
-	if (!v)
-		goto oom;
-	unsigned group = q->units[i].group;
-	size_t o = 0;
-	for (size_t k = 0; k < i; k++)
-		v[o++] = q->units[k];
-	v[o] = (ws_unit){.kind = WS_UNIT_TEXT, .group = group, .text = strbuf_detach(&sb)};
-	if (!v[o++].text) {
-		free(v);
-		goto oom;
-	}
-	bool first = true;
-	for (size_t k = 0; k < g->n; k++) {
-		if (g->forms[k].concept != f->concept)
-			continue;
-		bool preferred = first;
-		first = false;
-		if (&g->forms[k] == f)
-			continue;
-		v[o] = (ws_unit){.kind = WS_UNIT_TEXT, .group = group, .synonym = true, .preferred = preferred,
-		                 .text = strdup(g->forms[k].text)};
-		if (!v[o++].text) {
-			for (size_t x = i; x < o; x++)
-				free(v[x].text);
-			free(v);
-			return false;
-		}
-	}
-	for (size_t k = i; k < j; k++)
-		free(q->units[k].text);
-	for (size_t k = j; k < q->nunits; k++)
-		v[o++] = q->units[k];
-	free(q->units);
-	q->units = v;
-	q->nunits = o;
-	renumber(q);
-	return true;
-oom:
-	strbuf_free(&sb);
-	return false;
-}
-
 /* The form that text[0..len) spells, in *f (NULL if none): among the
  * forms of its weak key, the one whose key is text's.  False when out of
  * memory.  Keys are made (and kept) on the way: g is const to callers. */
 static bool find(ws_glossary *g, cjk_analyzer *a, const char *text, size_t len, const form **f)
 {
 	*f = NULL;
+	if (!g || !g->n)
+		return true;
 	uint64_t w = weak_key(a, text, len);
 	size_t lo = 0, hi = g->n;
 	while (lo < hi) {
@@ -573,39 +489,33 @@ static bool find(ws_glossary *g, cjk_analyzer *a, const char *text, size_t len, 
 	return true;
 }
 
-bool ws_glossary_expand(const ws_glossary *g, cjk_analyzer *a, ws_query *q, char **err)
+bool ws_glossary_find(const ws_glossary *g, cjk_analyzer *a, const char *text, size_t len, size_t *form_index,
+                      bool *found)
 {
-	if (!g || !g->n)
-		return true;
-	for (size_t i = 0; i < q->nunits; i++) {
-		if (!plain(q, i))
-			continue;
-		size_t last = i;
-		while (last + 1 < q->nunits && last + 1 - i < WS_GLOSSARY_MAX_UNITS && plain(q, last + 1))
-			last++;
-		/* the longest run of units, from i, that spells a form */
-		for (size_t j = last + 1; j > i; j--) {
-			strbuf sb = STRBUF_INIT;
-			bool ok = true;
-			for (size_t k = i; k < j && ok; k++)
-				ok = (k == i || strbuf_appendc(&sb, ' ')) && strbuf_appends(&sb, q->units[k].text);
-			const form *f = NULL;
-			ok = ok && find((ws_glossary *)g, a, sb.data ? sb.data : "", sb.len, &f);
-			strbuf_free(&sb);
-			if (!ok)
-				return ws_fail(err, "out of memory");
-			if (!f)
-				continue;
-			if (!rewrite(g, q, i, j, f))
-				return ws_fail(err, "out of memory");
-			/* the new group's units are synonyms or its typed text:
-			 * go on after them */
-			while (i + 1 < q->nunits && q->units[i + 1].synonym)
-				i++;
-			break;
-		}
+	const form *f = NULL;
+	*found = false;
+	if (!find((ws_glossary *)g, a, text, len, &f))
+		return false;
+	if (f) {
+		*form_index = (size_t)(f - g->forms);
+		*found = true;
 	}
 	return true;
+}
+
+size_t ws_glossary_nforms(const ws_glossary *g)
+{
+	return g ? g->n : 0;
+}
+
+const char *ws_glossary_form(const ws_glossary *g, size_t k)
+{
+	return g->forms[k].text;
+}
+
+unsigned ws_glossary_concept(const ws_glossary *g, size_t k)
+{
+	return g->forms[k].concept;
 }
 
 bool ws_glossary_open(const char *const *dbs, size_t ndbs, cjk_analyzer *a, ws_glossary **out, char **err)

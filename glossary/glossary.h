@@ -9,14 +9,13 @@
  * the index normalises it (NFKC case folding, Traditional to Simplified),
  * white space collapsed, each English word stemmed.
  */
-#ifndef WS_SEARCH_GLOSSARY_H
-#define WS_SEARCH_GLOSSARY_H
+#ifndef WENSOU_GLOSSARY_H
+#define WENSOU_GLOSSARY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "cjk.h"
-#include "query.h"
 
 typedef struct ws_glossary ws_glossary;
 
@@ -48,11 +47,18 @@ void ws_glossary_free(ws_glossary *g);
 /* Number of concepts. */
 size_t ws_glossary_size(const ws_glossary *g);
 
-/* Expand q (parsed, not yet analysed) through g: each run of one or more
- * consecutive plain units (unquoted, not excluded, not joined by OR) that
- * spells a form of a concept becomes one group of that text and the
- * concept's other forms (flagged synonym), longest runs first.  False
- * with a message in *err when out of memory. */
-bool ws_glossary_expand(const ws_glossary *g, cjk_analyzer *a, ws_query *q, char **err);
+/* The form text[0..len) spells (compared by key, see above): its index
+ * in *form_index and *found true, or *found false if it spells none.
+ * False when out of memory.  The keys of the forms compared are made on
+ * the way and kept: a cache, not a change anyone can see. */
+bool ws_glossary_find(const ws_glossary *g, cjk_analyzer *a, const char *text, size_t len, size_t *form_index,
+                      bool *found);
+
+/* The forms, 0 .. ws_glossary_nforms - 1, in the files' order: form k's
+ * text as written (owned by g) and its concept's number.  Forms of one
+ * concept share the number; the concept's first form comes first. */
+size_t ws_glossary_nforms(const ws_glossary *g);
+const char *ws_glossary_form(const ws_glossary *g, size_t k);
+unsigned ws_glossary_concept(const ws_glossary *g, size_t k);
 
 #endif

@@ -1,10 +1,11 @@
 /*
- * text.h - small UTF-8 helpers for the searcher: decoding, validation,
- * display width (ICU East Asian width), and removal of control characters
- * before text reaches a terminal.  Offsets here are UTF-8 byte offsets.
+ * text.h - small UTF-8 helpers of the searcher and the glossary:
+ * decoding, validation, display width (ICU East Asian width), and removal
+ * of control characters before text reaches a terminal.  Offsets here
+ * are UTF-8 byte offsets.
  */
-#ifndef WS_SEARCH_TEXT_H
-#define WS_SEARCH_TEXT_H
+#ifndef WENSOU_TEXT_H
+#define WENSOU_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>

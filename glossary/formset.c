@@ -1,0 +1,277 @@
+/* formset.c - the glossary's Chinese forms as index terms (formset.h). */
+#include "formset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "text.h"
+
+typedef struct fs_form {
+	char *text;          /* folded, UTF-8; owned */
+	size_t len;
+	uint32_t chars[WS_FORM_MAX_CHARS];
+	size_t nchars;
+	size_t next;         /* the next form of the same last two characters, + 1 */
+} fs_form;
+
+struct ws_formset {
+	fs_form *forms;      /* in byte order of text */
+	size_t n;
+	/* open addressing by a form's last two characters: form index + 1 */
+	size_t *slots;
+	size_t nslots;
+};
+
+static uint64_t pair_key(uint32_t a, uint32_t b)
+{
+	return (uint64_t)a << 32 | b;
+}
+
+static size_t pair_hash(uint64_t k, size_t nslots)
+{
+	return (size_t)((k * 0x9E3779B97F4A7C15u) >> 20) & (nslots - 1);
+}
+
+/* Reading a form's text as a passage's is read. */
+typedef struct fs_reading {
+	uint32_t chars[WS_FORM_MAX_CHARS];
+	size_t n, runs;
+	bool too_long;
+} fs_reading;
+
+static void read_char(void *ud, uint32_t c)
+{
+	fs_reading *r = ud;
+	if (!c) {
+		r->runs++;
+		return;
+	}
+	if (r->n == WS_FORM_MAX_CHARS)
+		r->too_long = true;
+	else
+		r->chars[r->n++] = c;
+}
+
+static int cmp_form(const void *x, const void *y)
+{
+	const fs_form *a = x, *b = y;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->text, b->text, n);
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* form text as one run of Han characters, folded, or false (*f untouched)
+ * when it is anything else: Latin, several runs, a run and more. */
+static bool han_form(cjk_analyzer *a, const char *text, fs_form *f)
+{
+	size_t len = strlen(text), visible = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t c = ws_utf8_next(text, len, &i);
+		visible += !ws_is_space(c);
+	}
+	fs_reading r = {0};
+	cjk_text_han_chars(a, text, len, read_char, &r);
+	if (r.runs != 1 || r.too_long || r.n < WS_FORM_MIN_CHARS || r.n != visible)
+		return false;
+	memcpy(f->chars, r.chars, r.n * sizeof *r.chars);
+	f->nchars = r.n;
+	return true;
+}
+
+bool ws_formset_new(const ws_glossary *g, cjk_analyzer *a, ws_formset **out)
+{
+	ws_formset *fs = calloc(1, sizeof *fs);
+	size_t total = ws_glossary_nforms(g);
+	*out = NULL;
+	if (!fs || !(fs->forms = calloc(total ? total : 1, sizeof *fs->forms)))
+		goto oom;
+	for (size_t k = 0; k < total; k++) {
+		fs_form *f = &fs->forms[fs->n];
+		if (!han_form(a, ws_glossary_form(g, k), f))
+			continue;
+		strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < f->nchars; i++) {
+			char u[4];
+			if (!strbuf_append(&sb, u, ws_utf8_encode(f->chars[i], u))) {
+				strbuf_free(&sb);
+				goto oom;
+			}
+		}
+		f->len = sb.len;
+		f->text = strbuf_detach(&sb);
+		fs->n++;
+	}
+	qsort(fs->forms, fs->n, sizeof *fs->forms, cmp_form);
+	/* a form two lines spell alike (繁體 and simplified) once */
+	size_t w = 0;
+	for (size_t k = 0; k < fs->n; k++) {
+		if (w && !cmp_form(&fs->forms[w - 1], &fs->forms[k])) {
+			free(fs->forms[k].text);
+			continue;
+		}
+		fs->forms[w++] = fs->forms[k];
+	}
+	fs->n = w;
+	fs->nslots = 64;
+	while (fs->nslots < fs->n * 2 + 2)
+		fs->nslots *= 2;
+	if (!(fs->slots = calloc(fs->nslots, sizeof *fs->slots)))
+		goto oom;
+	for (size_t k = 0; k < fs->n; k++) {
+		fs_form *f = &fs->forms[k];
+		uint64_t key = pair_key(f->chars[f->nchars - 2], f->chars[f->nchars - 1]);
+		size_t h = pair_hash(key, fs->nslots);
+		for (;; h = (h + 1) & (fs->nslots - 1)) {
+			size_t s = fs->slots[h];
+			if (!s) {
+				fs->slots[h] = k + 1;
+				break;
+			}
+			const fs_form *o = &fs->forms[s - 1];
+			if (pair_key(o->chars[o->nchars - 2], o->chars[o->nchars - 1]) == key) {
+				/* the chain's head stays in the slot */
+				f->next = fs->forms[s - 1].next;
+				fs->forms[s - 1].next = k + 1;
+				break;
+			}
+		}
+	}
+	*out = fs;
+	return true;
+oom:
+	ws_formset_free(fs);
+	return false;
+}
+
+void ws_formset_free(ws_formset *fs)
+{
+	if (!fs)
+		return;
+	for (size_t k = 0; fs->forms && k < fs->n; k++)
+		free(fs->forms[k].text);
+	free(fs->forms);
+	free(fs->slots);
+	free(fs);
+}
+
+size_t ws_formset_size(const ws_formset *fs)
+{
+	return fs ? fs->n : 0;
+}
+
+const char *ws_formset_form(const ws_formset *fs, size_t k, size_t *len)
+{
+	*len = fs->forms[k].len;
+	return fs->forms[k].text;
+}
+
+/* The scan's state: the last characters of the current run, in a ring. */
+typedef struct fs_scan {
+	const ws_formset *fs;
+	uint32_t ring[WS_FORM_MAX_CHARS];
+	size_t m; /* characters of the run read so far */
+	ws_form_found_fn *fn;
+	void *ud;
+} fs_scan;
+
+static void scan_char(void *ud, uint32_t c)
+{
+	fs_scan *s = ud;
+	if (!c) {
+		s->m = 0;
+		return;
+	}
+	s->ring[s->m % WS_FORM_MAX_CHARS] = c;
+	s->m++;
+	if (s->m < WS_FORM_MIN_CHARS)
+		return;
+	const ws_formset *fs = s->fs;
+	uint32_t prev = s->ring[(s->m - 2) % WS_FORM_MAX_CHARS];
+	uint64_t key = pair_key(prev, c);
+	size_t h = pair_hash(key, fs->nslots);
+	for (;; h = (h + 1) & (fs->nslots - 1)) {
+		size_t k = fs->slots[h];
+		if (!k)
+			return;
+		const fs_form *f = &fs->forms[k - 1];
+		if (pair_key(f->chars[f->nchars - 2], f->chars[f->nchars - 1]) == key)
+			break;
+	}
+	for (size_t k = fs->slots[h]; k; k = fs->forms[k - 1].next) {
+		const fs_form *f = &fs->forms[k - 1];
+		if (f->nchars > s->m)
+			continue;
+		size_t i = 0;
+		while (i + 2 < f->nchars &&
+		       f->chars[f->nchars - 3 - i] == s->ring[(s->m - 3 - i) % WS_FORM_MAX_CHARS])
+			i++;
+		if (i + 2 == f->nchars)
+			s->fn(s->ud, k - 1);
+	}
+}
+
+void ws_formset_scan(const ws_formset *fs, cjk_analyzer *a, const char *text, size_t len, ws_form_found_fn *fn,
+                     void *ud)
+{
+	if (!fs || !fs->n)
+		return;
+	fs_scan s = {.fs = fs, .fn = fn, .ud = ud};
+	cjk_text_han_chars(a, text, len, scan_char, &s);
+}
+
+static bool has_form(const ws_formset *fs, const char *t, size_t n)
+{
+	size_t lo = 0, hi = fs->n;
+	fs_form key = {.text = (char *)t, .len = n};
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_form(&fs->forms[mid], &key);
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+char *ws_formset_list(const ws_formset *fs, const char *list)
+{
+	strbuf sb = STRBUF_INIT;
+	bool ok = true;
+	if (!list) {
+		for (size_t k = 0; ok && k < ws_formset_size(fs); k++)
+			ok = (sb.len || strbuf_appendc(&sb, '\n')) && strbuf_append(&sb, fs->forms[k].text, fs->forms[k].len) &&
+			     strbuf_appendc(&sb, '\n');
+	} else {
+		/* the list's order is byte order already */
+		for (const char *s = list; ok && *s;) {
+			const char *e = strchr(s, '\n');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			if (n && fs && has_form(fs, s, n))
+				ok = (sb.len || strbuf_appendc(&sb, '\n')) && strbuf_append(&sb, s, n) && strbuf_appendc(&sb, '\n');
+			s += n + (e ? 1 : 0);
+		}
+	}
+	if (!ok) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return sb.data ? strbuf_detach(&sb) : strdup("");
+}
+
+bool ws_forms_list_has(const char *list, size_t len, const char *form, size_t n)
+{
+	if (!list || !n || len < n + 2)
+		return false;
+	for (const char *p = list; (p = memmem(p, len - (size_t)(p - list), form, n)); p++) {
+		size_t at = (size_t)(p - list);
+		if (at > 0 && list[at - 1] == '\n' && at + n < len && list[at + n] == '\n')
+			return true;
+		if (at + n >= len)
+			break;
+	}
+	return false;
+}
