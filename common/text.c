@@ -63,13 +63,23 @@ size_t ws_utf8_encode(uint32_t c, char buf[4])
 
 bool ws_utf8_valid(const char *s, size_t len, size_t *bad)
 {
+	const uint8_t *u = (const uint8_t *)s;
 	size_t i = 0;
 	while (i < len) {
+		/* ASCII a word at a time: most of what is checked */
+		while (i + 8 <= len) {
+			uint64_t w;
+			memcpy(&w, u + i, 8);
+			if (w & 0x8080808080808080u)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		size_t at = i;
-		uint32_t c = ws_utf8_next(s, len, &i);
-		/* A genuine U+FFFD is three bytes; a replacement for a bad byte
-		 * advanced only one. */
-		if (c == 0xfffd && i - at != 3) {
+		UChar32 c;
+		U8_NEXT(u, i, len, c);
+		if (c < 0) {
 			if (bad)
 				*bad = at;
 			return false;

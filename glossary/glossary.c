@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <libstemmer.h>
+#include <xxhash.h>
 
 #include "array.h"
 #include "selfpath.h"
@@ -26,6 +27,7 @@ typedef struct form {
 	char *key;        /* see glossary.h: made when first compared; owned */
 	uint64_t weak;    /* weak_key */
 	unsigned concept;
+	size_t next_weak; /* the next form of the same weak key, + 1; 0: none */
 } form;
 
 /* Keys cost a normalisation and a stemming each, 1,700 of them a few
@@ -38,18 +40,18 @@ struct ws_glossary {
 	unsigned nconcepts;
 	size_t *slots;    /* open addressing over forms by plain text: index + 1, 0 empty */
 	size_t nslots;
-	size_t *by_weak;  /* form indices sorted by weak key */
-	struct sb_stemmer *stemmer;
+	size_t *by_weak;  /* open addressing by weak key: the first form of
+	                     the key (in the files' order), + 1; 0 empty */
+	size_t nweak;
+	struct sb_stemmer *stemmer; /* made on first need */
+	bool no_stemmer;            /* it could not be made */
 	char **arenas;    /* one per file: the texts and plain texts of its forms */
 	size_t narenas;
 };
 
 static uint64_t hash_key(const char *s)
 {
-	uint64_t h = 1469598103934665603u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
+	return XXH3_64bits(s, strlen(s));
 }
 
 static bool is_ascii_word(const char *s, size_t n)
@@ -80,6 +82,10 @@ static char *make_key(ws_glossary *g, cjk_analyzer *a, const char *text, size_t 
 		size_t n = (size_t)(e - p);
 		if (sb.len)
 			ok = strbuf_appendc(&sb, ' ');
+		/* the stemmer only when a key has an English word: most
+		 * searches make none */
+		if (ok && is_ascii_word(p, n) && !g->stemmer && !g->no_stemmer)
+			g->no_stemmer = !(g->stemmer = sb_stemmer_new("english", NULL));
 		if (ok && is_ascii_word(p, n) && g->stemmer) {
 			const sb_symbol *st = sb_stemmer_stem(g->stemmer, (const sb_symbol *)p, (int)n);
 			ok = st ? strbuf_append(&sb, (const char *)st, (size_t)sb_stemmer_length(g->stemmer))
@@ -109,6 +115,25 @@ static const form *lookup_plain(const ws_glossary *g, const char *plain)
 		if (!strcmp(g->forms[k - 1].plain, plain))
 			return &g->forms[k - 1];
 	}
+}
+
+/* ws_utf8_next, with the code points of ASCII and of three bytes (Han)
+ * decoded inline: the weak keys of every form are made at each load. */
+static inline uint32_t next_cp(const char *t, size_t len, size_t *i)
+{
+	const unsigned char *u = (const unsigned char *)t + *i;
+	if (u[0] < 0x80) {
+		(*i)++;
+		return u[0];
+	}
+	if ((u[0] & 0xF0) == 0xE0 && *i + 2 < len && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+		uint32_t c = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+		if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF)) {
+			*i += 3;
+			return c;
+		}
+	}
+	return ws_utf8_next(t, len, i);
 }
 
 static bool is_blank(uint32_t c)
@@ -147,7 +172,7 @@ static uint64_t weak_key(cjk_analyzer *a, const char *t, size_t len)
 	uint64_t first = 0, words = 0, chars = 0;
 	bool latin = false, in_word = false;
 	for (size_t i = 0; i < len;) {
-		uint32_t c = ws_utf8_next(t, len, &i);
+		uint32_t c = next_cp(t, len, &i);
 		if (is_blank(c)) {
 			in_word = false;
 			continue;
@@ -164,13 +189,6 @@ static uint64_t weak_key(cjk_analyzer *a, const char *t, size_t len)
 		chars++;
 	}
 	return first | (words & 0xFF) << 24 | (latin ? 0 : chars & 0xFFFFFF) << 32;
-}
-
-static int cmp_weak(const void *x, const void *y, void *forms)
-{
-	const form *f = forms;
-	uint64_t a = f[*(const size_t *)x].weak, b = f[*(const size_t *)y].weak;
-	return a < b ? -1 : a > b;
 }
 
 /* Slots for at least want forms, the forms there are moved in. */
@@ -194,13 +212,22 @@ static bool rehash(ws_glossary *g, size_t want)
 	return true;
 }
 
+/* The slot of by_weak holding weak's chain, or the empty one it would take. */
+static size_t weak_slot(const ws_glossary *g, uint64_t weak)
+{
+	size_t h = (size_t)((weak * 0x9E3779B97F4A7C15u) >> 17) & (g->nweak - 1);
+	while (g->by_weak[h] && g->forms[g->by_weak[h] - 1].weak != weak)
+		h = (h + 1) & (g->nweak - 1);
+	return h;
+}
+
 static bool add_form(ws_glossary *g, char *text, char *plain, uint64_t weak, unsigned concept)
 {
 	form *f = ws_array_grow(g->forms, g->n, &g->cap, sizeof *f, 256);
 	if (!f)
 		return false;
 	g->forms = f;
-	g->forms[g->n++] = (form){text, plain, NULL, weak, concept};
+	g->forms[g->n++] = (form){text, plain, NULL, weak, concept, 0};
 	if (g->n * 2 + 2 > g->nslots)
 		return rehash(g, g->n);
 	size_t h = hash_key(plain) & (g->nslots - 1);
@@ -222,8 +249,6 @@ static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t 
 	size_t n = 0;
 	const char *s = line, *end = line + len;
 	char *w = *arena;
-	if (memchr(line, '\0', len))
-		return ws_fail(err, "%s:%u: not valid UTF-8", path, lineno);
 	while (s <= end) {
 		const char *bar = memchr(s, '|', (size_t)(end - s));
 		const char *e = bar ? bar : end;
@@ -236,8 +261,6 @@ static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t 
 		size_t tl = (size_t)(e - s);
 		if (!tl)
 			return ws_fail(err, "%s:%u: an empty form (forms are separated by \" | \")", path, lineno);
-		if (!ws_utf8_valid(s, tl, NULL))
-			return ws_fail(err, "%s:%u: not valid UTF-8", path, lineno);
 		texts[n] = w;
 		memcpy(w, s, tl);
 		w[tl] = '\0';
@@ -254,17 +277,20 @@ static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t 
 		return ws_fail(err, "%s:%u: a concept needs two forms or more, separated by \" | \" (as in: 数字经济 | digital economy)",
 		               path, lineno);
 	unsigned concept = g->nconcepts;
+	bool known[64];
 	for (size_t i = 0; i < n; i++) {
 		const form *f = lookup_plain(g, keys[i]);
-		if (f) {
+		known[i] = f != NULL;
+		if (f && concept == g->nconcepts)
 			concept = f->concept;
-			break;
-		}
 	}
 	if (concept == g->nconcepts)
 		g->nconcepts++;
 	for (size_t i = 0; i < n; i++) {
-		if (lookup_plain(g, keys[i]))
+		bool repeat = known[i];
+		for (size_t j = 0; j < i && !repeat; j++)
+			repeat = !strcmp(keys[j], keys[i]);
+		if (repeat)
 			continue; /* a form the concept has (or one line's repeat) */
 		if (!add_form(g, texts[i], keys[i], weak[i], concept))
 			return ws_fail(err, "out of memory");
@@ -308,6 +334,21 @@ static bool read_whole(const char *path, char **buf, size_t *len, char **err)
 	return *buf || ws_fail(err, "out of memory");
 }
 
+/* The offset of the first byte at or after from of text[0..len) that is
+ * a NUL or not valid UTF-8, len if none. */
+static size_t first_bad(const char *text, size_t len, size_t from)
+{
+	if (from >= len)
+		return len;
+	size_t bad = len - from;
+	const char *nul = memchr(text + from, '\0', len - from);
+	if (!ws_utf8_valid(text + from, len - from, &bad))
+		bad = bad < len - from ? bad : len - from;
+	if (nul && (size_t)(nul - text - from) < bad)
+		bad = (size_t)(nul - text - from);
+	return from + bad;
+}
+
 static bool load_file(ws_glossary *g, cjk_analyzer *a, const char *path, char **err)
 {
 	char *text;
@@ -333,14 +374,19 @@ static bool load_file(ws_glossary *g, cjk_analyzer *a, const char *path, char **
 	bool ok = g->n + forms <= g->nslots / 2 || rehash(g, g->n + forms);
 	if (!ok)
 		ws_fail(err, "out of memory");
+	/* The file's bytes are checked in one pass, not form by form: the
+	 * line of the first bad one fails when its turn comes (a comment may
+	 * hold anything). */
+	size_t bad = first_bad(text, len, 0);
 	unsigned lineno = 0;
 	for (size_t at = 0; ok && at < len;) {
 		const char *nl = memchr(text + at, '\n', len - at);
 		size_t next = nl ? (size_t)(nl - text) + 1 : len;
 		const char *line = text + at;
 		size_t n = (nl ? (size_t)(nl - text) : len) - at;
-		at = next;
 		lineno++;
+		bool bad_here = bad >= at && bad < next;
+		at = next;
 		while (n && line[n - 1] == '\r')
 			n--;
 		size_t s = 0;
@@ -348,8 +394,15 @@ static bool load_file(ws_glossary *g, cjk_analyzer *a, const char *path, char **
 			s++;
 		if (lineno == 1 && n - s >= 3 && !memcmp(line + s, "\xEF\xBB\xBF", 3))
 			s += 3;
-		if (s == n || line[s] == '#')
+		if (s == n || line[s] == '#') {
+			if (bad_here)
+				bad = first_bad(text, len, next);
 			continue;
+		}
+		if (bad_here) {
+			ok = ws_fail(err, "%s:%u: not valid UTF-8", path, lineno);
+			break;
+		}
 		ok = load_line(g, a, line + s, n - s, path, lineno, &arena, err);
 	}
 	free(text);
@@ -362,21 +415,34 @@ bool ws_glossary_load(const char *const *paths, size_t n, cjk_analyzer *a, ws_gl
 	*out = NULL;
 	if (!g)
 		return ws_fail(err, "out of memory");
-	g->stemmer = sb_stemmer_new("english", NULL);
 	for (size_t i = 0; i < n; i++) {
 		if (!load_file(g, a, paths[i], err)) {
 			ws_glossary_free(g);
 			return false;
 		}
 	}
-	g->by_weak = malloc((g->n ? g->n : 1) * sizeof *g->by_weak);
+	g->nweak = 64;
+	while (g->nweak < g->n * 2 + 2)
+		g->nweak *= 2;
+	g->by_weak = calloc(g->nweak, sizeof *g->by_weak);
 	if (!g->by_weak) {
 		ws_glossary_free(g);
 		return ws_fail(err, "out of memory");
 	}
-	for (size_t i = 0; i < g->n; i++)
-		g->by_weak[i] = i;
-	qsort_r(g->by_weak, g->n, sizeof *g->by_weak, cmp_weak, g->forms);
+	size_t *last = calloc(g->nweak, sizeof *last); /* each chain's end, by slot */
+	if (!last) {
+		ws_glossary_free(g);
+		return ws_fail(err, "out of memory");
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		size_t h = weak_slot(g, g->forms[i].weak);
+		if (!g->by_weak[h])
+			g->by_weak[h] = i + 1;
+		else
+			g->forms[last[h] - 1].next_weak = i + 1;
+		last[h] = i + 1;
+	}
+	free(last);
 	*out = g;
 	return true;
 }
@@ -463,21 +529,14 @@ static bool find(ws_glossary *g, cjk_analyzer *a, const char *text, size_t len, 
 	if (!g || !g->n)
 		return true;
 	uint64_t w = weak_key(a, text, len);
-	size_t lo = 0, hi = g->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (g->forms[g->by_weak[mid]].weak < w)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == g->n || g->forms[g->by_weak[lo]].weak != w)
+	size_t first = g->by_weak[weak_slot(g, w)];
+	if (!first)
 		return true;
 	char *key = make_key(g, a, text, len);
 	if (!key)
 		return false;
-	for (size_t k = lo; k < g->n && g->forms[g->by_weak[k]].weak == w && !*f; k++) {
-		form *c = &g->forms[g->by_weak[k]];
+	for (size_t k = first; k && !*f; k = g->forms[k - 1].next_weak) {
+		form *c = &g->forms[k - 1];
 		if (!c->key && !(c->key = make_key(g, a, c->text, strlen(c->text)))) {
 			free(key);
 			return false;
