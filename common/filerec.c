@@ -42,6 +42,17 @@ char *ws_term_source(const char *source_norm, size_t *len)
 	return t;
 }
 
+size_t ws_term_form(const char *form, size_t len, char *buf)
+{
+	size_t plen = strlen(WS_PREFIX_FORM);
+	if (!len || plen + len > WS_TERM_MAX_BYTES)
+		return 0;
+	memcpy(buf, WS_PREFIX_FORM, plen);
+	memcpy(buf + plen, form, len);
+	buf[plen + len] = '\0';
+	return plen + len;
+}
+
 char *ws_filerec_json(const ws_filerec *r)
 {
 	json_t *j = json_object();

@@ -25,6 +25,10 @@ size_t ws_term_year(int year, char buf[WS_TERM_YEAR_SIZE]);
  * source is empty. */
 char *ws_term_source(const char *source_norm, size_t *len);
 
+/* "XF" + a folded form (formset.h) into buf, which has room for
+ * WS_TERM_MAX_BYTES + 1; returns the length, 0 if the term would be too long. */
+size_t ws_term_form(const char *form, size_t len, char *buf);
+
 /* The metadata key of a file's record: WS_META_FILE_PREFIX + fileid. */
 #define WS_META_FILE_KEY_SIZE (sizeof WS_META_FILE_PREFIX + WS_FILEID_LEN)
 size_t ws_meta_file_key(const char *fileid, char buf[WS_META_FILE_KEY_SIZE]);

@@ -17,6 +17,12 @@
  *   H...         the cjk/ terms of the heading of the passage's own
  *                section (no positions): a unit matches there too, so a
  *                section's body is found by what its heading names
+ *   XF<form>     a glossary form of three Han characters or more, folded,
+ *                once per occurrence in the text (where the run check
+ *                finds it): one posting list instead of its bigrams' AND
+ *                (formset.h; the forms a shard has them for are in
+ *                WS_META_FORMS); HXF<form> the same in the heading of the
+ *                passage's own section
  * Its values: WS_SLOT_YEAR (sortable_serialise'd year, when known) and
  * WS_SLOT_FILE (the file id, for --per-doc collapsing).
  * Its data: a JSON object (WS_DATA_* below), a NUL byte, the heading of
@@ -51,6 +57,7 @@
 #define WS_PREFIX_SOURCE "XS"
 #define WS_PREFIX_KIND "K"
 #define WS_PREFIX_SECTION "H"
+#define WS_PREFIX_FORM "XF"
 
 /* Passage kinds, as indexed (K terms) and in JSON ("kind"): 0 is body
  * text, the others are kept out of default results. */
@@ -113,6 +120,9 @@ static inline const char *ws_passage_heading(const char *data, size_t len, size_
 #define WS_META_FOLD "wensou:fold"         /* cjk_fold_table_export() of the analysis
                                               options: searchers load it instead of
                                               opening ICU's slow transliterator */
+#define WS_META_FORMS "wensou:forms"     /* per shard: the forms every passage of the
+                                              shard has its XF terms for, one per line
+                                              (ws_formset_list); absent: none */
 #define WS_META_ROOTS "wensou:roots"       /* JSON array of the canonical paths the index
                                               was built from (shard 0 only) */
 

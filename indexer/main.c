@@ -37,6 +37,8 @@
 #include "schema.h"
 #include "store.h"
 #include "strbuf.h"
+#include "formset.h"
+#include "glossary.h"
 #include "xq.h"
 
 #define PROG "wensou-index"
@@ -77,6 +79,60 @@ static char *fold_table(ws_store *st, const cjk_options *copts, size_t *len, cha
 	}
 	cjk_analyzer_free(a);
 	return table;
+}
+
+/* The glossary forms passages get terms for (formset.h), and each
+ * shard's list of them (WS_META_FORMS), written with the shard's next
+ * commit: a new generation lists every form; a shard that has passages
+ * keeps only the forms its list had, which its older passages have terms
+ * for (--rebuild lists the glossary's again).  A glossary that cannot be
+ * read is reported and indexes no forms: searches then read the bigrams,
+ * as they do for any form a shard does not list.  NULL with *err only
+ * when out of memory or the index cannot be read or written. */
+static ws_formset *index_forms(ws_store *st, const cjk_options *copts, const char *dbdir, char **err)
+{
+	cjk_analyzer *a = cjk_analyzer_new(copts, err);
+	ws_glossary *g = NULL;
+	ws_formset *fs = NULL;
+	char *gerr = NULL;
+	if (!a)
+		return NULL;
+	if (!ws_glossary_open(&dbdir, 1, a, &g, &gerr)) {
+		fprintf(stderr, PROG ": %s: glossary forms are not indexed in this run\n", gerr ? gerr : "out of memory");
+		free(gerr);
+	}
+	if (!ws_formset_new(g, a, &fs)) {
+		*err = strdup("out of memory");
+		goto out;
+	}
+	for (unsigned k = 0; k < ws_store_nshards(st); k++) {
+		xq_db *db = ws_store_shard(st, k);
+		char *old = NULL, *list = NULL;
+		if (!ws_store_fresh(st) && xq_db_get_metadata(db, WS_META_FORMS, &old, NULL) != XQ_OK) {
+			*err = ws_strdupf("cannot read the index: %s", xq_last_error());
+			break;
+		}
+		if (ws_store_fresh(st) || *old) {
+			list = ws_formset_list(fs, ws_store_fresh(st) ? NULL : old);
+			if (!list)
+				*err = strdup("out of memory");
+			else if ((ws_store_fresh(st) || strcmp(list, old) != 0) &&
+			         xq_db_set_metadata(db, WS_META_FORMS, list, strlen(list)) != XQ_OK)
+				*err = ws_strdupf("cannot write to the index: %s", xq_last_error());
+		}
+		free(old);
+		free(list);
+		if (*err)
+			break;
+	}
+out:
+	if (*err) {
+		ws_formset_free(fs);
+		fs = NULL;
+	}
+	ws_glossary_free(g);
+	cjk_analyzer_free(a);
+	return fs;
 }
 
 static bool record_is_under(const ws_record *rec, const ws_roots *walked)
@@ -338,6 +394,7 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 	ws_job *jobs = NULL;
 	shard_run shards[WS_LAYOUT_MAX_SHARDS] = {{0}};
 	char *fold = NULL;
+	ws_formset *forms = NULL;
 	unsigned nshards = 0;
 	bool committed_any = false, batch_ready = false;
 	bool *missing = NULL;
@@ -377,6 +434,8 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 		copts.fold_table = fold;
 		copts.fold_table_len = fold_len;
 	}
+	if (!(forms = index_forms(st, &copts, dbdir, &err)))
+		goto fatal;
 	if (ws_store_fresh(st)) {
 		/* a new generation holds its metadata from its first commit, so
 		 * that a killed build can be resumed */
@@ -523,6 +582,7 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 		sr->st = st;
 		sr->k = k;
 		sr->copts = &copts;
+		sr->forms = forms;
 		sr->batch_bytes = batch_bytes;
 		if (!sr->njobs)
 			continue;
@@ -628,6 +688,7 @@ out:
 	ws_filelist_free(&files);
 	ws_records_free(&recs);
 	ws_store_close(st);
+	ws_formset_free(forms);
 	free(fold);
 	free(err);
 	free(warning);

@@ -32,6 +32,7 @@ struct ws_prepared_state {
 
 struct ws_preparer {
 	cjk_analyzer *an;
+	const ws_formset *forms; /* borrowed */
 	ws_sidecars *sidecars;
 	/* the H terms of the last section trail seen: passages of one
 	 * section come in a row, so each trail is analysed once */
@@ -39,13 +40,15 @@ struct ws_preparer {
 	strbuf sec_terms; /* NUL-terminated terms, one after another */
 };
 
-ws_preparer *ws_preparer_new(const cjk_options *opts, ws_report_fn report, void *ud, char **err)
+ws_preparer *ws_preparer_new(const cjk_options *opts, const ws_formset *forms, ws_report_fn report, void *ud,
+                             char **err)
 {
 	ws_preparer *p = calloc(1, sizeof *p);
 	if (!p) {
 		*err = strdup("out of memory");
 		return NULL;
 	}
+	p->forms = forms;
 	p->an = cjk_analyzer_new(opts, err);
 	p->sidecars = ws_sidecars_new(report, ud);
 	if (!p->an || !p->sidecars) {
@@ -166,6 +169,25 @@ static xq_status add_terms(cjk_analyzer *an, xq_doc *doc, const char *text, size
 	return xs;
 }
 
+/* One occurrence of a glossary form: its XF term once more (its wdf
+ * counts the occurrences, as a word's does). */
+typedef struct form_terms {
+	const ws_formset *forms;
+	xq_doc *doc;
+	xq_status xs;
+} form_terms;
+
+static void add_form_term(void *ud, size_t k)
+{
+	form_terms *ft = ud;
+	size_t len;
+	const char *form = ws_formset_form(ft->forms, k, &len);
+	char term[WS_TERM_MAX_BYTES + 1];
+	size_t n = ws_term_form(form, len, term);
+	if (n && ft->xs == XQ_OK)
+		ft->xs = xq_doc_add_term(ft->doc, term, n, 1);
+}
+
 /* The heading of the passage's own section: the last of its trail. */
 static const char *leaf_heading(const char *section)
 {
@@ -175,9 +197,32 @@ static const char *leaf_heading(const char *section)
 	return leaf;
 }
 
+/* The H terms of a heading's glossary forms (HXF..., formset.h), onto
+ * the preparer's section terms. */
+typedef struct heading_forms {
+	const ws_formset *forms;
+	strbuf *terms;
+	bool oom;
+} heading_forms;
+
+static void add_heading_form(void *ud, size_t k)
+{
+	heading_forms *hf = ud;
+	size_t len, hl = strlen(WS_PREFIX_SECTION);
+	const char *form = ws_formset_form(hf->forms, k, &len);
+	char term[WS_TERM_MAX_BYTES + 1];
+	size_t n = ws_term_form(form, len, term);
+	if (!n || n + hl > WS_TERM_MAX_BYTES)
+		return;
+	if (!strbuf_appends(hf->terms, WS_PREFIX_SECTION) || !strbuf_append(hf->terms, term, n) ||
+	    !strbuf_appendc(hf->terms, '\0'))
+		hf->oom = true;
+}
+
 /* The terms of the heading of the passage's own section, with the H prefix
  * and without positions: the searcher finds a section's body by what its
- * heading names, ranked above passing mentions.  Each distinct term once. */
+ * heading names, ranked above passing mentions.  Its glossary forms too
+ * (H + XF...), read as the text's are. */
 static xq_status add_section_terms(ws_preparer *p, xq_doc *doc, const char *section)
 {
 	section = leaf_heading(section);
@@ -200,6 +245,13 @@ static xq_status add_section_terms(ws_preparer *p, xq_doc *doc, const char *sect
 				p->sec_text = NULL;
 				return XQ_ERR_NOMEM;
 			}
+		}
+		heading_forms hf = {p->forms, &p->sec_terms, false};
+		ws_formset_scan(p->forms, p->an, section, strlen(section), add_heading_form, &hf);
+		if (hf.oom) {
+			free(p->sec_text);
+			p->sec_text = NULL;
+			return XQ_ERR_NOMEM;
 		}
 	}
 	xq_status xs = XQ_OK;
@@ -284,6 +336,11 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	char fileterm[WS_TERM_FILE_SIZE];
 	size_t ftl = ws_term_file(fileid, fileterm);
 	xq_status xs = add_terms(p->an, doc, text, tlen, ps->first_line);
+	if (xs == XQ_OK && ws_formset_size(p->forms)) {
+		form_terms ft = {p->forms, doc, XQ_OK};
+		ws_formset_scan(p->forms, p->an, text, tlen, add_form_term, &ft);
+		xs = ft.xs;
+	}
 	if (xs == XQ_OK)
 		xs = add_section_terms(p, doc, ps->section);
 	if (xs == XQ_OK && ps->kind != WS_PASSAGE_BODY) {

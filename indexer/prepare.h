@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cjk.h"
+#include "formset.h"
 #include "discover.h"
 #include "fileid.h"
 #include "meta.h"
@@ -45,8 +46,11 @@ typedef struct ws_prepared {
 
 typedef struct ws_preparer ws_preparer;
 
-/* One preparer per thread: it owns an analyzer and the sidecar cache. */
-ws_preparer *ws_preparer_new(const cjk_options *opts, ws_report_fn report, void *ud, char **err);
+/* One preparer per thread: it owns an analyzer and the sidecar cache.
+ * forms (borrowed, may be NULL) are the glossary forms passages get XF
+ * terms for (formset.h). */
+ws_preparer *ws_preparer_new(const cjk_options *opts, const ws_formset *forms, ws_report_fn report, void *ud,
+                             char **err);
 void ws_preparer_free(ws_preparer *p);
 
 /* Read f and split it into passages.  old_hash is the content hash on

@@ -12,6 +12,7 @@
 
 #include "batch.h"
 #include "cjk.h"
+#include "formset.h"
 #include "pipeline.h"
 #include "progress.h"
 #include "slots.h"
@@ -82,6 +83,7 @@ typedef struct shard_run {
 	ws_job *jobs;
 	size_t njobs;
 	const cjk_options *copts;
+	const ws_formset *forms; /* the glossary forms passages get terms for */
 	uint64_t batch_bytes;
 	char *err;           /* set when the shard failed (fatal) */
 	bool stopped;        /* it stopped because another shard failed */

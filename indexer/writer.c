@@ -190,7 +190,7 @@ void *ws_shard_main(void *arg)
 	shard_run *sr = arg;
 	run *r = sr->r;
 	xq_db *db = ws_store_shard(sr->st, sr->k);
-	ws_preparer *preparer = ws_preparer_new(sr->copts, ws_run_report, r, &sr->err);
+	ws_preparer *preparer = ws_preparer_new(sr->copts, sr->forms, ws_run_report, r, &sr->err);
 	ws_pipeline *pl = preparer ? ws_pipeline_start(preparer, sr->jobs, sr->njobs, r->limit, &sr->err) : NULL;
 	uint64_t since_commit = 0;
 	bool building = ws_store_building(sr->st);

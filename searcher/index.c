@@ -9,8 +9,10 @@
 #include <jansson.h>
 
 #include "filerec.h"
+#include "formset.h"
 #include "layout.h"
 #include "settle.h"
+#include "strbuf.h"
 #include "text.h"
 
 /* What one database's schema says. */
@@ -203,11 +205,24 @@ static void drop_files(ws_index *ix)
 	ix->files_loaded = false;
 }
 
+static void drop_forms(ws_index *ix)
+{
+	for (unsigned k = 0; k < ix->nforms; k++)
+		free(ix->forms[k]);
+	free(ix->forms);
+	free(ix->forms_len);
+	ix->forms = NULL;
+	ix->forms_len = NULL;
+	ix->nforms = 0;
+	ix->forms_loaded = false;
+}
+
 void ws_index_close(ws_index *ix)
 {
 	if (!ix)
 		return;
 	drop_files(ix);
+	drop_forms(ix);
 	cjk_analyzer_free(ix->analyzer);
 	xq_db_close(ix->db);
 	ws_settle_free(ix->settle);
@@ -388,8 +403,10 @@ bool ws_index_refresh(ws_index *ix, char **err)
 		return true;
 	if (xq_db_doccount(ix->db, &ix->doccount) != XQ_OK)
 		return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
-	/* titles and sources are read again when a filter next needs them */
+	/* titles and sources are read again when a filter next needs them,
+	 * the shards' forms when a query next has one */
 	drop_files(ix);
+	drop_forms(ix);
 	return true;
 }
 
@@ -433,4 +450,82 @@ out:
 	free(rf.titles);
 	free(rf.sources);
 	return ok;
+}
+
+/* The shards' WS_META_FORMS lists, in the order xq walks them. */
+typedef struct form_lists {
+	char **v;
+	size_t *len;
+	unsigned n, cap;
+	bool oom;
+} form_lists;
+
+static int collect_forms(const char *key, const char *value, size_t len, void *ud)
+{
+	form_lists *fl = ud;
+	if (strcmp(key, WS_META_FORMS) != 0)
+		return 0;
+	if (fl->n == fl->cap || !(fl->v[fl->n] = malloc(len + 1))) {
+		fl->oom = true;
+		return 1;
+	}
+	memcpy(fl->v[fl->n], value, len);
+	fl->v[fl->n][len] = '\0';
+	fl->len[fl->n++] = len;
+	return 0;
+}
+
+/* ix->forms: every shard's list, or none when a shard lists none or is
+ * remote. */
+static bool load_forms(ws_index *ix, xq_status *xst, char **err)
+{
+	unsigned shards = xq_db_shard_count(ix->db);
+	form_lists fl = {.cap = shards};
+	bool ok = true;
+	for (unsigned k = 0; k < shards; k++)
+		if (xq_db_shard_is_remote(ix->db, k))
+			goto done;
+	if (!shards)
+		goto done;
+	fl.v = calloc(shards, sizeof *fl.v);
+	fl.len = calloc(shards, sizeof *fl.len);
+	if (!fl.v || !fl.len) {
+		ok = ws_fail(err, "out of memory");
+		goto done;
+	}
+	if ((*xst = xq_db_metadata_foreach(ix->db, WS_META_FORMS, collect_forms, &fl)) != XQ_OK) {
+		ok = ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
+		goto done;
+	}
+	if (fl.oom) {
+		ok = ws_fail(err, "out of memory");
+		goto done;
+	}
+	if (fl.n == shards) {
+		ix->forms = fl.v;
+		ix->forms_len = fl.len;
+		ix->nforms = fl.n;
+		fl.v = NULL;
+		fl.len = NULL;
+		fl.n = 0;
+	}
+done:
+	for (unsigned k = 0; k < fl.n; k++)
+		free(fl.v[k]);
+	free(fl.v);
+	free(fl.len);
+	ix->forms_loaded = ok;
+	return ok;
+}
+
+bool ws_index_has_form(ws_index *ix, const char *form, size_t n, bool *has, xq_status *xst, char **err)
+{
+	*has = false;
+	*xst = XQ_OK;
+	if (!ix->forms_loaded && !load_forms(ix, xst, err))
+		return false;
+	*has = ix->nforms > 0;
+	for (unsigned k = 0; *has && k < ix->nforms; k++)
+		*has = ws_forms_list_has(ix->forms[k], ix->forms_len[k], form, n);
+	return true;
 }

@@ -33,6 +33,12 @@ typedef struct ws_index {
 	                            connection dead, and only reopening the whole
 	                            index reaches it again */
 	struct ws_settle *settle;/* db's reopen check (settle.h), or NULL; owned */
+	char **forms;            /* each shard's WS_META_FORMS list, or NULL when
+	                            some shard has none (nforms 0); owned; read
+	                            on first need */
+	size_t *forms_len;
+	unsigned nforms;
+	bool forms_loaded;
 } ws_index;
 
 /* Open the indexes at paths[0..n) (n >= 1; each a wensou index folder, a
@@ -58,6 +64,15 @@ bool ws_index_load_files(ws_index *ix, char **err);
  * read again and the file table on next need.  False with a malloc'd
  * message in *err on failure. */
 bool ws_index_refresh(ws_index *ix, char **err);
+
+/* Does every shard of ix have the XF term of form[0..n) (folded, see
+ * formset.h) wherever its passages hold it?  The shards' lists are read on
+ * first need (and again after a refresh that moved).  A remote shard is
+ * taken to list none: a server that serves several databases as one
+ * passes on the first one's metadata only, whose list need not be the
+ * others'.  False with a message in *err and the failed call's status in
+ * *xst when the index cannot be read. */
+bool ws_index_has_form(ws_index *ix, const char *form, size_t n, bool *has, xq_status *xst, char **err);
 
 void ws_index_close(ws_index *ix);
 

@@ -8,6 +8,7 @@
 #include "array.h"
 #include "cjk.h"
 #include "filerec.h"
+#include "formset.h"
 #include "glossary.h"
 #include "schema.h"
 #include "text.h"
@@ -307,6 +308,32 @@ bool ws_query_find_words(ws_query *q, xq_db *db, xq_status *xst, char **err)
 	return true;
 }
 
+bool ws_query_find_forms(ws_query *q, ws_index *ix, xq_status *xst, char **err)
+{
+	*xst = XQ_OK;
+	for (size_t i = 0; i < q->nunits; i++) {
+		ws_unit *u = &q->units[i];
+		if (u->kind != WS_UNIT_TEXT || u->excluded || !u->han || u->nhan < WS_FORM_MIN_CHARS ||
+		    u->nhan > WS_FORM_MAX_CHARS || u->form)
+			continue;
+		char form[WS_FORM_MAX_CHARS * 4], term[WS_TERM_MAX_BYTES + 1];
+		size_t n = 0;
+		for (size_t c = 0; c < u->nhan; c++)
+			n += ws_utf8_encode(u->han[c], form + n);
+		bool has;
+		if (!ws_index_has_form(ix, form, n, &has, xst, err))
+			return false;
+		size_t tn = has ? ws_term_form(form, n, term) : 0;
+		if (!tn)
+			continue;
+		if (!(u->form = strndup(term, tn)))
+			return ws_fail(err, "out of memory");
+		/* in the text and in the section's heading (HXF) alike */
+		u->approx = false;
+	}
+	return true;
+}
+
 bool ws_query_needs_check(const ws_query *q)
 {
 	for (size_t i = 0; i < q->nunits; i++)
@@ -387,6 +414,15 @@ static bool section_query(const ws_unit *u, xq_query **out, char **err)
 
 	*out = NULL;
 	memcpy(buf, WS_PREFIX_SECTION, hl);
+	if (u->form) {
+		size_t n = strlen(u->form);
+		if (n + hl > WS_TERM_MAX_BYTES)
+			return true;
+		memcpy(buf + hl, u->form, n);
+		if (!qlist_push(&l, term_query(buf, n + hl), err))
+			return false;
+		return qlist_combine(&l, XQ_OP_OR, 0, out, err);
+	}
 	if (u->stem) {
 		size_t n = strlen(u->stem);
 		if (n + hl > WS_TERM_MAX_BYTES)
@@ -442,6 +478,9 @@ static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char
 		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) ||
 		    !qlist_push(&l, term_query(u->terms[0].text, u->terms[0].len), err) ||
 		    !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
+			goto fail;
+	} else if (u->form) {
+		if (!qlist_push(&l, term_query(u->form, strlen(u->form)), err) || !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
 			goto fail;
 	} else if (!phrase_query(u, &core, err)) {
 		goto fail;
@@ -638,8 +677,6 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 				continue;
 			xq_query *uq = NULL;
 			if (u->kind == WS_UNIT_TEXT) {
-				/* a glossary's forms are looked for in the text only:
-				 * the section's heading is the words as written's */
 				/* a concept's other forms are looked for in the text
 				 * only (in headings too they cost more than they find,
 				 * except for a question's Chinese forms) */

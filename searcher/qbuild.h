@@ -40,6 +40,14 @@ bool ws_query_analyse(ws_query *q, cjk_analyzer *a, bool has_filters, char **err
  * failed read of the index leaves its status in *xst. */
 bool ws_query_find_words(ws_query *q, xq_db *db, xq_status *xst, char **err);
 
+/* Each positive Han run unit that is a glossary form every shard of ix
+ * indexes (ws_index_has_form) is searched as that form's one term
+ * (u->form, and H + it in the section's heading) instead of the AND of
+ * its bigrams: the same passages, one posting list, and no check (the
+ * unit is no longer approx).  Call after ws_query_analyse.  A failed read
+ * of the index leaves its status in *xst. */
+bool ws_query_find_forms(ws_query *q, ws_index *ix, xq_status *xst, char **err);
+
 /* True if some text unit is approx (query.h): the Xapian query may then
  * match more than the query means, and the excluded approx units are left
  * out of it; each candidate must be checked with ws_match_passage. */

@@ -84,6 +84,7 @@ static void unit_clear(ws_unit *u)
 		free(u->weights[i]);
 	free(u->weights);
 	free(u->han);
+	free(u->form);
 	memset(u, 0, sizeof *u);
 }
 

@@ -69,6 +69,9 @@ typedef struct ws_unit {
 	                     characters: its folded characters, found with
 	                     cjk_text_find_han_runs; NULL otherwise; owned */
 	size_t nhan;
+	char *form;       /* the run's XF term, where every shard has one
+	                     (ws_query_find_forms): searched in the text
+	                     instead of its bigrams; NULL otherwise; owned */
 } ws_unit;
 
 typedef struct ws_query {
