@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "array.h"
+#include "glossary_private.h"
 #include "selfpath.h"
 #include "strbuf.h"
 #include "text.h"
@@ -20,34 +21,6 @@
 #ifndef WENSOU_DATADIR
 #define WENSOU_DATADIR "/usr/local/share/wensou"
 #endif
-
-typedef struct form {
-	char *text;       /* as written in the file; in an arena */
-	char *plain;      /* text lower-cased, white space collapsed; in an arena */
-	char *key;        /* see glossary.h: made when first compared; owned */
-	uint64_t weak;    /* weak_key */
-	unsigned concept;
-	size_t next_weak; /* the next form of the same weak key, + 1; 0: none */
-} form;
-
-/* Keys cost a normalisation and a stemming each, 1,700 of them a few
- * milliseconds that every one-shot search would pay: so a form's key is
- * made only when a query could spell it, which its weak key (cheap, and
- * the same for every spelling that normalises alike) tells. */
-struct ws_glossary {
-	form *forms;
-	size_t n, cap;
-	unsigned nconcepts;
-	size_t *slots;    /* open addressing over forms by plain text: index + 1, 0 empty */
-	size_t nslots;
-	size_t *by_weak;  /* open addressing by weak key: the first form of
-	                     the key (in the files' order), + 1; 0 empty */
-	size_t nweak;
-	struct sb_stemmer *stemmer; /* made on first need */
-	bool no_stemmer;            /* it could not be made */
-	char **arenas;    /* one per file: the texts and plain texts of its forms */
-	size_t narenas;
-};
 
 static uint64_t hash_key(const char *s)
 {
@@ -167,9 +140,10 @@ static size_t plain_text(const char *t, size_t len, char *out)
  * character as normalised (full-width Latin as ASCII, lower case, Han
  * folded), its number of words and, when it has no Latin letter (which
  * stemming shortens), its number of characters. */
-static uint64_t weak_key(cjk_analyzer *a, const char *t, size_t len)
+static uint64_t weak_key(cjk_analyzer *a, const char *t, size_t len, uint32_t *raw)
 {
 	uint64_t first = 0, words = 0, chars = 0;
+	*raw = 0;
 	bool latin = false, in_word = false;
 	for (size_t i = 0; i < len;) {
 		uint32_t c = next_cp(t, len, &i);
@@ -182,8 +156,10 @@ static uint64_t weak_key(cjk_analyzer *a, const char *t, size_t len)
 		if (c >= 'A' && c <= 'Z')
 			c += 32;
 		latin |= c >= 'a' && c <= 'z';
-		if (!first)
+		if (!first) {
+			*raw = c;
 			first = cjk_is_han(c) ? cjk_fold_char(a, c) : c;
+		}
 		words += !in_word;
 		in_word = true;
 		chars++;
@@ -221,13 +197,13 @@ static size_t weak_slot(const ws_glossary *g, uint64_t weak)
 	return h;
 }
 
-static bool add_form(ws_glossary *g, char *text, char *plain, uint64_t weak, unsigned concept)
+static bool add_form(ws_glossary *g, char *text, char *plain, uint64_t weak, uint32_t first, unsigned concept)
 {
 	form *f = ws_array_grow(g->forms, g->n, &g->cap, sizeof *f, 256);
 	if (!f)
 		return false;
 	g->forms = f;
-	g->forms[g->n++] = (form){text, plain, NULL, weak, concept, 0};
+	g->forms[g->n++] = (form){text, plain, NULL, weak, first, concept, 0};
 	if (g->n * 2 + 2 > g->nslots)
 		return rehash(g, g->n);
 	size_t h = hash_key(plain) & (g->nslots - 1);
@@ -246,6 +222,7 @@ static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t 
 {
 	char *texts[64], *keys[64]; /* keys: the plain texts */
 	uint64_t weak[64];
+	uint32_t first[64];
 	size_t n = 0;
 	const char *s = line, *end = line + len;
 	char *w = *arena;
@@ -267,7 +244,7 @@ static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t 
 		w += tl + 1;
 		keys[n] = w;
 		w += plain_text(s, tl, w) + 1;
-		weak[n] = weak_key(a, s, tl);
+		weak[n] = weak_key(a, s, tl, &first[n]);
 		n++;
 		if (!bar)
 			break;
@@ -292,7 +269,7 @@ static bool load_line(ws_glossary *g, cjk_analyzer *a, const char *line, size_t 
 			repeat = !strcmp(keys[j], keys[i]);
 		if (repeat)
 			continue; /* a form the concept has (or one line's repeat) */
-		if (!add_form(g, texts[i], keys[i], weak[i], concept))
+		if (!add_form(g, texts[i], keys[i], weak[i], first[i], concept))
 			return ws_fail(err, "out of memory");
 	}
 	*arena = w;
@@ -411,6 +388,8 @@ static bool load_file(ws_glossary *g, cjk_analyzer *a, const char *path, char **
 
 bool ws_glossary_load(const char *const *paths, size_t n, cjk_analyzer *a, ws_glossary **out, char **err)
 {
+	if (ws_glossary_cache_load(paths, n, a, out))
+		return true;
 	ws_glossary *g = calloc(1, sizeof *g);
 	*out = NULL;
 	if (!g)
@@ -443,6 +422,7 @@ bool ws_glossary_load(const char *const *paths, size_t n, cjk_analyzer *a, ws_gl
 		last[h] = i + 1;
 	}
 	free(last);
+	ws_glossary_cache_store(g, paths, n);
 	*out = g;
 	return true;
 }
@@ -528,7 +508,8 @@ static bool find(ws_glossary *g, cjk_analyzer *a, const char *text, size_t len, 
 	*f = NULL;
 	if (!g || !g->n)
 		return true;
-	uint64_t w = weak_key(a, text, len);
+	uint32_t raw;
+	uint64_t w = weak_key(a, text, len, &raw);
 	size_t first = g->by_weak[weak_slot(g, w)];
 	if (!first)
 		return true;
