@@ -1,25 +1,31 @@
-/* formset.c - the glossary's Chinese forms as index terms (formset.h). */
+/* formset.c - the glossary's forms as index terms (formset.h). */
 #include "formset.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "strbuf.h"
 #include "text.h"
 
 typedef struct fs_form {
-	char *text;          /* folded, UTF-8; owned */
+	char *text;          /* folded, UTF-8; owned; a Latin form's words
+	                        are separated by one space */
 	size_t len;
-	uint32_t chars[WS_FORM_MAX_CHARS];
-	size_t nchars;
-	size_t next;         /* the next form of the same last two characters, + 1 */
+	uint32_t chars[WS_FORM_MAX_CHARS]; /* a Han form's characters */
+	size_t nchars;       /* 0 for a Latin form */
+	uint16_t word[WS_FORM_MAX_WORDS + 1]; /* a Latin form's words: word i
+	                        is text[word[i] .. word[i + 1] - 1) */
+	size_t nwords;
+	size_t next;         /* the next form of the same key in its table, + 1 */
 } fs_form;
 
 struct ws_formset {
 	fs_form *forms;      /* in byte order of text */
 	size_t n;
-	/* open addressing by a form's last two characters: form index + 1 */
-	size_t *slots;
+	/* open addressing by a Han form's last two characters, and by a
+	 * Latin form's last word: the first form of the key, + 1 */
+	size_t *slots, *wslots;
 	size_t nslots;
 };
 
@@ -79,6 +85,54 @@ static bool han_form(cjk_analyzer *a, const char *text, fs_form *f)
 	return true;
 }
 
+static uint64_t word_hash(const char *w, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 1099511628211u;
+	return h;
+}
+
+static const char *form_word(const fs_form *f, size_t i, size_t *n)
+{
+	*n = (size_t)(f->word[i + 1] - f->word[i] - 1);
+	return f->text + f->word[i];
+}
+
+/* form text as words a search finds as a phrase (WORD and NUMBER terms at
+ * consecutive positions, two or more, no Han), joined by spaces into
+ * *sb; false (*sb empty) when it is anything else. */
+static bool latin_form(cjk_analyzer *a, const char *text, fs_form *f, strbuf *sb)
+{
+	cjk_term t;
+	int r;
+	uint32_t next_pos = 0;
+	f->nwords = 0;
+	sb->len = 0;
+	cjk_analyzer_reset_without_words(a, text, strlen(text), 1);
+	while ((r = cjk_analyzer_next(a, &t)) == 1) {
+		if (t.kind == CJK_TERM_STEM)
+			continue;
+		if ((t.kind != CJK_TERM_WORD && t.kind != CJK_TERM_NUMBER) || f->nwords == WS_FORM_MAX_WORDS ||
+		    (f->nwords && t.pos != next_pos) || t.len > WS_TERM_MAX_BYTES)
+			goto no;
+		if (f->nwords && !strbuf_appendc(sb, ' '))
+			goto no;
+		f->word[f->nwords++] = (uint16_t)sb->len;
+		if (!strbuf_append(sb, t.text, t.len))
+			goto no;
+		next_pos = t.pos + 1;
+	}
+	if (r < 0 || f->nwords < 2 || sb->len + 2 + strlen(WS_PREFIX_FORM) > WS_TERM_MAX_BYTES)
+		goto no;
+	f->word[f->nwords] = (uint16_t)(sb->len + 1);
+	return true;
+no:
+	sb->len = 0;
+	f->nwords = 0;
+	return false;
+}
+
 bool ws_formset_new(const ws_glossary *g, cjk_analyzer *a, ws_formset **out)
 {
 	ws_formset *fs = calloc(1, sizeof *fs);
@@ -88,18 +142,23 @@ bool ws_formset_new(const ws_glossary *g, cjk_analyzer *a, ws_formset **out)
 		goto oom;
 	for (size_t k = 0; k < total; k++) {
 		fs_form *f = &fs->forms[fs->n];
-		if (!han_form(a, ws_glossary_form(g, k), f))
-			continue;
 		strbuf sb = STRBUF_INIT;
-		for (size_t i = 0; i < f->nchars; i++) {
-			char u[4];
-			if (!strbuf_append(&sb, u, ws_utf8_encode(f->chars[i], u))) {
-				strbuf_free(&sb);
-				goto oom;
+		if (han_form(a, ws_glossary_form(g, k), f)) {
+			for (size_t i = 0; i < f->nchars; i++) {
+				char u[4];
+				if (!strbuf_append(&sb, u, ws_utf8_encode(f->chars[i], u))) {
+					strbuf_free(&sb);
+					goto oom;
+				}
 			}
+		} else if (!latin_form(a, ws_glossary_form(g, k), f, &sb)) {
+			strbuf_free(&sb);
+			continue;
 		}
 		f->len = sb.len;
 		f->text = strbuf_detach(&sb);
+		if (!f->text)
+			goto oom;
 		fs->n++;
 	}
 	qsort(fs->forms, fs->n, sizeof *fs->forms, cmp_form);
@@ -116,10 +175,30 @@ bool ws_formset_new(const ws_glossary *g, cjk_analyzer *a, ws_formset **out)
 	fs->nslots = 64;
 	while (fs->nslots < fs->n * 2 + 2)
 		fs->nslots *= 2;
-	if (!(fs->slots = calloc(fs->nslots, sizeof *fs->slots)))
+	if (!(fs->slots = calloc(fs->nslots, sizeof *fs->slots)) || !(fs->wslots = calloc(fs->nslots, sizeof *fs->wslots)))
 		goto oom;
 	for (size_t k = 0; k < fs->n; k++) {
 		fs_form *f = &fs->forms[k];
+		if (f->nwords) {
+			size_t wn;
+			const char *last = form_word(f, f->nwords - 1, &wn);
+			size_t h = pair_hash(word_hash(last, wn), fs->nslots);
+			for (;; h = (h + 1) & (fs->nslots - 1)) {
+				size_t s = fs->wslots[h];
+				size_t on;
+				const char *ow = s ? form_word(&fs->forms[s - 1], fs->forms[s - 1].nwords - 1, &on) : NULL;
+				if (!s) {
+					fs->wslots[h] = k + 1;
+					break;
+				}
+				if (on == wn && !memcmp(ow, last, wn)) {
+					f->next = fs->forms[s - 1].next;
+					fs->forms[s - 1].next = k + 1;
+					break;
+				}
+			}
+			continue;
+		}
 		uint64_t key = pair_key(f->chars[f->nchars - 2], f->chars[f->nchars - 1]);
 		size_t h = pair_hash(key, fs->nslots);
 		for (;; h = (h + 1) & (fs->nslots - 1)) {
@@ -152,6 +231,7 @@ void ws_formset_free(ws_formset *fs)
 		free(fs->forms[k].text);
 	free(fs->forms);
 	free(fs->slots);
+	free(fs->wslots);
 	free(fs);
 }
 
@@ -218,6 +298,50 @@ void ws_formset_scan(const ws_formset *fs, cjk_analyzer *a, const char *text, si
 		return;
 	fs_scan s = {.fs = fs, .fn = fn, .ud = ud};
 	cjk_text_han_chars(a, text, len, scan_char, &s);
+}
+
+void ws_form_words_reset(ws_form_words *w)
+{
+	w->n = 0;
+}
+
+void ws_formset_word(const ws_formset *fs, ws_form_words *w, const char *word, size_t len, uint32_t pos,
+                     ws_form_found_fn *fn, void *ud)
+{
+	if (!fs || !fs->n || len > WS_TERM_MAX_BYTES)
+		return;
+	size_t at = w->n % WS_FORM_MAX_WORDS;
+	memcpy(w->word[at], word, len);
+	w->len[at] = len;
+	w->pos[at] = pos;
+	w->n++;
+	if (w->n < 2)
+		return;
+	size_t h = pair_hash(word_hash(word, len), fs->nslots);
+	size_t k;
+	for (;; h = (h + 1) & (fs->nslots - 1)) {
+		k = fs->wslots[h];
+		if (!k)
+			return;
+		size_t on;
+		const char *ow = form_word(&fs->forms[k - 1], fs->forms[k - 1].nwords - 1, &on);
+		if (on == len && !memcmp(ow, word, len))
+			break;
+	}
+	for (; k; k = fs->forms[k - 1].next) {
+		const fs_form *f = &fs->forms[k - 1];
+		if (f->nwords > w->n)
+			continue;
+		size_t i = 1;
+		for (; i < f->nwords; i++) {
+			size_t r = (w->n - 1 - i) % WS_FORM_MAX_WORDS, n;
+			const char *fw = form_word(f, f->nwords - 1 - i, &n);
+			if (w->pos[r] != pos - i || w->len[r] != n || memcmp(w->word[r], fw, n))
+				break;
+		}
+		if (i == f->nwords)
+			fn(ud, k - 1);
+	}
 }
 
 static bool has_form(const ws_formset *fs, const char *t, size_t n)

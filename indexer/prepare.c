@@ -145,30 +145,6 @@ static char *read_all(const char *path, uint64_t expect, size_t *len, char **err
 	return buf;
 }
 
-/* The passage's terms into doc.  Returns XQ_OK or the first failure. */
-static xq_status add_terms(cjk_analyzer *an, xq_doc *doc, const char *text, size_t len, unsigned first_line)
-{
-	cjk_analyzer_reset(an, text, len, first_line);
-	cjk_term t;
-	xq_status xs = XQ_OK;
-	while (xs == XQ_OK && cjk_analyzer_next(an, &t) == 1) {
-		/* a "word" longer than Xapian's limit (a run of letters with
-		 * no break) cannot be a term: it is left out, as Xapian's own
-		 * TermGenerator leaves it out */
-		if (t.len > WS_TERM_MAX_BYTES)
-			continue;
-		/* Only Latin words and numbers keep positions (English
-		 * phrases).  Han terms go in without: their positions were
-		 * two thirds of the index, and the searcher checks a run of
-		 * Han characters in the passage text instead (schema.h). */
-		if (t.kind == CJK_TERM_WORD || t.kind == CJK_TERM_NUMBER)
-			xs = xq_doc_add_posting(doc, t.text, t.len, t.pos, 1);
-		else
-			xs = xq_doc_add_term(doc, t.text, t.len, 1);
-	}
-	return xs;
-}
-
 /* One occurrence of a glossary form: its XF term once more (its wdf
  * counts the occurrences, as a word's does). */
 typedef struct form_terms {
@@ -195,6 +171,39 @@ static const char *leaf_heading(const char *section)
 	for (const char *s = strstr(section, " > "); s; s = strstr(s + 3, " > "))
 		leaf = s + 3;
 	return leaf;
+}
+
+/* The passage's terms into doc, with the XF terms of the glossary forms
+ * of several words it holds.  Returns XQ_OK or the first failure. */
+static xq_status add_terms(ws_preparer *p, xq_doc *doc, const char *text, size_t len, unsigned first_line)
+{
+	cjk_analyzer *an = p->an;
+	cjk_analyzer_reset(an, text, len, first_line);
+	cjk_term t;
+	xq_status xs = XQ_OK;
+	form_terms ft = {p->forms, doc, XQ_OK};
+	ws_form_words words;
+	ws_form_words_reset(&words);
+	while (xs == XQ_OK && cjk_analyzer_next(an, &t) == 1) {
+		/* a "word" longer than Xapian's limit (a run of letters with
+		 * no break) cannot be a term: it is left out, as Xapian's own
+		 * TermGenerator leaves it out */
+		if (t.len > WS_TERM_MAX_BYTES)
+			continue;
+		/* Only Latin words and numbers keep positions (English
+		 * phrases).  Han terms go in without: their positions were
+		 * two thirds of the index, and the searcher checks a run of
+		 * Han characters in the passage text instead (schema.h). */
+		if (t.kind == CJK_TERM_WORD || t.kind == CJK_TERM_NUMBER) {
+			xs = xq_doc_add_posting(doc, t.text, t.len, t.pos, 1);
+			ws_formset_word(p->forms, &words, t.text, t.len, t.pos, add_form_term, &ft);
+			if (xs == XQ_OK)
+				xs = ft.xs;
+		} else {
+			xs = xq_doc_add_term(doc, t.text, t.len, 1);
+		}
+	}
+	return xs;
 }
 
 /* The H terms of a heading's glossary forms (HXF..., formset.h), onto
@@ -335,7 +344,7 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	}
 	char fileterm[WS_TERM_FILE_SIZE];
 	size_t ftl = ws_term_file(fileid, fileterm);
-	xq_status xs = add_terms(p->an, doc, text, tlen, ps->first_line);
+	xq_status xs = add_terms(p, doc, text, tlen, ps->first_line);
 	if (xs == XQ_OK && ws_formset_size(p->forms)) {
 		form_terms ft = {p->forms, doc, XQ_OK};
 		ws_formset_scan(p->forms, p->an, text, tlen, add_form_term, &ft);

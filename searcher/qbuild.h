@@ -44,8 +44,10 @@ bool ws_query_find_words(ws_query *q, xq_db *db, xq_status *xst, char **err);
  * indexes (ws_index_has_form) is searched as that form's one term
  * (u->form, and H + it in the section's heading) instead of the AND of
  * its bigrams: the same passages, one posting list, and no check (the
- * unit is no longer approx).  Call after ws_query_analyse.  A failed read
- * of the index leaves its status in *xst. */
+ * unit is no longer approx).  So is a concept's English form of several
+ * words in the text, instead of its phrase (formset.h).  Call after
+ * ws_query_analyse.  A failed read of the index leaves its status in
+ * *xst. */
 bool ws_query_find_forms(ws_query *q, ws_index *ix, xq_status *xst, char **err);
 
 /* True if some text unit is approx (query.h): the Xapian query may then

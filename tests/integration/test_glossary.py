@@ -3,7 +3,9 @@
 ("digital economy" finds 数字经济, UNESCO finds 联合国教科文组织), exact
 matches rank above glossary matches, hits say which form matched (via),
 --no-synonyms restores the query as written; the user's glossary, one
-beside the index, a Traditional query, malformed files, and --serve."""
+beside the index, a Traditional query, malformed files, and --serve.  The
+forms the index has terms for find what the forms' words find, and a
+glossary that changes between indexing runs loses no passage."""
 
 import json
 import os
@@ -233,6 +235,106 @@ class ShippedGlossaryTest(GlossaryBase):
         hits = self.hits("联合国数字和新兴技术办公室", args=["-n", "50"])
         self.assertTrue(any("ODET" in h["via"] for h in hits) or
                         any("ODET" in h["snippet"] for h in hits), [h["snippet"] for h in hits])
+
+
+SHIPPED_PATH = os.path.join(os.environ.get("WENSOU_SOURCE_ROOT", ""), "glossary", "digital-governance.txt")
+
+
+def shipped_forms(every=9):
+    """Every every-th form of the shipped glossary, in file order."""
+    forms = []
+    with open(SHIPPED_PATH, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                forms += [x.strip() for x in line.split("|")]
+    return forms[::every]
+
+
+@needs_search
+class FormTermsTest(TempDirTest):
+    """An index made with the shipped glossary has a term for each of its
+    forms of three Han characters or of two words and more (XF): a search
+    through those must find the passages a search through the forms'
+    bigrams and phrases finds, in the same index without them."""
+
+    def setUp(self):
+        super().setUp()
+        if not HAVE_SHARED:
+            self.skipTest(SHARED_MSG)
+        self.with_forms = self.db
+        self.without = os.path.join(self.tmp, "plain")
+        for db, glossary in ((self.with_forms, SHIPPED_PATH), (self.without, "")):
+            p = run_index(db, SHARED, env=dict(os.environ, WENSOU_GLOSSARY=glossary))
+            self.assertEqual(p.returncode, 0, p.stderr)
+
+    def found(self, db, query, args=()):
+        p = subprocess.run([SEARCH, "--db", db, "--json", "-n", "100000", *args, "--", query], capture_output=True,
+                           text=True, env=dict(os.environ, WENSOU_GLOSSARY=SHIPPED_PATH))
+        self.assertIn(p.returncode, (0, 1), (query, p.stderr))
+        hits = [json.loads(l) for l in p.stdout.splitlines() if l.startswith('{"type":"hit"')]
+        return sorted((os.path.basename(h["path"]), tuple(h["lines"])) for h in hits)
+
+    def test_a_form_s_term_finds_what_its_words_find(self):
+        forms = shipped_forms()
+        self.assertGreater(len(forms), 150)
+        found_some = 0
+        for form in forms:
+            for args in ((), ("--no-synonyms",)):
+                a, b = self.found(self.with_forms, form, args), self.found(self.without, form, args)
+                self.assertEqual(a, b, (form, args))
+                found_some += bool(a)
+        self.assertGreater(found_some, 100)
+
+    def test_the_words_of_a_question_and_of_a_filter_too(self):
+        for query in ("如何落实全球数字契约", "人工智能 year:2023", "数字鸿沟 OR 智能鸿沟", "联合国 -人工智能",
+                      "source:信通院 数字经济", '"全球数字契约"'):
+            self.assertEqual(self.found(self.with_forms, query), self.found(self.without, query), query)
+
+
+@needs_search
+class GlossaryChangeTest(TempDirTest):
+    """A form that comes into the glossary after passages were indexed has
+    no term in them: searches must still find them all."""
+
+    def index(self, glossary):
+        path = os.path.join(self.tmp, f"glossary-{len(os.listdir(self.tmp))}.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(glossary)
+        p = run_index(self.db, self.docs, env=dict(os.environ, WENSOU_GLOSSARY=path))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return path
+
+    def count(self, query, glossary):
+        p = subprocess.run([SEARCH, "--db", self.db, "--count", "--", query], capture_output=True, text=True,
+                           env=dict(os.environ, WENSOU_GLOSSARY=glossary))
+        self.assertIn(p.returncode, (0, 1), p.stderr)
+        return int(p.stdout.strip() or 0)
+
+    def write(self, name, text):
+        with open(os.path.join(self.docs, name), "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def test_forms_added_and_removed_between_runs(self):
+        self.docs = os.path.join(self.tmp, "docs")
+        os.makedirs(self.docs)
+        self.write("a.md", "# 第一份\n\n各国承诺落实全球数字契约，推动数字经济发展。\n")
+        self.index("数字经济 | digital economy\n")
+        self.write("b.md", "# 第二份\n\n全球数字契约的后续进程，见 Global Digital Compact 一文。\n")
+        with_it = self.index("数字经济 | digital economy\n全球数字契约 | Global Digital Compact\n")
+        # a.md was indexed without the form's term, b.md with it
+        self.assertEqual(self.count("全球数字契约", with_it), 2)
+        self.assertEqual(self.count("Global Digital Compact", with_it), 2)
+        self.write("c.md", "# 第三份\n\n全球数字契约与数字经济。\n")
+        without = self.index("数字经济 | digital economy\n")
+        self.assertEqual(self.count("全球数字契约", without), 3)
+        self.assertEqual(self.count("全球数字契约", with_it), 3)
+        self.assertEqual(self.count("数字经济", without), 2)
+        # a rebuild gives every passage the terms of the glossary it reads
+        p = run_index(self.db, self.docs, args=("--rebuild",), env=dict(os.environ, WENSOU_GLOSSARY=with_it))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.count("全球数字契约", with_it), 3)
+        self.assertEqual(self.count("Global Digital Compact", with_it), 3)
 
 
 if __name__ == "__main__":
