@@ -151,8 +151,14 @@ def main():
                     hits += rc == 0
                     if rc != 0:
                         missed.append(q)
-                for _ in range(a.repeat):
-                    rows[name].append(timed(cmd)[0])
+            # the commands take turns, each run in another place of the
+            # order (one that follows ripgrep's reading of the whole data
+            # set meets colder caches), so that the machine's noise
+            # falls on each alike
+            names = list(cmds)
+            for r in range(a.repeat):
+                for name in names[r % len(names):] + names[:r % len(names)]:
+                    rows[name].append(timed(cmds[name])[0])
 
         print(f"{len(queries)} queries x {a.repeat} runs each ({hits} of {len(queries)} with hits"
               + (f"; none for {', '.join(missed)}" if missed else "") + ")\n")
