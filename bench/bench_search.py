@@ -20,6 +20,7 @@ Usage: bench/bench_search.py --build build [--mb 100] [--files 300] [--repeat 5]
 
 import argparse
 import os
+import random
 import shlex
 import shutil
 import statistics
@@ -125,6 +126,7 @@ def main():
     try:
         data, db = data_and_index(a, index, tmp)
 
+        order = random.Random(a.seed)
         rows = {"wensou-search": [], "--no-synonyms": [], "xapian-floor": [], "search-floor": [], "rg -F": [],
                 "rg -F -c": []}
         hits, missed = 0, []
@@ -151,13 +153,14 @@ def main():
                     hits += rc == 0
                     if rc != 0:
                         missed.append(q)
-            # the commands take turns, each run in another place of the
-            # order (one that follows ripgrep's reading of the whole data
-            # set meets colder caches), so that the machine's noise
-            # falls on each alike
+            # the commands take turns in an order shuffled for each
+            # round: the one that follows ripgrep's reading of the whole
+            # data set meets colder caches (a millisecond, measured), so
+            # none may always follow it
             names = list(cmds)
-            for r in range(a.repeat):
-                for name in names[r % len(names):] + names[:r % len(names)]:
+            for _ in range(a.repeat):
+                order.shuffle(names)
+                for name in names:
                     rows[name].append(timed(cmds[name])[0])
 
         print(f"{len(queries)} queries x {a.repeat} runs each ({hits} of {len(queries)} with hits"
