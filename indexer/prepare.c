@@ -153,13 +153,19 @@ typedef struct form_terms {
 	xq_status xs;
 } form_terms;
 
+/* The XF term of form k of fs into term; its length, 0 if too long. */
+static size_t form_term(const ws_formset *fs, size_t k, char term[WS_TERM_MAX_BYTES + 1])
+{
+	size_t len;
+	const char *form = ws_formset_form(fs, k, &len);
+	return ws_term_form(form, len, term);
+}
+
 static void add_form_term(void *ud, size_t k)
 {
 	form_terms *ft = ud;
-	size_t len;
-	const char *form = ws_formset_form(ft->forms, k, &len);
 	char term[WS_TERM_MAX_BYTES + 1];
-	size_t n = ws_term_form(form, len, term);
+	size_t n = form_term(ft->forms, k, term);
 	if (n && ft->xs == XQ_OK)
 		ft->xs = xq_doc_add_term(ft->doc, term, n, 1);
 }
@@ -174,7 +180,8 @@ static const char *leaf_heading(const char *section)
 }
 
 /* The passage's terms into doc, with the XF terms of the glossary forms
- * of several words it holds.  Returns XQ_OK or the first failure. */
+ * it holds (its Han runs read as the searcher's check reads them, its
+ * words as a phrase matches them).  Returns XQ_OK or the first failure. */
 static xq_status add_terms(ws_preparer *p, xq_doc *doc, const char *text, size_t len, unsigned first_line)
 {
 	cjk_analyzer *an = p->an;
@@ -203,6 +210,10 @@ static xq_status add_terms(ws_preparer *p, xq_doc *doc, const char *text, size_t
 			xs = xq_doc_add_term(doc, t.text, t.len, 1);
 		}
 	}
+	if (xs == XQ_OK) {
+		ws_formset_scan(p->forms, an, text, len, add_form_term, &ft);
+		xs = ft.xs;
+	}
 	return xs;
 }
 
@@ -217,10 +228,9 @@ typedef struct heading_forms {
 static void add_heading_form(void *ud, size_t k)
 {
 	heading_forms *hf = ud;
-	size_t len, hl = strlen(WS_PREFIX_SECTION);
-	const char *form = ws_formset_form(hf->forms, k, &len);
+	size_t hl = strlen(WS_PREFIX_SECTION);
 	char term[WS_TERM_MAX_BYTES + 1];
-	size_t n = ws_term_form(form, len, term);
+	size_t n = form_term(hf->forms, k, term);
 	if (!n || n + hl > WS_TERM_MAX_BYTES)
 		return;
 	if (!strbuf_appends(hf->terms, WS_PREFIX_SECTION) || !strbuf_append(hf->terms, term, n) ||
@@ -345,11 +355,6 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	char fileterm[WS_TERM_FILE_SIZE];
 	size_t ftl = ws_term_file(fileid, fileterm);
 	xq_status xs = add_terms(p, doc, text, tlen, ps->first_line);
-	if (xs == XQ_OK && ws_formset_size(p->forms)) {
-		form_terms ft = {p->forms, doc, XQ_OK};
-		ws_formset_scan(p->forms, p->an, text, tlen, add_form_term, &ft);
-		xs = ft.xs;
-	}
 	if (xs == XQ_OK)
 		xs = add_section_terms(p, doc, ps->section);
 	if (xs == XQ_OK && ps->kind != WS_PASSAGE_BODY) {
