@@ -79,7 +79,7 @@ static char *cache_path(const char *const *paths, size_t n, bool make_dir)
 /* What the files paths[0..n) hold now: their names and bytes, hashed (a
  * read and a hash of the shipped glossary cost a few microseconds; a
  * file's times could not tell two writes in one clock tick apart). */
-static uint64_t files_ident(const char *const *paths, size_t n)
+uint64_t ws_glossary_cache_ident(const char *const *paths, size_t n)
 {
 	XXH3_state_t *st = XXH3_createState();
 	uint64_t h = 0;
@@ -139,7 +139,7 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-bool ws_glossary_cache_load(const char *const *paths, size_t n, cjk_analyzer *a, ws_glossary **out)
+bool ws_glossary_cache_load(const char *const *paths, size_t n, uint64_t ident, cjk_analyzer *a, ws_glossary **out)
 {
 	*out = NULL;
 	char *path = cache_path(paths, n, false);
@@ -156,7 +156,7 @@ bool ws_glossary_cache_load(const char *const *paths, size_t n, cjk_analyzer *a,
 	size_t forms_at = sizeof h, weak_at = forms_at + (size_t)h.n * sizeof(cache_form);
 	size_t text_at = weak_at + (size_t)h.nweak * sizeof(uint32_t), check_at = text_at + h.text_bytes;
 	uint64_t check;
-	if (h.magic != CACHE_MAGIC || h.ident != files_ident(paths, n) || h.nweak < 64 || (h.nweak & (h.nweak - 1)) ||
+	if (h.magic != CACHE_MAGIC || h.ident != ident || h.nweak < 64 || (h.nweak & (h.nweak - 1)) ||
 	    h.nweak < (size_t)h.n * 2 + 2 || check_at + sizeof check != len || (h.text_bytes && buf[check_at - 1]))
 		goto bad;
 	memcpy(&check, buf + check_at, sizeof check);
@@ -197,7 +197,7 @@ bad:
 	return false;
 }
 
-void ws_glossary_cache_store(const ws_glossary *g, const char *const *paths, size_t n)
+void ws_glossary_cache_store(const ws_glossary *g, const char *const *paths, size_t n, uint64_t ident)
 {
 	if (g->n > UINT32_MAX / 4 || g->nweak > UINT32_MAX)
 		return;
@@ -205,7 +205,7 @@ void ws_glossary_cache_store(const ws_glossary *g, const char *const *paths, siz
 	if (!path)
 		return;
 	strbuf sb = STRBUF_INIT, texts = STRBUF_INIT;
-	cache_header h = {CACHE_MAGIC, files_ident(paths, n), (uint32_t)g->n, g->nconcepts, (uint32_t)g->nweak, 0};
+	cache_header h = {CACHE_MAGIC, ident, (uint32_t)g->n, g->nconcepts, (uint32_t)g->nweak, 0};
 	bool ok = strbuf_append(&sb, (const char *)&h, sizeof h);
 	for (size_t i = 0; ok && i < g->n; i++) {
 		const form *f = &g->forms[i];

@@ -388,7 +388,10 @@ static bool load_file(ws_glossary *g, cjk_analyzer *a, const char *path, char **
 
 bool ws_glossary_load(const char *const *paths, size_t n, cjk_analyzer *a, ws_glossary **out, char **err)
 {
-	if (ws_glossary_cache_load(paths, n, a, out))
+	/* the files are read once for their identity, and again only when
+	 * the cache is not theirs */
+	uint64_t ident = ws_glossary_cache_ident(paths, n);
+	if (ws_glossary_cache_load(paths, n, ident, a, out))
 		return true;
 	ws_glossary *g = calloc(1, sizeof *g);
 	*out = NULL;
@@ -422,7 +425,7 @@ bool ws_glossary_load(const char *const *paths, size_t n, cjk_analyzer *a, ws_gl
 		last[h] = i + 1;
 	}
 	free(last);
-	ws_glossary_cache_store(g, paths, n);
+	ws_glossary_cache_store(g, paths, n, ident);
 	*out = g;
 	return true;
 }

@@ -42,14 +42,19 @@ struct ws_glossary {
 	size_t narenas;
 };
 
-/* The glossary of the files paths[0..n) as a cache file of an earlier
- * load holds it, when one is there and still theirs (the files, and a's
- * folding, unchanged): a new glossary in *out, else false (and nothing
- * in *out). */
-bool ws_glossary_cache_load(const char *const *paths, size_t n, cjk_analyzer *a, ws_glossary **out);
+/* What the files paths[0..n) hold now (their names and bytes, hashed):
+ * the identity a cache file of their glossary records. */
+uint64_t ws_glossary_cache_ident(const char *const *paths, size_t n);
 
-/* Keep g, loaded from paths[0..n), for the next process: written whole
- * or not at all, and a failure costs nothing but the next load's time. */
-void ws_glossary_cache_store(const ws_glossary *g, const char *const *paths, size_t n);
+/* The glossary of the files paths[0..n), whose identity is ident, as a
+ * cache file of an earlier load holds it, when one is there and still
+ * theirs (of the same identity, and a folds the forms' first characters as
+ * it did): a new glossary in *out, else false (and nothing in *out). */
+bool ws_glossary_cache_load(const char *const *paths, size_t n, uint64_t ident, cjk_analyzer *a, ws_glossary **out);
+
+/* Keep g, loaded from paths[0..n) of identity ident, for the next
+ * process: written whole or not at all, and a failure costs nothing but
+ * the next load's time. */
+void ws_glossary_cache_store(const ws_glossary *g, const char *const *paths, size_t n, uint64_t ident);
 
 #endif
