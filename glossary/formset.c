@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "schema.h"
 #include "strbuf.h"
 #include "text.h"
@@ -85,18 +87,52 @@ static bool han_form(cjk_analyzer *a, const char *text, fs_form *f)
 	return true;
 }
 
-static uint64_t word_hash(const char *w, size_t n)
-{
-	uint64_t h = 1469598103934665603u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)w[i]) * 1099511628211u;
-	return h;
-}
-
 static const char *form_word(const fs_form *f, size_t i, size_t *n)
 {
 	*n = (size_t)(f->word[i + 1] - f->word[i] - 1);
 	return f->text + f->word[i];
+}
+
+/* The slot of fs->slots whose chain is the Han forms ending in the two
+ * characters of key, or the empty slot it would take. */
+static size_t han_slot(const ws_formset *fs, uint64_t key)
+{
+	size_t h = pair_hash(key, fs->nslots);
+	for (;; h = (h + 1) & (fs->nslots - 1)) {
+		size_t k = fs->slots[h];
+		if (!k)
+			return h;
+		const fs_form *f = &fs->forms[k - 1];
+		if (pair_key(f->chars[f->nchars - 2], f->chars[f->nchars - 1]) == key)
+			return h;
+	}
+}
+
+/* The slot of fs->wslots whose chain is the Latin forms ending in the
+ * word w[0..n), or the empty slot it would take. */
+static size_t word_slot(const ws_formset *fs, const char *w, size_t n)
+{
+	size_t h = pair_hash(XXH3_64bits(w, n), fs->nslots);
+	for (;; h = (h + 1) & (fs->nslots - 1)) {
+		size_t k = fs->wslots[h], on;
+		if (!k)
+			return h;
+		const fs_form *f = &fs->forms[k - 1];
+		const char *ow = form_word(f, f->nwords - 1, &on);
+		if (on == n && !memcmp(ow, w, n))
+			return h;
+	}
+}
+
+/* Form k into the chain of slot *slot (its head stays in the slot). */
+static void chain(ws_formset *fs, size_t *slot, size_t k)
+{
+	if (!*slot) {
+		*slot = k + 1;
+		return;
+	}
+	fs->forms[k].next = fs->forms[*slot - 1].next;
+	fs->forms[*slot - 1].next = k + 1;
 }
 
 /* form text as words a search finds as a phrase (WORD and NUMBER terms at
@@ -178,43 +214,13 @@ bool ws_formset_new(const ws_glossary *g, cjk_analyzer *a, ws_formset **out)
 	if (!(fs->slots = calloc(fs->nslots, sizeof *fs->slots)) || !(fs->wslots = calloc(fs->nslots, sizeof *fs->wslots)))
 		goto oom;
 	for (size_t k = 0; k < fs->n; k++) {
-		fs_form *f = &fs->forms[k];
-		if (f->nwords) {
-			size_t wn;
-			const char *last = form_word(f, f->nwords - 1, &wn);
-			size_t h = pair_hash(word_hash(last, wn), fs->nslots);
-			for (;; h = (h + 1) & (fs->nslots - 1)) {
-				size_t s = fs->wslots[h];
-				size_t on;
-				const char *ow = s ? form_word(&fs->forms[s - 1], fs->forms[s - 1].nwords - 1, &on) : NULL;
-				if (!s) {
-					fs->wslots[h] = k + 1;
-					break;
-				}
-				if (on == wn && !memcmp(ow, last, wn)) {
-					f->next = fs->forms[s - 1].next;
-					fs->forms[s - 1].next = k + 1;
-					break;
-				}
-			}
-			continue;
-		}
-		uint64_t key = pair_key(f->chars[f->nchars - 2], f->chars[f->nchars - 1]);
-		size_t h = pair_hash(key, fs->nslots);
-		for (;; h = (h + 1) & (fs->nslots - 1)) {
-			size_t s = fs->slots[h];
-			if (!s) {
-				fs->slots[h] = k + 1;
-				break;
-			}
-			const fs_form *o = &fs->forms[s - 1];
-			if (pair_key(o->chars[o->nchars - 2], o->chars[o->nchars - 1]) == key) {
-				/* the chain's head stays in the slot */
-				f->next = fs->forms[s - 1].next;
-				fs->forms[s - 1].next = k + 1;
-				break;
-			}
-		}
+		const fs_form *f = &fs->forms[k];
+		size_t wn;
+		const char *last = f->nwords ? form_word(f, f->nwords - 1, &wn) : NULL;
+		if (last)
+			chain(fs, &fs->wslots[word_slot(fs, last, wn)], k);
+		else
+			chain(fs, &fs->slots[han_slot(fs, pair_key(f->chars[f->nchars - 2], f->chars[f->nchars - 1]))], k);
 	}
 	*out = fs;
 	return true;
@@ -268,17 +274,7 @@ static void scan_char(void *ud, uint32_t c)
 		return;
 	const ws_formset *fs = s->fs;
 	uint32_t prev = s->ring[(s->m - 2) % WS_FORM_MAX_CHARS];
-	uint64_t key = pair_key(prev, c);
-	size_t h = pair_hash(key, fs->nslots);
-	for (;; h = (h + 1) & (fs->nslots - 1)) {
-		size_t k = fs->slots[h];
-		if (!k)
-			return;
-		const fs_form *f = &fs->forms[k - 1];
-		if (pair_key(f->chars[f->nchars - 2], f->chars[f->nchars - 1]) == key)
-			break;
-	}
-	for (size_t k = fs->slots[h]; k; k = fs->forms[k - 1].next) {
+	for (size_t k = fs->slots[han_slot(fs, pair_key(prev, c))]; k; k = fs->forms[k - 1].next) {
 		const fs_form *f = &fs->forms[k - 1];
 		if (f->nchars > s->m)
 			continue;
@@ -317,18 +313,7 @@ void ws_formset_word(const ws_formset *fs, ws_form_words *w, const char *word, s
 	w->n++;
 	if (w->n < 2)
 		return;
-	size_t h = pair_hash(word_hash(word, len), fs->nslots);
-	size_t k;
-	for (;; h = (h + 1) & (fs->nslots - 1)) {
-		k = fs->wslots[h];
-		if (!k)
-			return;
-		size_t on;
-		const char *ow = form_word(&fs->forms[k - 1], fs->forms[k - 1].nwords - 1, &on);
-		if (on == len && !memcmp(ow, word, len))
-			break;
-	}
-	for (; k; k = fs->forms[k - 1].next) {
+	for (size_t k = fs->wslots[word_slot(fs, word, len)]; k; k = fs->forms[k - 1].next) {
 		const fs_form *f = &fs->forms[k - 1];
 		if (f->nwords > w->n)
 			continue;
@@ -361,21 +346,26 @@ static bool has_form(const ws_formset *fs, const char *t, size_t n)
 	return false;
 }
 
+/* Line t[0..n) onto a list (a newline before the first, after each). */
+static bool list_line(strbuf *sb, const char *t, size_t n)
+{
+	return (sb->len || strbuf_appendc(sb, '\n')) && strbuf_append(sb, t, n) && strbuf_appendc(sb, '\n');
+}
+
 char *ws_formset_list(const ws_formset *fs, const char *list)
 {
 	strbuf sb = STRBUF_INIT;
 	bool ok = true;
 	if (!list) {
 		for (size_t k = 0; ok && k < ws_formset_size(fs); k++)
-			ok = (sb.len || strbuf_appendc(&sb, '\n')) && strbuf_append(&sb, fs->forms[k].text, fs->forms[k].len) &&
-			     strbuf_appendc(&sb, '\n');
+			ok = list_line(&sb, fs->forms[k].text, fs->forms[k].len);
 	} else {
 		/* the list's order is byte order already */
 		for (const char *s = list; ok && *s;) {
 			const char *e = strchr(s, '\n');
 			size_t n = e ? (size_t)(e - s) : strlen(s);
 			if (n && fs && has_form(fs, s, n))
-				ok = (sb.len || strbuf_appendc(&sb, '\n')) && strbuf_append(&sb, s, n) && strbuf_appendc(&sb, '\n');
+				ok = list_line(&sb, s, n);
 			s += n + (e ? 1 : 0);
 		}
 	}
