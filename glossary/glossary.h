@@ -3,9 +3,11 @@
  * (doc/glossary.md), so that a query for one form finds the others:
  * "digital economy" finds 数字经济, UNESCO finds 联合国教科文组织.
  *
- * The glossary lives with the searcher, not in the index: Xapian 1.4
- * cannot serve a database's synonyms from a remote shard, and users add
- * their own files.  Forms are compared by a key: the text normalised as
+ * The glossary lives in files both binaries read, not in the index:
+ * Xapian 1.4 cannot serve a database's synonyms from a remote shard, and
+ * users add their own files.  (The indexer gives the longer forms terms
+ * of their own, formset.h, which only make searches cheaper.)  Forms are
+ * compared by a key: the text normalised as
  * the index normalises it (NFKC case folding, Traditional to Simplified),
  * white space collapsed, each English word stemmed.
  */
