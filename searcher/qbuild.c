@@ -447,23 +447,16 @@ static bool section_query(const ws_unit *u, xq_query **out, char **err)
 
 	*out = NULL;
 	memcpy(buf, WS_PREFIX_SECTION, hl);
-	if (u->form && u->han) {
-		size_t n = strlen(u->form);
+	/* one term stands for the unit: a Han run's form (the heading has
+	 * its HXF term), or a word's stem */
+	const char *one = u->form && u->han ? u->form : u->stem;
+	if (one) {
+		size_t n = strlen(one);
 		if (n + hl > WS_TERM_MAX_BYTES)
 			return true;
-		memcpy(buf + hl, u->form, n);
-		if (!qlist_push(&l, term_query(buf, n + hl), err))
-			return false;
-		return qlist_combine(&l, XQ_OP_OR, 0, out, err);
-	}
-	if (u->stem) {
-		size_t n = strlen(u->stem);
-		if (n + hl > WS_TERM_MAX_BYTES)
-			return true;
-		memcpy(buf + hl, u->stem, n);
-		if (!qlist_push(&l, term_query(buf, n + hl), err))
-			return false;
-		return qlist_combine(&l, XQ_OP_OR, 0, out, err);
+		memcpy(buf + hl, one, n);
+		*out = term_query(buf, n + hl);
+		return *out ? true : ws_fail(err, "cannot build the query: %s", xq_last_error());
 	}
 	for (size_t i = 0; i < u->nterms; i++) {
 		const ws_qterm *t = &u->terms[i];
