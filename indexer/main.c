@@ -87,9 +87,10 @@ static char *fold_table(ws_store *st, const cjk_options *copts, size_t *len, cha
  * keeps only the forms its list had, which its older passages have terms
  * for (--rebuild lists the glossary's again).  A glossary that cannot be
  * read is reported and indexes no forms: searches then read the bigrams,
- * as they do for any form a shard does not list.  NULL with *err only
- * when out of memory or the index cannot be read or written. */
-static ws_formset *index_forms(ws_store *st, const cjk_options *copts, const char *dbdir, char **err)
+ * as they do for any form a shard does not list.  *wrote says whether a
+ * shard's list changed.  NULL with *err only when out of memory or the
+ * index cannot be read or written. */
+static ws_formset *index_forms(ws_store *st, const cjk_options *copts, const char *dbdir, bool *wrote, char **err)
 {
 	cjk_analyzer *a = cjk_analyzer_new(copts, err);
 	ws_glossary *g = NULL;
@@ -119,6 +120,8 @@ static ws_formset *index_forms(ws_store *st, const cjk_options *copts, const cha
 			else if ((ws_store_fresh(st) || strcmp(list, old) != 0) &&
 			         xq_db_set_metadata(db, WS_META_FORMS, list, strlen(list)) != XQ_OK)
 				*err = ws_strdupf("cannot write to the index: %s", xq_last_error());
+			else if (ws_store_fresh(st) || strcmp(list, old) != 0)
+				*wrote = true;
 		}
 		free(old);
 		free(list);
@@ -396,7 +399,7 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 	char *fold = NULL;
 	ws_formset *forms = NULL;
 	unsigned nshards = 0;
-	bool committed_any = false, batch_ready = false;
+	bool committed_any = false, batch_ready = false, forms_written = false;
 	bool *missing = NULL;
 	ws_job *pending = NULL;
 	unsigned *pending_shard = NULL;
@@ -434,7 +437,7 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 		copts.fold_table = fold;
 		copts.fold_table_len = fold_len;
 	}
-	if (!(forms = index_forms(st, &copts, dbdir, &err)))
+	if (!(forms = index_forms(st, &copts, dbdir, &forms_written, &err)))
 		goto fatal;
 	if (ws_store_fresh(st)) {
 		/* a new generation holds its metadata from its first commit, so
@@ -636,15 +639,22 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 			        walk.items[i]);
 		}
 	}
-	char *json = ws_roots_json(&keep);
-	if (!json || ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) != 0) {
+	char *json = ws_roots_json(&keep), *old_json = NULL;
+	if (json && !ws_store_fresh(st) && xq_db_get_metadata(ws_store_shard(st, 0), WS_META_ROOTS, &old_json, NULL) != XQ_OK)
+		err = ws_strdupf("cannot read the index: %s", xq_last_error());
+	bool roots_same = json && old_json && strcmp(json, old_json) == 0;
+	free(old_json);
+	if (!json || err || (!roots_same && ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) != 0)) {
 		free(json);
 		if (!err)
 			err = strdup("out of memory");
 		goto fatal;
 	}
 	free(json);
-	if (ws_store_commit(st, r.opt.jobs, &err, &warning) != 0) {
+	/* nothing to add, change or remove, and the same roots and forms:
+	 * the index is left as it is */
+	bool changed = njobs || r.c.removed || forms_written || !roots_same;
+	if (ws_store_commit(st, r.opt.jobs, changed, &err, &warning) != 0) {
 		committed_any = true;
 		goto fatal;
 	}

@@ -674,10 +674,10 @@ static int compact_build(ws_store *st, unsigned jobs, char **rel, char **err, st
 	return rc;
 }
 
-int ws_store_commit(ws_store *st, unsigned jobs, char **err, char **warning)
+int ws_store_commit(ws_store *st, unsigned jobs, bool changed, char **err, char **warning)
 {
 	*warning = NULL;
-	if (ws_store_commit_batch(st, err) != 0)
+	if ((changed || st->building) && ws_store_commit_batch(st, err) != 0)
 		return -1;
 	if (!st->building) {
 		if (st->stub_warning)

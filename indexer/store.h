@@ -98,9 +98,13 @@ int ws_store_commit_shard(ws_store *st, unsigned k, char **err);
 /* Commit every shard (a batch); for a build, then compact it (jobs shards at a
  * time, each on a thread) and make it the live generation.  A shard that
  * fails to compact goes live as written, with a malloc'd *warning saying
- * so.  Returns 0, or -1 with *err set (a build then stays as committed,
- * for the next run to finish). */
-int ws_store_commit(ws_store *st, unsigned jobs, char **err, char **warning);
+ * so.  With changed false the caller wrote nothing since the last commit,
+ * and a live generation is left as it is: no commit moves its shards'
+ * revisions, so that a nightly run over unchanged files writes nothing
+ * (servers and copies of a finished index see no change).  Returns 0, or
+ * -1 with *err set (a build then stays as committed, for the next run to
+ * finish). */
+int ws_store_commit(ws_store *st, unsigned jobs, bool changed, char **err, char **warning);
 
 /* Release the lock and free.  Uncommitted changes are dropped; what a
  * build committed stays for the next run to resume. */

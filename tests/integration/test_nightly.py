@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -392,6 +393,50 @@ class TestNights(TempDirTest):
             serve.wait(timeout=30)
             serve.stdout.close()
         self.assertEqual(problems, [])
+
+
+DELVE = shutil.which("xapian-delve")
+
+
+def revisions(db):
+    """Each live shard of the index at db, with its Xapian revision."""
+    with open(os.path.join(db, "XAPIANDB"), encoding="utf-8") as f:
+        shards = [line.split()[1] for line in f if line.startswith("glass ")]
+    out = {}
+    for rel in shards:
+        p = subprocess.run([DELVE, os.path.join(db, rel)], capture_output=True, text=True, check=True)
+        out[rel] = int(re.search(r"revision = (\d+)", p.stdout).group(1))
+    return out
+
+
+@unittest.skipUnless(DELVE, "xapian-delve is not installed (xapian-tools)")
+class TestIdleNight(TempDirTest):
+    """A night with nothing new writes nothing: a copy or a server of the
+    index sees no change, and one changed file moves its own shard only."""
+
+    def test_an_unchanged_night_commits_nothing(self):
+        docs = os.path.join(self.tmp, "reports")
+        write_reports(docs, 0, 6)
+        self.assertEqual(run_index(self.db, docs).returncode, 0)
+        self.assertEqual(run_index(self.db, docs).returncode, 0)
+        before = revisions(self.db)
+        self.assertEqual(len(before), 2)
+        for args in ((), (docs,)):
+            p = run_index(self.db, *args)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(summary(p.stderr)["unchanged"], 6)
+            self.assertEqual(revisions(self.db), before)
+        # one changed file: its shard moves, the other one stays
+        with open(os.path.join(docs, "r002.txt"), "a", encoding="utf-8") as f:
+            f.write("\n\n新增段落 tokadded 的内容。\n")
+        p = run_index(self.db)
+        self.assertEqual(summary(p.stderr)["changed"], 1, p.stderr)
+        after = revisions(self.db)
+        self.assertEqual(sorted(k for k in after if after[k] != before[k]).__len__(), 1, (before, after))
+        self.assertEqual(search_json(self.db, "tokadded")[1][0]["path"], os.path.join(docs, "r002.txt"))
+        # a root given again that is already remembered changes nothing
+        p = run_index(self.db, docs)
+        self.assertEqual(revisions(self.db), after)
 
 
 if __name__ == "__main__":
