@@ -138,4 +138,64 @@ char *ws_layout_shard_rel(int gen, unsigned k, bool build);
  * malloc'd array (*n of them); NULL with *n 0 when none or out of memory. */
 int *ws_layout_generations(const char *dir, unsigned *n);
 
+/*
+ * A sharded archive (wensou-index --shard-by year|source): one index per
+ * year or per publisher, so that a night touches only the parts whose
+ * files changed, and a part no longer written (a past year) can be
+ * compacted, copied and served read-only on its own.
+ *
+ *   DIR/wensou.shard-by one line: what chooses a file's part, "year" or
+ *                       "source".  Its presence makes DIR an archive.
+ *   DIR/PART/           an index folder in the layout above, one per
+ *                       part: year-2023, year-unknown, source-NAME (the
+ *                       source with every byte but letters, digits, '-',
+ *                       '_', '.' and UTF-8 percent-encoded),
+ *                       source-unknown.
+ *   DIR/XAPIANDB        a stub naming each part that holds an index,
+ *                       "auto PART": Xapian opens a folder's own stub, so
+ *                       Xapian's tools (and a server given DIR) see the
+ *                       archive as one database.  wensou's searcher opens
+ *                       each part's shards itself, as for --db PART.
+ *   DIR/wensou.lock     flock()ed by the running indexer of the archive
+ *                       (each part has its own besides).
+ */
+typedef enum ws_shard_by {
+	WS_SHARD_BY_NONE = 0,  /* DIR is no archive */
+	WS_SHARD_BY_YEAR,
+	WS_SHARD_BY_SOURCE,
+} ws_shard_by;
+
+#define WS_LAYOUT_SHARD_BY "wensou.shard-by"
+
+/* "year", "source" (NULL for none); and back (false for anything else). */
+const char *ws_shard_by_name(ws_shard_by by);
+bool ws_shard_by_parse(const char *s, ws_shard_by *by);
+
+/* DIR's key: WS_SHARD_BY_NONE when DIR holds no wensou.shard-by.  -1 with
+ * a malloc'd *why when it cannot be read or names no key wensou knows. */
+int ws_layout_shard_by_read(const char *dir, ws_shard_by *by, char **why);
+/* Make DIR an archive by by (atomically).  Returns 0, or -1 with *err. */
+int ws_layout_shard_by_write(const char *dir, ws_shard_by by, char **err);
+
+/* The part a file of that year (0: unknown) or source (NULL or "":
+ * unknown) belongs to, as a new malloc'd folder name (NULL when out of
+ * memory).  The same key always gives the same name; a source too long
+ * for a folder name is cut and given a hash of the whole. */
+char *ws_layout_part_name(ws_shard_by by, int year, const char *source);
+/* Whether name could be a part of an archive by by. */
+bool ws_layout_is_part_name(ws_shard_by by, const char *name);
+
+/* The part folders present in DIR, sorted by name: a new malloc'd array
+ * of *n malloc'd names (NULL with *n 0 when none or out of memory). */
+char **ws_layout_parts(const char *dir, ws_shard_by by, unsigned *n);
+/* The parts DIR's stub names, as absolute folder paths, in its order: a
+ * new malloc'd array of *n malloc'd paths.  NULL with *n 0 and *why NULL
+ * when DIR has no stub; NULL with a malloc'd *why when it cannot be read
+ * or names anything but a part of DIR. */
+char **ws_layout_parts_read(const char *dir, ws_shard_by by, unsigned *n, char **why);
+/* Point DIR's stub at the parts names[0..n) (n >= 1) atomically, as
+ * ws_layout_write does.  Returns 0, or -1 with *err. */
+int ws_layout_parts_write(const char *dir, char *const *names, unsigned n, char **err);
+void ws_layout_parts_free(char **names, unsigned n);
+
 #endif

@@ -13,10 +13,11 @@
 #define PROG "wensou-index"
 
 enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET, OPT_CHECK, OPT_WATCH,
-       OPT_COMPLETIONS };
+       OPT_COMPLETIONS, OPT_SHARD_BY };
 
 static const ws_optdef defs[] = {
 	{"db", 'd', 'd', WS_OPTVAL_DIR, "DIR", NULL, "the index (default: $WENSOU_DB)"},
+	{"shard-by", 0, OPT_SHARD_BY, WS_OPTVAL_CHOICE, "KEY", "year source", "one index per year or per source under DIR (a new DIR)"},
 	{"rebuild", 0, OPT_REBUILD, WS_OPTVAL_NONE, NULL, NULL, "build anew beside the old index, then swap"},
 	{"list", 0, OPT_LIST, WS_OPTVAL_NONE, NULL, NULL, "the remembered roots, their files and passages"},
 	{"forget", 0, OPT_FORGET, WS_OPTVAL_NONE, NULL, NULL, "drop the roots PATH... and what is under them"},
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 	      "  " PROG " ~/reports                  index a folder (and remember it)\n"
 	      "  " PROG " --quiet --progress=never   the nightly update of every root\n"
 	      "  " PROG " --check                    is the index up to date and sound?\n"
+	      "  " PROG " --shard-by year --db D ~/reports   one index per year under D\n"
 	      "Exit status: 0 all indexed; 1 some files failed or a root is missing (the rest\n"
 	      "committed); 2 fatal, the run stopped; --check: 1 out of date, 3 damaged.\n"
 	      "More: man " PROG "\n",
@@ -102,6 +104,12 @@ int ws_index_parse_options(int argc, char **argv, options *o)
 			o->db = optarg;
 			break;
 		case OPT_REBUILD: o->rebuild = true; break;
+		case OPT_SHARD_BY:
+			if (!ws_shard_by_parse(optarg, &o->shard_by)) {
+				fprintf(stderr, PROG ": --shard-by takes year or source, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case OPT_LIST: o->list = true; break;
 		case OPT_CHECK: o->check = true; break;
 		case OPT_WATCH: o->watch = true; break;
@@ -167,6 +175,11 @@ int ws_index_parse_options(int argc, char **argv, options *o)
 	}
 	if (o->watch && (o->list || forget || o->check || o->rebuild)) {
 		fprintf(stderr, PROG ": --watch goes with no other command and no --rebuild\n");
+		return 2;
+	}
+	if ((o->list || forget || o->check) && o->shard_by) {
+		fprintf(stderr, PROG ": --shard-by goes with indexing runs, not with --%s (an archive keeps its key)\n",
+		        o->list ? "list" : o->check ? "check" : "forget");
 		return 2;
 	}
 	if ((o->list || forget || o->check) && o->rebuild) {

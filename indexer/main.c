@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "check.h"
 #include "cli.h"
 #include "cjk.h"
@@ -176,7 +177,7 @@ static int drop_gone(run *r, ws_store *st, ws_records *recs, char **err)
 	return touched ? ws_store_commit_batch(st, err) : 0;
 }
 
-static void print_summary(const run *r, double t0)
+void ws_run_print_summary(const run *r, double seconds)
 {
 	strbuf skip = STRBUF_INIT;
 	for (size_t i = 0; i < WS_SKIP_EXTS && r->c.skip_ext[i].n; i++)
@@ -194,41 +195,65 @@ static void print_summary(const run *r, double t0)
 	        PROG ": %zu added, %zu changed, %zu removed, %zu unchanged, %zu skipped%s, %zu failed; "
 	        "%s%zu passages, %.1f MB in %.2f s\n",
 	        r->c.added, r->c.changed, r->c.removed, r->c.unchanged, r->c.skipped, strbuf_str(&skip), r->c.failed,
-	        rep, r->c.passages, (double)r->c.bytes / 1e6, now() - t0);
+	        rep, r->c.passages, (double)r->c.bytes / 1e6, seconds);
 	strbuf_free(&skip);
 }
 
-/* --list: the remembered roots with their files and passages, read-only. */
-static int list_roots(const char *dir)
+/* Add the roots and the file records of the index at dir (an archive's
+ * part, when part) to roots and recs.  Returns 0, or 2 said on stderr. */
+static int load_listing(const char *dir, bool part, ws_roots *roots, ws_records *recs)
 {
 	ws_layout l;
 	char *why = NULL;
 	ws_layout_result lr = ws_layout_read(dir, &l, &why);
 	if (lr != WS_LAYOUT_OURS) {
+		if (lr == WS_LAYOUT_NONE && part)
+			return 0; /* a part whose first build did not finish */
 		fprintf(stderr, PROG ": %s\n", lr == WS_LAYOUT_NONE ? "no index here yet" : why);
 		if (lr == WS_LAYOUT_NONE)
 			fprintf(stderr, PROG ": (index %s) build one with: " PROG " --db %s FOLDER\n", dir, dir);
 		free(why);
 		return 2;
 	}
-	ws_roots roots = {0};
-	ws_records recs = {0};
 	xq_status xs = XQ_OK;
 	for (unsigned k = 0; k < l.nshards && xs == XQ_OK; k++) {
 		xq_db *db = NULL;
 		xs = xq_db_open(l.shard[k], &db);
 		if (xs == XQ_OK && k == 0)
-			xs = ws_roots_load(db, &roots);
+			xs = ws_roots_load(db, roots);
 		if (xs == XQ_OK)
-			xs = ws_records_load(&recs, db);
+			xs = ws_records_load(recs, db);
 		xq_db_close(db);
 	}
+	ws_layout_free(&l);
 	if (xs != XQ_OK) {
 		fprintf(stderr, PROG ": cannot read the index %s: %s\n", dir, xq_last_error());
+		return 2;
+	}
+	return 0;
+}
+
+/* --list: the remembered roots with their files and passages, read-only;
+ * an archive's of all its parts. */
+static int list_roots(const char *dir)
+{
+	ws_roots roots = {0};
+	ws_records recs = {0};
+	ws_shard_by by;
+	char **parts;
+	unsigned nparts;
+	if (!ws_archive_parts(dir, &by, &parts, &nparts))
+		return 2;
+	int rc = 0;
+	for (unsigned i = 0; rc == 0 && i < nparts; i++)
+		rc = load_listing(parts[i], true, &roots, &recs);
+	ws_layout_parts_free(parts, nparts);
+	if (rc == 0 && !by)
+		rc = load_listing(dir, false, &roots, &recs);
+	if (rc != 0) {
 		ws_roots_free(&roots);
 		ws_records_free(&recs);
-		ws_layout_free(&l);
-		return 2;
+		return rc;
 	}
 	size_t other_files = 0, other_passages = 0;
 	size_t *files = calloc(roots.n + 1, sizeof *files), *passages = calloc(roots.n + 1, sizeof *passages);
@@ -258,7 +283,6 @@ static int list_roots(const char *dir)
 	free(passages);
 	ws_roots_free(&roots);
 	ws_records_free(&recs);
-	ws_layout_free(&l);
 	return 0;
 }
 
@@ -382,9 +406,7 @@ static int run_roots(run *r, ws_store *st, const char *dir, char **argv, int npa
 	return rc;
 }
 
-/* One indexing run over paths[0..npaths) (none: the remembered roots).
- * Returns the exit status. */
-static int index_run(const options *opt, const char *dbdir, char **paths, int npaths)
+int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths, counts *out)
 {
 	run r = {.mu = PTHREAD_MUTEX_INITIALIZER, .opt = *opt};
 	double t0 = now();
@@ -485,6 +507,10 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 	}
 	r.walking = false;
 	ws_filelist_sort_unique(&files);
+	if (r.opt.part && ws_archive_keep_part(&files, r.opt.part) != 0) {
+		err = strdup("out of memory");
+		goto fatal;
+	}
 
 	/* Decide per file; unchanged ones (size and mtime) are not even read,
 	 * and neither are types wensou does not read. */
@@ -663,14 +689,18 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 		fprintf(stderr, PROG ": warning: %s\n", warning);
 	/* a watcher's runs that found nothing to do say nothing */
 	bool idle = !r.c.added && !r.c.changed && !r.c.removed && !r.c.failed;
-	if (!r.opt.quiet && !(r.opt.watch && idle))
-		print_summary(&r, t0);
+	if (r.opt.part && !r.opt.quiet && !idle)
+		fprintf(stderr, PROG ": %s: %zu added, %zu changed, %zu removed, %zu failed; %zu passages\n",
+		        r.opt.part->name, r.c.added, r.c.changed, r.c.removed, r.c.failed, r.c.passages);
+	else if (!r.opt.part && !r.opt.quiet && !(r.opt.watch && idle))
+		ws_run_print_summary(&r, now() - t0);
 	exit_code = r.c.failed ? 1 : 0;
 	goto out;
 
 fatal:
 	ws_progress_clear(r.progress);
-	fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+	fprintf(stderr, PROG ": %s%s%s\n", r.opt.part ? r.opt.part->name : "", r.opt.part ? ": " : "",
+	        err ? err : "out of memory");
 	if (st && ws_store_building(st))
 		fprintf(stderr, PROG ": stopped: the index searched is as it was; the next run resumes this build\n");
 	else if (st && committed_any)
@@ -681,6 +711,8 @@ fatal:
 		fprintf(stderr, PROG ": stopped: the index is as it was\n");
 	exit_code = 2;
 out:
+	if (out)
+		*out = r.c;
 	for (unsigned k = 0; k < WS_LAYOUT_MAX_SHARDS; k++)
 		free(shards[k].err);
 	ws_progress_free(r.progress);
@@ -709,6 +741,94 @@ out:
 	return exit_code;
 }
 
+static int check_one(const options *opt, const char *dir, const cjk_options *copts)
+{
+	(void)copts;
+	return ws_check_index(dir, opt->quiet);
+}
+
+/* --check or --forget of the index at dir, or of each part of the
+ * archive there: the worst status.  A root to forget must be a root of
+ * some part; a part without it is left as it is. */
+static int per_part(const options *opt, const char *dir, const cjk_options *copts,
+                    int (*one)(const options *, const char *, const cjk_options *))
+{
+	ws_shard_by by;
+	char **parts;
+	unsigned nparts;
+	if (!ws_archive_parts(dir, &by, &parts, &nparts))
+		return 2;
+	if (!by)
+		return one(opt, dir, copts);
+	int worst = 0;
+	options popt = *opt;
+	char **forget = calloc(opt->nforget + 1, sizeof *forget);
+	bool *found = calloc(opt->nforget + 1, sizeof *found);
+	for (unsigned i = 0; forget && found && i < nparts; i++) {
+		ws_layout l;
+		char *why = NULL;
+		ws_layout_result lr = ws_layout_read(parts[i], &l, &why);
+		free(why);
+		if (lr != WS_LAYOUT_OURS)
+			continue; /* a part whose first build did not finish */
+		ws_layout_free(&l);
+		popt.nforget = 0;
+		if (opt->nforget) {
+			ws_roots mine = {0};
+			char *err = NULL;
+			if (ws_roots_of_index(parts[i], &mine, &err) != 0) {
+				fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+				free(err);
+				worst = 2;
+				continue;
+			}
+			for (size_t k = 0; k < opt->nforget; k++) {
+				bool there;
+				char *p = ws_canonical_path(opt->forget[k], &there);
+				if (p && ws_roots_has(&mine, p)) {
+					forget[popt.nforget++] = opt->forget[k];
+					found[k] = true;
+				}
+				free(p);
+			}
+			ws_roots_free(&mine);
+			popt.forget = forget;
+			if (!popt.nforget)
+				continue;
+		}
+		int rc = one(&popt, parts[i], copts);
+		worst = rc > worst ? rc : worst;
+	}
+	for (size_t k = 0; found && k < opt->nforget; k++)
+		if (!found[k]) {
+			fprintf(stderr, PROG ": %s is a root of no part of the archive %s\n", opt->forget[k], dir);
+			worst = 2;
+		}
+	if (!forget || !found) {
+		fprintf(stderr, PROG ": out of memory\n");
+		worst = 2;
+	}
+	free(forget);
+	free(found);
+	ws_layout_parts_free(parts, nparts);
+	return worst;
+}
+
+/* One run of what --db names: an index, or an archive's parts. */
+static int index_run(const options *opt, const char *dbdir, char **paths, int npaths)
+{
+	ws_shard_by by;
+	char *why = NULL;
+	if (ws_layout_shard_by_read(dbdir, &by, &why) != 0) {
+		fprintf(stderr, PROG ": %s\n", why ? why : "out of memory");
+		free(why);
+		return 2;
+	}
+	if (by || opt->shard_by)
+		return ws_archive_run(opt, dbdir, by, paths, npaths);
+	return ws_index_run(opt, dbdir, paths, npaths, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	options opt;
@@ -732,9 +852,9 @@ int main(int argc, char **argv)
 	if (opt.list)
 		rc = list_roots(dbdir);
 	else if (opt.check)
-		rc = ws_check_index(dbdir, opt.quiet);
+		rc = per_part(&opt, dbdir, &copts, check_one);
 	else if (opt.forget)
-		rc = forget_roots(&opt, dbdir, &copts);
+		rc = per_part(&opt, dbdir, &copts, forget_roots);
 	else if (opt.watch)
 		rc = ws_watch(&opt, dbdir, argv + optind, argc - optind, index_run);
 	else

@@ -45,10 +45,32 @@ xq_status ws_roots_load(xq_db *db, ws_roots *r)
 	return XQ_OK;
 }
 
+/* An archive's roots: every part's. */
+static int roots_of_parts(const char *dir, ws_shard_by by, ws_roots *r, char **err)
+{
+	unsigned n;
+	char **parts = ws_layout_parts(dir, by, &n);
+	int rc = 0;
+	for (unsigned i = 0; rc == 0 && i < n; i++) {
+		char *p = ws_strdupf("%s/%s", dir, parts[i]);
+		rc = p ? ws_roots_of_index(p, r, err) : (*err = strdup("out of memory"), -1);
+		free(p);
+	}
+	ws_layout_parts_free(parts, n);
+	return rc;
+}
+
 int ws_roots_of_index(const char *dir, ws_roots *r, char **err)
 {
 	ws_layout l;
 	char *why = NULL;
+	ws_shard_by by;
+	if (ws_layout_shard_by_read(dir, &by, &why) != 0) {
+		*err = why;
+		return -1;
+	}
+	if (by)
+		return roots_of_parts(dir, by, r, err);
 	if (ws_layout_read(dir, &l, &why) != WS_LAYOUT_OURS) {
 		free(why);
 		return 0;

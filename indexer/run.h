@@ -13,13 +13,25 @@
 #include "batch.h"
 #include "cjk.h"
 #include "formset.h"
+#include "layout.h"
 #include "pipeline.h"
 #include "progress.h"
 #include "slots.h"
 #include "store.h"
 
+/* The part of an archive a run indexes (layout.h): it leaves out the
+ * files of other parts, as if they were not there. */
+typedef struct ws_part {
+	ws_shard_by by;
+	const char *name;    /* the part's folder name */
+	bool walk_said;      /* what its walk meets was said by the archive's own
+	                        walk: protect, but neither say nor count it */
+} ws_part;
+
 typedef struct options {
 	const char *db;
+	ws_shard_by shard_by; /* --shard-by (WS_SHARD_BY_NONE: not given) */
+	const ws_part *part;  /* set by the archive's run only */
 	bool rebuild, quiet, verbose, list, check, watch;
 	int progress; /* -1 auto, 0 never, 1 always */
 	unsigned jobs; /* threads that may work at once (--jobs; slots.h) */
@@ -90,6 +102,14 @@ typedef struct shard_run {
 } shard_run;
 
 void *ws_shard_main(void *arg);
+
+/* One indexing run of the index at dbdir over paths[0..npaths) (none:
+ * the remembered roots); with out, its counts are left there.  Returns
+ * the exit status. */
+int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths, counts *out);
+
+/* The closing line of a run, with its counts. */
+void ws_run_print_summary(const run *r, double seconds);
 
 /* Delete what the index has of fileid in db: its passages and, with
  * record, its record (uncommitted).  Returns the status. */

@@ -33,11 +33,12 @@ void ws_run_report(const char *path, const char *msg, bool error, void *ud)
 {
 	run *r = ud;
 	pthread_mutex_lock(&r->mu);
+	bool said = r->walking && r->opt.part && r->opt.part->walk_said;
 	if (error && r->walking) {
 		ws_protect_add(&r->protect, path);
-		r->c.failed++;
+		r->c.failed += !said;
 	}
-	if (!r->opt.quiet || error) {
+	if (!said && (!r->opt.quiet || error)) {
 		ws_progress_clear(r->progress);
 		fprintf(stderr, PROG ": %s: %s\n", path, msg);
 	}

@@ -255,13 +255,63 @@ static bool check_schema(xq_db *db, const char *path, const char *first_path, sc
 	return true;
 }
 
+/* Databases one search opens at most: an archive of 100 years' parts of
+ * two shards each is 200. */
+#define MAX_DBS 256
+
+static size_t expand_path(const char *path, char **out, size_t max, char **err);
+
+/* An archive's databases: each part's shards, as for --db PART.  Returns
+ * the count, or 0 with *err. */
+static size_t expand_archive(const char *path, ws_shard_by by, char **out, size_t max, char **err)
+{
+	unsigned nparts;
+	char *why = NULL;
+	char **parts = ws_layout_parts_read(path, by, &nparts, &why);
+	if (!parts) {
+		if (why)
+			ws_fail(err, "%s", why);
+		else
+			ws_fail(err, "the archive at %s has no part built yet; build it with: wensou-index --db %s FOLDER",
+			        path, path);
+		free(why);
+		return 0;
+	}
+	size_t n = 0;
+	for (unsigned i = 0; i < nparts; i++) {
+		size_t got = expand_path(parts[i], out + n, max - n, err);
+		if (!got) {
+			for (size_t k = 0; k < n; k++)
+				free(out[k]);
+			n = 0;
+			break;
+		}
+		n += got;
+	}
+	ws_layout_parts_free(parts, nparts);
+	return n;
+}
+
 /* The databases path stands for: an index folder in wensou's layout gives
- * its live shards; anything else (a Xapian database, a stub file of the
- * user's) is handed to Xapian as it is.  Returns the count, or 0 with *err. */
+ * its live shards, an archive its parts'; anything else (a Xapian
+ * database, a stub file of the user's) is handed to Xapian as it is.
+ * Returns the count, or 0 with *err. */
 static size_t expand_path(const char *path, char **out, size_t max, char **err)
 {
 	ws_layout l;
 	char *why = NULL;
+	ws_shard_by by;
+	if (ws_layout_shard_by_read(path, &by, &why) != 0) {
+		ws_fail(err, "%s", why ? why : "out of memory");
+		free(why);
+		return 0;
+	}
+	if (by)
+		return expand_archive(path, by, out, max, err);
+	if (!max) {
+		ws_fail(err, "too many databases to search at once (more than %d shards)", MAX_DBS);
+		return 0;
+	}
 	ws_layout_result lr = ws_layout_read(path, &l, &why);
 	if (lr == WS_LAYOUT_ERROR) {
 		ws_fail(err, "%s", why);
@@ -283,8 +333,13 @@ static size_t expand_path(const char *path, char **out, size_t max, char **err)
 		out[0] = strdup(path);
 		return out[0] ? 1 : (ws_fail(err, "out of memory"), 0);
 	}
+	if (l.nshards > max) {
+		ws_layout_free(&l);
+		ws_fail(err, "too many databases to search at once (more than %d shards)", MAX_DBS);
+		return 0;
+	}
 	size_t n = 0;
-	for (unsigned k = 0; k < l.nshards && n < max; k++) {
+	for (unsigned k = 0; k < l.nshards; k++) {
 		out[n] = l.shard[k];
 		l.shard[k] = NULL;
 		n++;
@@ -300,12 +355,12 @@ static size_t expand_path(const char *path, char **out, size_t max, char **err)
 static bool open_all(const char *const *paths, size_t n, unsigned timeout_ms, xq_db **db, schema_info *first,
                      bool *have, char **err)
 {
-	char *dbs[64] = {NULL};
+	char *dbs[MAX_DBS] = {NULL};
 	size_t ndbs = 0;
-	const char *owner[64];
+	const char *owner[MAX_DBS];
 	bool ok = true;
 	for (size_t i = 0; i < n && ok; i++) {
-		size_t got = expand_path(paths[i], dbs + ndbs, 64 - ndbs, err);
+		size_t got = expand_path(paths[i], dbs + ndbs, MAX_DBS - ndbs, err);
 		for (size_t k = 0; k < got; k++)
 			owner[ndbs + k] = paths[i];
 		ndbs += got;

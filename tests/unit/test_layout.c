@@ -3,6 +3,8 @@
  * of an index folder (common/layout.h).
  */
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -132,12 +134,125 @@ static void test_writer_running(void **state)
 	close(ready[1]);
 }
 
+/* Parts of an archive: names a key always gives alike, that no other key
+ * gives, that read back as parts, and that fit a folder name. */
+static void test_part_names(void **state)
+{
+	(void)state;
+	char *n;
+	n = ws_layout_part_name(WS_SHARD_BY_YEAR, 2023, NULL);
+	assert_string_equal(n, "year-2023");
+	assert_true(ws_layout_is_part_name(WS_SHARD_BY_YEAR, n));
+	assert_false(ws_layout_is_part_name(WS_SHARD_BY_SOURCE, n));
+	free(n);
+	n = ws_layout_part_name(WS_SHARD_BY_YEAR, 0, "ignored");
+	assert_string_equal(n, "year-unknown");
+	free(n);
+	assert_false(ws_layout_is_part_name(WS_SHARD_BY_YEAR, "year-"));
+	assert_false(ws_layout_is_part_name(WS_SHARD_BY_YEAR, "year-20x3"));
+	assert_false(ws_layout_is_part_name(WS_SHARD_BY_YEAR, "gen-3"));
+	const struct { const char *source, *name; } cases[] = {
+		{NULL, "source-unknown"},
+		{"", "source-unknown"},
+		{"unknown", "source-%75nknown"},
+		{"联合国 / UNCTAD", "source-联合国%20%2F%20UNCTAD"},
+		{".hidden", "source-%2Ehidden"},
+		{"a.b_c-d", "source-a.b_c-d"},
+		{"50%", "source-50%25"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		n = ws_layout_part_name(WS_SHARD_BY_SOURCE, 2020, cases[i].source);
+		assert_string_equal(n, cases[i].name);
+		assert_true(ws_layout_is_part_name(WS_SHARD_BY_SOURCE, n));
+		free(n);
+	}
+	/* a long source is cut at a character and told apart by a hash */
+	char longer[600] = "", other[600];
+	for (int i = 0; i < 100; i++)
+		strcat(longer, "数字");
+	strcpy(other, longer);
+	strcat(longer, "甲");
+	strcat(other, "乙");
+	char *a = ws_layout_part_name(WS_SHARD_BY_SOURCE, 0, longer);
+	char *b = ws_layout_part_name(WS_SHARD_BY_SOURCE, 0, other);
+	assert_true(strlen(a) < 255 && strlen(b) < 255);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strncmp(a, "source-数字数字", strlen("source-数字数字")), 0);
+	const char *tilde = strchr(a, '~');
+	assert_non_null(tilde);
+	assert_int_equal((tilde - a - 7) % 3, 0); /* whole characters only */
+	assert_true(ws_layout_is_part_name(WS_SHARD_BY_SOURCE, a));
+	free(a);
+	free(b);
+}
+
+/* The key file and the parts' stub: written, read back, and refused when
+ * it names anything but parts. */
+static void test_archive_files(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	path_in_tmp(dir, sizeof dir, "archive");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	ws_shard_by by = WS_SHARD_BY_SOURCE;
+	char *why = NULL, *err = NULL;
+	assert_int_equal(ws_layout_shard_by_read(dir, &by, &why), 0);
+	assert_int_equal(by, WS_SHARD_BY_NONE);
+	assert_int_equal(ws_layout_shard_by_write(dir, WS_SHARD_BY_YEAR, &err), 0);
+	assert_int_equal(ws_layout_shard_by_read(dir, &by, &why), 0);
+	assert_int_equal(by, WS_SHARD_BY_YEAR);
+	unsigned n = 9;
+	assert_null(ws_layout_parts_read(dir, by, &n, &why)); /* no stub yet */
+	assert_null(why);
+	assert_int_equal(n, 0);
+	char n0[] = "year-2021", n1[] = "year-unknown";
+	char *names[] = {n0, n1};
+	assert_int_equal(ws_layout_parts_write(dir, names, 2, &err), 0);
+	char **parts = ws_layout_parts_read(dir, by, &n, &why);
+	assert_non_null(parts);
+	assert_int_equal(n, 2);
+	snprintf(path, sizeof path, "%s/year-unknown", dir);
+	assert_string_equal(parts[1], path);
+	ws_layout_parts_free(parts, n);
+	/* folders present: parts only, sorted */
+	snprintf(path, sizeof path, "%s/year-2030", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/year-1999", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/other", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	parts = ws_layout_parts(dir, by, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(parts[0], "year-1999");
+	assert_string_equal(parts[1], "year-2030");
+	ws_layout_parts_free(parts, n);
+	/* a stub of the user's is no archive's */
+	snprintf(path, sizeof path, "%s/" WS_LAYOUT_STUB, dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("auto year-2021\nremote :host:33333\n", f);
+	fclose(f);
+	assert_null(ws_layout_parts_read(dir, by, &n, &why));
+	assert_non_null(strstr(why, "line 2"));
+	free(why);
+	why = NULL;
+	snprintf(path, sizeof path, "%s/" WS_LAYOUT_SHARD_BY, dir);
+	f = fopen(path, "w");
+	fputs("month\n", f);
+	fclose(f);
+	assert_int_equal(ws_layout_shard_by_read(dir, &by, &why), -1);
+	assert_non_null(strstr(why, "month"));
+	free(why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shard_paths),
 		cmocka_unit_test(test_batch_record),
 		cmocka_unit_test(test_writer_running),
+		cmocka_unit_test(test_part_names),
+		cmocka_unit_test(test_archive_files),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
