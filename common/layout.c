@@ -178,15 +178,16 @@ out:
 }
 
 /* True if the file at path holds exactly body[0..len). */
-static bool holds(const char *path, const char *body, size_t len)
+bool ws_layout_holds(const char *path, const char *body, size_t len)
 {
 	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	char buf[1024];
-	size_t n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	return n == len && memcmp(buf, body, len) == 0;
+	char *buf = f ? malloc(len + 1) : NULL;
+	size_t n = buf ? fread(buf, 1, len + 1, f) : 0;
+	bool same = buf && n == len && memcmp(buf, body, len) == 0;
+	if (f)
+		fclose(f);
+	free(buf);
+	return same;
 }
 
 /* What DIR/shard-K/XAPIANDB should hold for l's shard k (malloc'd), or
@@ -212,7 +213,7 @@ int ws_layout_shard_stub_stale(const char *dir, const ws_layout *l)
 		char *err = NULL;
 		char *body = shard_stub_body(dir, l, k, &err);
 		char *stub = ws_strdupf("%s/shard-%u/" WS_LAYOUT_STUB, dir, k);
-		bool good = body && stub && holds(stub, body, strlen(body));
+		bool good = body && stub && ws_layout_holds(stub, body, strlen(body));
 		free(err);
 		free(body);
 		free(stub);
@@ -239,7 +240,7 @@ int ws_layout_write_shard_stubs(const char *dir, const ws_layout *l, char **err)
 			char *body = shard_stub_body(dir, l, k, err);
 			if (!body) {
 				rc = -1;
-			} else if (!holds(stub, body, strlen(body))) {
+			} else if (!ws_layout_holds(stub, body, strlen(body))) {
 				if (mkdir(sdir, 0755) != 0 && errno != EEXIST) {
 					*err = ws_strdupf("cannot create %s: %s", sdir, strerror(errno));
 					rc = -1;

@@ -194,7 +194,8 @@ char **ws_layout_parts(const char *dir, ws_shard_by by, unsigned *n);
  * or names anything but a part of DIR. */
 char **ws_layout_parts_read(const char *dir, ws_shard_by by, unsigned *n, char **why);
 /* Point DIR's stub at the parts names[0..n) (n >= 1) atomically, as
- * ws_layout_write does.  Returns 0, or -1 with *err. */
+ * ws_layout_write does, unless it names them already (then it is left
+ * untouched).  Returns 0, or -1 with *err. */
 int ws_layout_parts_write(const char *dir, char *const *names, unsigned n, char **err);
 void ws_layout_parts_free(char **names, unsigned n);
 

@@ -12,6 +12,9 @@
  * rename).  Returns 0, or -1 with *err. */
 int ws_layout_write_atomic(const char *path, const char *body, size_t len, char **err);
 
+/* Whether the file at path holds exactly body[0..len). */
+bool ws_layout_holds(const char *path, const char *body, size_t len);
+
 /* A shard named as the stub names it, "gen-N/sK" or "gen-N/build-K":
  * true with N and K. */
 bool ws_layout_parse_shard_rel(const char *rel, int *gen, unsigned *k);

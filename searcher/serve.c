@@ -274,31 +274,49 @@ static bool parse_request(const char *text, size_t len, request *r, char **err)
 }
 
 /* The identity of the index's stub file, to see a new generation swapped
- * in (the indexer renames a new stub over the old one). */
+ * in (the indexer renames a new stub over the old one); of an archive, its
+ * stub's and every part's, each part swapping generations on its own. */
 typedef struct stub_id {
-	dev_t dev;
-	ino_t ino;
-	struct timespec mtime;
+	unsigned long long sum;  /* of each stub's device, inode and mtime */
 	bool present;
 } stub_id;
+
+static void add_stub(stub_id *id, const char *dir)
+{
+	char *p = ws_strdupf("%s/" WS_LAYOUT_STUB, dir);
+	struct stat sb;
+	unsigned long long v = 0;
+	if (p && stat(p, &sb) == 0) {
+		id->present = true;
+		v = (unsigned long long)sb.st_dev * 0x9E3779B97F4A7C15ull ^ (unsigned long long)sb.st_ino * 0xC2B2AE3D27D4EB4Full ^
+		    ((unsigned long long)sb.st_mtim.tv_sec * 1000000000ull + (unsigned long long)sb.st_mtim.tv_nsec);
+	}
+	id->sum = (id->sum ^ v) * 0x100000001B3ull + 1;
+	free(p);
+}
 
 static stub_id stub_of(const char *const *paths, size_t n)
 {
 	stub_id id = {0};
 	if (n != 1)
 		return id; /* several indexes: each reopens its own shards */
-	char *p = ws_strdupf("%s/" WS_LAYOUT_STUB, paths[0]);
-	struct stat sb;
-	if (p && stat(p, &sb) == 0)
-		id = (stub_id){sb.st_dev, sb.st_ino, sb.st_mtim, true};
-	free(p);
+	add_stub(&id, paths[0]);
+	ws_shard_by by;
+	char *why = NULL;
+	unsigned nparts = 0;
+	char **parts = ws_layout_shard_by_read(paths[0], &by, &why) == 0 && by
+	                       ? ws_layout_parts_read(paths[0], by, &nparts, &why)
+	                       : NULL;
+	for (unsigned i = 0; i < nparts; i++)
+		add_stub(&id, parts[i]);
+	ws_layout_parts_free(parts, nparts);
+	free(why);
 	return id;
 }
 
 static bool same_stub(const stub_id *a, const stub_id *b)
 {
-	return a->present == b->present && a->dev == b->dev && a->ino == b->ino &&
-	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+	return a->present == b->present && a->sum == b->sum;
 }
 
 static double now_s(void)

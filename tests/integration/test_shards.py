@@ -15,7 +15,7 @@ import subprocess
 import unittest
 
 from harness import INDEX, SEARCH, TempDirTest, main, run_index, summary
-from test_remote import NO_TOOLS, QUERIES, TCPSRV, TcpServer, report, search
+from test_remote import NO_TOOLS, QUERIES, TCPSRV, ServeClient, TcpServer, report, search
 
 DELVE = shutil.which("xapian-delve")
 COMPACT = shutil.which("xapian-compact")
@@ -186,6 +186,37 @@ class ArchiveTest(TempDirTest):
         p = self.index(arch)
         self.assertEqual(summary(p.stderr)["removed"], 1)
         self.assertEqual(hits(arch, [token])[1], [])
+
+    def test_a_serve_session_follows_the_parts(self):
+        """A --serve process sees a new part, and a --rebuild that gives
+        every part a new generation, without a restart: the archive's
+        stub need not change for a part to swap its generation."""
+        arch = os.path.join(self.tmp, "arch")
+        self.index(arch, self.docs, args=["--shard-by", "year"])
+        with open(os.path.join(arch, "XAPIANDB")) as f:
+            stub = f.read()
+        client = ServeClient(["--db", arch])
+        try:
+            def found(rid, token):
+                answer = client.ask(rid, token, limit=50)
+                self.assertEqual(answer[-1]["type"], "summary", answer)
+                return [o["path"] for o in answer if o["type"] == "hit"]
+            self.assertEqual(found(1, "tokrebuiltx"), [])
+            path = os.path.join(self.docs, "src0", "r0-2020.txt")
+            with open(path, "a", encoding="utf-8") as f:
+                f.write("\n\n重建后 tokrebuiltx 的段落。\n")
+            self.index(arch, args=["--rebuild"])
+            with open(os.path.join(arch, "XAPIANDB")) as f:
+                self.assertEqual(f.read(), stub)
+            self.assertEqual(found(2, "tokrebuiltx"), [os.path.realpath(path)])
+            self.index(arch, args=["--rebuild"])  # the first generation goes
+            self.assertEqual(found(3, "tokrebuiltx"), [os.path.realpath(path)])
+            with open(os.path.join(self.docs, "src0", "late-2031.txt"), "w", encoding="utf-8") as f:
+                f.write(report("toklate2031x", 3, 1))
+            self.index(arch)
+            self.assertEqual(len(found(4, "toklate2031x")), 3)
+        finally:
+            self.assertEqual(client.close(), 0)
 
     def test_what_cannot_be_an_archive_is_refused(self):
         one, arch = os.path.join(self.tmp, "one"), os.path.join(self.tmp, "arch")
