@@ -14,11 +14,16 @@ Reports p50 and p99 in ms over every run of every query (bench/queries.txt,
 50 queries), each query run --repeat times after one warm-up run, and how
 many of the queries find something.
 
+With --archive DIR, an archive of the same data set (wensou-index
+--shard-by year|source) is searched beside the one index, each query's top
+10 compared with the one index's.
+
 Usage: bench/bench_search.py --build build [--mb 100] [--files 300] [--repeat 5]
-                             [--db INDEX --data FOLDER | --keep DIR]
+                             [--db INDEX --data FOLDER | --keep DIR] [--archive DIR]
 """
 
 import argparse
+import json
 import os
 import random
 import shlex
@@ -63,6 +68,8 @@ def add_data_args(ap):
     ap.add_argument("--seed", type=int, default=16, help="bench_data.py's seed")
     ap.add_argument("--db", help="an index of --data to reuse (else one is built)")
     ap.add_argument("--data", help="the data set --db indexes (else one is made)")
+    ap.add_argument("--archive", help="also search DIR, an archive of the same data set "
+                    "(wensou-index --shard-by year|source), beside the one index")
     ap.add_argument("--keep", help="make the data set and index in DIR/data and DIR/index and leave them "
                     "(for --data DIR/data --db DIR/index next time)")
 
@@ -129,7 +136,9 @@ def main():
         order = random.Random(a.seed)
         rows = {"wensou-search": [], "--no-synonyms": [], "xapian-floor": [], "search-floor": [], "rg -F": [],
                 "rg -F -c": []}
-        hits, missed = 0, []
+        if a.archive:
+            rows["archive"] = []
+        hits, missed, differ = 0, [], []
         for q in queries:
             args = shlex.split(q)
             cmds = {
@@ -138,6 +147,16 @@ def main():
                 "xapian-floor": [xfloor, db],
                 "search-floor": [floor, db],
             }
+            if a.archive:
+                cmds["archive"] = [search, "--db", a.archive, "--json", "-n", "10", "--", *args]
+                # the same work: the same hits (scores to 6 places; a tie
+                # may part otherwise, by document id)
+                key = lambda out: sorted((round(o["score"], 6), o["path"], o["lines"][0])
+                                         for o in map(json.loads, out.splitlines()) if o["type"] == "hit")
+                one, arch = (subprocess.run(cmds[n], capture_output=True, text=True).stdout
+                             for n in ("wensou-search", "archive"))
+                if key(one) != key(arch):
+                    differ.append(q)
             if rg:
                 pats = rg_patterns(q)
                 # As a user runs it (the matching lines), and counting
@@ -176,6 +195,11 @@ def main():
         ns = rows["--no-synonyms"]
         print(f"wensou p50 / --no-synonyms p50: {pct(w, 50) / pct(ns, 50):.2f}x, p99 {pct(w, 99) / pct(ns, 99):.2f}x "
               f"(issue #17: the glossary within 10% at 100 MB)")
+        if a.archive:
+            ar = rows["archive"]
+            print(f"archive p50 / one index p50: {pct(ar, 50) / pct(w, 50):.2f}x, p99 {pct(ar, 99) / pct(w, 99):.2f}x; "
+                  f"{len(queries) - len(differ)} of {len(queries)} queries with the same top 10"
+                  + (f" (not: {', '.join(differ)})" if differ else ""))
         for name in ("rg -F", "rg -F -c"):
             r = rows[name]
             if r:
