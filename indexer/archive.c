@@ -127,15 +127,15 @@ static bool add_name(char ***names, unsigned *n, unsigned *cap, char *name)
 	return true;
 }
 
-/* Make dir an archive by by, or check that it is one already: a folder
- * that holds an index of its own (or a build of one) is not made one.
- * Returns 0, or -1 with *err. */
-static int claim(const char *dir, ws_shard_by *by, ws_shard_by want, char **err)
+/* Whether dir can be an archive by want (*by its key, WS_SHARD_BY_NONE
+ * when it is none yet): a folder that holds an index of its own (or a
+ * build of one) is not made one.  Returns 0, or -1 with *err. */
+static int may_claim(const char *dir, ws_shard_by by, ws_shard_by want, char **err)
 {
-	if (*by) {
-		if (want && want != *by) {
+	if (by) {
+		if (want && want != by) {
 			*err = ws_strdupf("%s is an archive sharded by %s, not by %s: give --shard-by %s another folder", dir,
-			                  ws_shard_by_name(*by), ws_shard_by_name(want), ws_shard_by_name(want));
+			                  ws_shard_by_name(by), ws_shard_by_name(want), ws_shard_by_name(want));
 			return -1;
 		}
 		return 0;
@@ -153,7 +153,16 @@ static int claim(const char *dir, ws_shard_by *by, ws_shard_by want, char **err)
 		                  "(without --shard-by, the index there is updated as it is)", dir);
 		return -1;
 	}
-	if (ws_layout_shard_by_write(dir, want, err) != 0)
+	return 0;
+}
+
+/* Make dir an archive by want, unless it is one (*by); under its lock,
+ * after may_claim.  Returns 0, or -1 with *err. */
+static int claim(const char *dir, ws_shard_by *by, ws_shard_by want, char **err)
+{
+	if (*by)
+		return 0;
+	if (may_claim(dir, *by, want, err) != 0 || ws_layout_shard_by_write(dir, want, err) != 0)
 		return -1;
 	*by = want;
 	return 0;
@@ -275,9 +284,11 @@ int ws_archive_run(const options *opt, const char *dir, ws_shard_by by, char **p
 	ws_roots roots = {0};
 	char **names = NULL, **present = NULL, **live = NULL;
 	unsigned nnames = 0, cap = 0, npresent = 0, nlive = 0;
-	int worst = 0;
-	int lock = lock_dir(dir, &err);
-	if (lock < 0 || claim(dir, &by, opt->shard_by, &err) != 0)
+	int worst = 0, lock = -1;
+	/* checked before the lock is taken: a folder holding an index has a
+	 * lock file of that index's */
+	if (may_claim(dir, by, opt->shard_by, &err) != 0 || (lock = lock_dir(dir, &err)) < 0 ||
+	    claim(dir, &by, opt->shard_by, &err) != 0)
 		goto fatal;
 
 	/* the roots: those given, else every part's */
