@@ -15,7 +15,12 @@ Chinese Debian manuals, passages shuffled across files) of about 100 MB in
 Each is run --repeat times (default 3) and the median reported.
 
 Needs python3-xapian and xapian-tools (scripts/install-deps --bench).
+With --shard-by year|source, an archive of the same data is built too,
+interleaved with the one index's runs: its MB/s, RSS, size and no-change
+run beside the one index's.
+
 Usage: bench/bench_index.py --index build/indexer/wensou-index [--mb 100] [--files 300] [--jobs-list 1,2]
+                            [--shard-by year|source]
 """
 
 import argparse
@@ -119,6 +124,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-baselines", action="store_true")
     ap.add_argument("--jobs-list", default="1,2", help="the --jobs values to compare (default 1,2)")
+    ap.add_argument("--shard-by", choices=("year", "source"),
+                    help="also build an archive of the same data (wensou-index --shard-by) with the last --jobs, "
+                         "interleaved with the one index's runs")
     ap.add_argument("--keep", help="leave the data set and wensou's index in this folder "
                     "(for bench_search.py --data DIR/data --db DIR/wensou)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -142,8 +150,21 @@ def main():
         rss = {j: [] for j in jobs_list}
         cpu = {j: [] for j in jobs_list}
         nochange = []
+        arch_runs, arch_rss, arch_nochange = [], [], []
         db = os.path.join(tmp, "wensou")
+        arch = os.path.join(tmp, "archive")
         for r in range(a.repeat):
+            if a.shard_by:
+                shutil.rmtree(arch, ignore_errors=True)
+                secs, mb, rc, err = run_measured([a.index, "--db", arch, "--progress=never", "--shard-by", a.shard_by,
+                                                  "--jobs", str(jobs_list[-1]), data])
+                if rc != 0:
+                    sys.exit(f"wensou-index --shard-by failed ({rc}): {err}")
+                arch_runs.append(secs)
+                arch_rss.append(mb)
+                print(f"wensou-index --shard-by {a.shard_by} --jobs {jobs_list[-1]} run {r + 1}: {secs:.1f} s, "
+                      f"{text_bytes / 1e6 / secs:.2f} MB/s, {mb:.0f} MB RSS", flush=True)
+                arch_nochange.append(run_measured([a.index, "--db", arch, "--progress=never"])[0])
             for j in jobs_list:
                 shutil.rmtree(db, ignore_errors=True)
                 secs, mb, rc, err = run_measured([a.index, "--db", db, "--progress=never", "--jobs", str(j), data],
@@ -163,6 +184,16 @@ def main():
             rows.append((f"wensou-index --jobs {j}", statistics.median(runs[j]), statistics.median(rss[j]), size, csize))
         print(f"wensou no-change run: median {statistics.median(nochange) * 1000:.0f} ms "
               f"(runs: {', '.join(f'{s * 1000:.0f}' for s in nochange)} ms)")
+        if a.shard_by:
+            parts = [x for x in os.listdir(arch) if x.startswith(a.shard_by + "-")]
+            one = statistics.median(runs[jobs_list[-1]])
+            print(f"archive by {a.shard_by} ({len(parts)} parts), --jobs {jobs_list[-1]}: "
+                  f"{text_bytes / 1e6 / statistics.median(arch_runs):.2f} MB/s, "
+                  f"{one / statistics.median(arch_runs):.2f}x the one index's speed; "
+                  f"{statistics.median(arch_rss):.0f} MB RSS; index {dir_size(arch) / 1e6:.0f} MB "
+                  f"({dir_size(arch) / dir_size(db):.2f}x the one index); no-change run "
+                  f"{statistics.median(arch_nochange) * 1000:.0f} ms "
+                  f"({statistics.median(arch_nochange) / statistics.median(nochange):.2f}x)")
         first = statistics.median(runs[jobs_list[0]])
         for j in jobs_list[1:]:
             per_run = ", ".join(f"{x / y:.2f}" for x, y in zip(runs[jobs_list[0]], runs[j]))

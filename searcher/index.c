@@ -62,24 +62,23 @@ static bool open_failed(const char *path, xq_status st, const char *msg, char **
 	}
 }
 
-static bool read_schema(xq_db *db, const char *path, schema_info *si, char **err)
+/* Shard k's schema record into *si, its bytes into *raw (malloc'd). */
+static bool read_schema(xq_db *db, unsigned k, const char *path, schema_info *si, char **raw, char **err)
 {
 	char *val = NULL;
 	size_t len = 0;
-	xq_status st = xq_db_get_metadata(db, WS_META_SCHEMA, &val, &len);
+	xq_status st = xq_db_shard_get_metadata(db, k, WS_META_SCHEMA, &val, &len);
 	if (st != XQ_OK)
 		return ws_fail(err, "cannot read the index at %s: %s", path, xq_db_error(db));
 
+	*raw = val;
 	si->present = len > 0;
 	si->fold_traditional = true;
 	si->stem_english = true;
-	if (!si->present) {
-		free(val);
+	if (!si->present)
 		return true;
-	}
 	json_error_t jerr;
 	json_t *o = json_loadb(val, len, 0, &jerr);
-	free(val);
 	json_t *v = o ? json_object_get(o, "version") : NULL;
 	if (!json_is_object(o) || !json_is_integer(v)) {
 		json_decref(o);
@@ -99,50 +98,6 @@ static bool read_schema(xq_db *db, const char *path, schema_info *si, char **err
 	if (json_is_boolean(se))
 		si->stem_english = json_is_true(se);
 	json_decref(o);
-	return true;
-}
-
-/* Every shard's schema record against the first one found. */
-typedef struct schema_walk {
-	char *first;
-	size_t first_len;
-	bool differ;
-} schema_walk;
-
-static int compare_schema(const char *key, const char *value, size_t len, void *ud)
-{
-	schema_walk *w = ud;
-	if (strcmp(key, WS_META_SCHEMA) != 0)
-		return 0;
-	if (!w->first) {
-		w->first = malloc(len + 1);
-		if (!w->first)
-			return 1;
-		memcpy(w->first, value, len);
-		w->first[len] = '\0';
-		w->first_len = len;
-		return 0;
-	}
-	w->differ = len != w->first_len || memcmp(value, w->first, len) != 0;
-	return w->differ;
-}
-
-/* A stub can join shards built apart (another machine's, served
- * remotely): each must have been analysed as the others, or a query
- * would be analysed right for some shards only.  The schema records are
- * written canonical (sorted keys, compact), so equal means the same. */
-static bool same_schema_everywhere(xq_db *db, const char *path, char **err)
-{
-	if (xq_db_shard_count(db) < 2)
-		return true;
-	schema_walk w = {0};
-	xq_status st = xq_db_metadata_foreach(db, WS_META_SCHEMA, compare_schema, &w);
-	free(w.first);
-	if (st != XQ_OK)
-		return ws_fail(err, "cannot read the index at %s: %s", path, xq_db_error(db));
-	if (w.differ)
-		return ws_fail(err, "the shards joined by %s were built with different wensou versions or analysis options and "
-		               "cannot be searched together; rebuild them with the same wensou-index and options", path);
 	return true;
 }
 
@@ -229,21 +184,56 @@ void ws_index_close(ws_index *ix)
 	free(ix);
 }
 
-/* Check one database's schema against the first one's (*first, *have). */
-static bool check_schema(xq_db *db, const char *path, const char *first_path, schema_info *first, bool *have,
-                         char **err)
+/* What the shards' schema records are checked against: the first one
+ * found, and the first of the same --db (a stub can join shards built
+ * apart, another machine's served remotely: each must have been analysed
+ * as the others, or a query would be analysed right for some only). */
+typedef struct schema_check {
+	schema_info first;
+	bool have;
+	const char *first_path;
+	const char *owner;      /* the --db of the shards being checked */
+	char *owner_raw;        /* the first schema record of owner's shards */
+} schema_check;
+
+/* Check shard k's schema (a shard of --db path). */
+static bool check_schema(xq_db *db, unsigned k, const char *path, schema_check *sc, char **err)
 {
 	schema_info si = {0};
 	unsigned count = 0;
-	if (!read_schema(db, path, &si, err))
+	char *raw = NULL;
+	if (!read_schema(db, k, path, &si, &raw, err)) {
+		free(raw);
 		return false;
-	if (xq_db_doccount(db, &count) != XQ_OK)
+	}
+	if (xq_db_shard_doccount(db, k, &count) != XQ_OK) {
+		free(raw);
 		return ws_fail(err, "cannot read the index at %s: %s", path, xq_db_error(db));
-	if (!si.present && count > 0)
+	}
+	if (!si.present && count > 0) {
+		free(raw);
 		return ws_fail(err, "%s is not a wensou index (it has no schema record); build one with: wensou-index --db %s FOLDER",
 		               path, path);
-	if (!same_schema_everywhere(db, path, err))
-		return false;
+	}
+	/* the records are written canonical (sorted keys, compact), so equal
+	 * means the same */
+	if (sc->owner != path) {
+		free(sc->owner_raw);
+		sc->owner_raw = NULL;
+		sc->owner = path;
+	}
+	bool differ = si.present && sc->owner_raw && strcmp(raw, sc->owner_raw) != 0;
+	if (si.present && !sc->owner_raw) {
+		sc->owner_raw = raw;
+		raw = NULL;
+	}
+	free(raw);
+	if (differ)
+		return ws_fail(err, "the shards joined by %s were built with different wensou versions or analysis options and "
+		               "cannot be searched together; rebuild them with the same wensou-index and options", path);
+	schema_info *first = &sc->first;
+	const char *first_path = sc->first_path;
+	bool *have = &sc->have;
 	if (si.present && *have &&
 	    (si.fold_traditional != first->fold_traditional || si.stem_english != first->stem_english))
 		return ws_fail(err, "the indexes %s and %s were built with different analysis options and cannot be searched together",
@@ -349,15 +339,15 @@ static size_t expand_path(const char *path, char **out, size_t max, char **err)
 }
 
 /* Open every database of paths[0..n) into one handle *db (the first
- * opened, the rest added), checking each one's schema on its own when
- * there are several: a combined handle answers metadata from whichever
- * has the key. */
+ * opened, the rest added), then check each shard's schema through it
+ * (each database is opened once: an archive has tens). */
 static bool open_all(const char *const *paths, size_t n, unsigned timeout_ms, xq_db **db, schema_info *first,
                      bool *have, char **err)
 {
 	char *dbs[MAX_DBS] = {NULL};
 	size_t ndbs = 0;
 	const char *owner[MAX_DBS];
+	unsigned shards_after[MAX_DBS]; /* the handle's shards once dbs[i] is in (a stub may name several) */
 	bool ok = true;
 	for (size_t i = 0; i < n && ok; i++) {
 		size_t got = expand_path(paths[i], dbs + ndbs, MAX_DBS - ndbs, err);
@@ -366,26 +356,28 @@ static bool open_all(const char *const *paths, size_t n, unsigned timeout_ms, xq
 		ndbs += got;
 		ok = got > 0;
 	}
-	for (size_t i = 0; ok && ndbs > 1 && i < ndbs; i++) {
-		xq_db *one = NULL;
-		xq_status st = xq_db_open_timeout(dbs[i], timeout_ms, &one);
-		if (st != XQ_OK)
-			ok = open_failed(owner[i], st, xq_last_error(), err);
-		else
-			ok = check_schema(one, owner[i], paths[0], first, have, err);
-		xq_db_close(one);
-	}
 	if (ok) {
 		xq_status st = xq_db_open_timeout(dbs[0], timeout_ms, db);
 		if (st != XQ_OK)
 			ok = open_failed(owner[0], st, xq_last_error(), err);
-		else if (ndbs == 1)
-			ok = check_schema(*db, owner[0], paths[0], first, have, err);
+		else
+			shards_after[0] = xq_db_shard_count(*db);
 	}
 	for (size_t i = 1; ok && i < ndbs; i++) {
 		xq_status st = xq_db_add_database(*db, dbs[i]);
 		if (st != XQ_OK)
 			ok = open_failed(owner[i], st, xq_db_error(*db), err);
+		else
+			shards_after[i] = xq_db_shard_count(*db);
+	}
+	schema_check sc = {.first_path = paths[0]};
+	for (size_t i = 0, k = 0; ok && i < ndbs; i++)
+		for (; ok && k < shards_after[i]; k++)
+			ok = check_schema(*db, (unsigned)k, owner[i], &sc, err);
+	free(sc.owner_raw);
+	if (ok) {
+		*first = sc.first;
+		*have = sc.have;
 	}
 	for (size_t i = 0; i < ndbs; i++)
 		free(dbs[i]);

@@ -448,6 +448,49 @@ xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *l
 	});
 }
 
+/* Shard k of a read-only handle, or NULL (with the failure set on db). */
+static Xapian::Database *shard_of(xq_db *db, unsigned k)
+{
+	if (db->writable || k >= db->shards.size()) {
+		fail(db, XQ_ERR_INVALID, db->writable ? "a writable handle has no shards" : "no such shard");
+		return nullptr;
+	}
+	return &db->shards[k];
+}
+
+xq_status xq_db_shard_get_metadata(xq_db *db, unsigned k, const char *key, char **value, size_t *len) noexcept
+{
+	clear_out(value);
+	return entry(db, [&] {
+		if (!db || !key || !value)
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
+		Xapian::Database *d = shard_of(db, k);
+		if (!d)
+			return XQ_ERR_INVALID;
+		std::string v = d->get_metadata(key);
+		char *p = dup_bytes(v);
+		if (!p)
+			throw std::bad_alloc();
+		*value = p;
+		if (len)
+			*len = v.size();
+		return XQ_OK;
+	});
+}
+
+xq_status xq_db_shard_doccount(xq_db *db, unsigned k, unsigned *out) noexcept
+{
+	return entry(db, [&] {
+		if (!db || !out)
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
+		Xapian::Database *d = shard_of(db, k);
+		if (!d)
+			return XQ_ERR_INVALID;
+		*out = d->get_doccount();
+		return XQ_OK;
+	});
+}
+
 xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size_t len) noexcept
 {
 	return entry(db, [&] {

@@ -185,6 +185,13 @@ xq_status xq_db_termfreq(xq_db *db, const char *term, size_t len, unsigned *out)
  * *len = 0.  len may be NULL. */
 xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len) XQ_NOEXCEPT;
 
+/* The metadata value of key, and the number of documents, of shard k of a
+ * read-only handle alone (as xq_db_get_metadata gives a value): what one
+ * database of several holds, without opening it again.  XQ_ERR_INVALID for
+ * k out of range and for a writable handle. */
+xq_status xq_db_shard_get_metadata(xq_db *db, unsigned k, const char *key, char **value, size_t *len) XQ_NOEXCEPT;
+xq_status xq_db_shard_doccount(xq_db *db, unsigned k, unsigned *out) XQ_NOEXCEPT;
+
 /* Set metadata on a writable handle; an empty value deletes the key. */
 xq_status xq_db_set_metadata(xq_db *db, const char *key, const char *value, size_t len) XQ_NOEXCEPT;
 

@@ -922,7 +922,28 @@ static void test_multi_and_stub(void **state)
 	assert_int_equal(xq_db_get_metadata(db, "only-in-2", &v, NULL), XQ_OK);
 	assert_string_equal(v, "yes");
 	free(v);
+	/* and each shard alone */
+	size_t len = 9;
+	unsigned n = 0;
+	assert_int_equal(xq_db_shard_get_metadata(db, 0, "only-in-2", &v, &len), XQ_OK);
+	assert_string_equal(v, "");
+	assert_int_equal(len, 0);
+	free(v);
+	assert_int_equal(xq_db_shard_get_metadata(db, 1, "only-in-2", &v, &len), XQ_OK);
+	assert_string_equal(v, "yes");
+	assert_int_equal(len, 3);
+	free(v);
+	assert_int_equal(xq_db_shard_doccount(db, 0, &n), XQ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(xq_db_shard_doccount(db, 1, &n), XQ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(xq_db_shard_doccount(db, 2, &n), XQ_ERR_INVALID);
+	assert_int_equal(xq_db_shard_get_metadata(db, 2, "x", &v, NULL), XQ_ERR_INVALID);
+	assert_null(v);
 	xq_db_close(db);
+	w = open_rw(p1, XQ_OPEN);
+	assert_int_equal(xq_db_shard_doccount(w, 0, &n), XQ_ERR_INVALID);
+	xq_db_close(w);
 }
 
 /* Write text to path (a test failure if it cannot). */
