@@ -296,7 +296,7 @@ static int forget_roots(const options *opt, const char *dir, const cjk_options *
 	ws_records recs = {0};
 	char **paths = calloc(r->opt.nforget, sizeof *paths);
 	int rc = 2;
-	if (!paths || ws_store_open(dir, WS_STORE_LIVE, copts, &st, &err) != WS_STORE_OK)
+	if (!paths || ws_store_open(dir, WS_STORE_LIVE, copts, 0, &st, &err) != WS_STORE_OK)
 		goto out;
 	xq_status xs = ws_roots_load(ws_store_shard(st, 0), &roots);
 	for (unsigned k = 0; xs == XQ_OK && k < ws_store_nshards(st); k++)
@@ -435,7 +435,8 @@ int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths
 	}
 
 	ws_store_status ss =
-		ws_store_open(dbdir, r.opt.rebuild ? WS_STORE_REBUILD : WS_STORE_UPDATE, &copts, &st, &err);
+		ws_store_open(dbdir, r.opt.rebuild ? WS_STORE_REBUILD : WS_STORE_UPDATE, &copts,
+		              r.opt.part ? WS_PART_SHARDS : 0, &st, &err);
 	if (ss != WS_STORE_OK)
 		goto fatal;
 	nshards = ws_store_nshards(st);

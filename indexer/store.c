@@ -155,9 +155,9 @@ static bool open_build(ws_store *st, int g, const char *want)
 }
 
 /* Start generation g with empty build shards carrying the schema. */
-static ws_store_status create_build(ws_store *st, int g, const char *want, char **err)
+static ws_store_status create_build(ws_store *st, int g, const char *want, unsigned nshards, char **err)
 {
-	for (unsigned k = 0; k < WS_STORE_SHARDS; k++) {
+	for (unsigned k = 0; k < nshards; k++) {
 		char *p = ws_layout_shard(st->dir, g, k, true);
 		if (!p || mkdir_p(p) != 0) {
 			*err = ws_strdupf("cannot create %s: %s", p ? p : st->dir, p ? strerror(errno) : "out of memory");
@@ -372,9 +372,11 @@ static ws_store_status open_live(ws_store *st, const char *want, bool *upgrade, 
 	return WS_STORE_OK;
 }
 
-ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_options *opts, ws_store **out,
-                              char **err)
+ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_options *opts, unsigned nshards,
+                              ws_store **out, char **err)
 {
+	if (!nshards || nshards > WS_LAYOUT_MAX_SHARDS)
+		nshards = WS_STORE_SHARDS;
 	*out = NULL;
 	ws_store *st = calloc(1, sizeof *st);
 	char *want = NULL, *why = NULL;
@@ -461,7 +463,7 @@ ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_opt
 		goto fail;
 	st->gen = next_gen(st);
 	st->building = st->fresh = true;
-	if ((status = create_build(st, st->gen, want, err)) != WS_STORE_OK)
+	if ((status = create_build(st, st->gen, want, nshards, err)) != WS_STORE_OK)
 		goto fail;
 	free(want);
 	*out = st;

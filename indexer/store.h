@@ -44,13 +44,17 @@ typedef enum ws_store_mode {
  * WS_STORE_MISMATCH unless the mode is WS_STORE_REBUILD (an index of
  * another schema version is no mismatch: it is rebuilt, see
  * ws_store_upgraded_from).  An unreadable stub or one wensou did not write
- * is an error naming it, never a reason to start a new index.  On failure
- * *err gets a malloc'd message. */
-ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_options *opts, ws_store **out,
-                              char **err);
+ * is an error naming it, never a reason to start a new index.  A new
+ * generation gets nshards shards (0: WS_STORE_SHARDS); one resumed or
+ * updated keeps its own.  On failure *err gets a malloc'd message. */
+ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_options *opts, unsigned nshards,
+                              ws_store **out, char **err);
 
-/* Shards a new index gets. */
+/* Shards a new index gets: two writers at once.  An archive's part gets
+ * one (WS_PART_SHARDS): a search opens every part's shards, tens of them,
+ * at about a quarter of a millisecond each. */
 #define WS_STORE_SHARDS 2
+#define WS_PART_SHARDS 1
 
 /* The number of shards, and shard k's writable database (owned by the store). */
 unsigned ws_store_nshards(const ws_store *st);

@@ -101,6 +101,9 @@ class ArchiveTest(TempDirTest):
         self.assertEqual(sorted(x for x in os.listdir(arch) if x.startswith("year-")), parts)
         with open(os.path.join(arch, "wensou.shard-by")) as f:
             self.assertEqual(f.read(), "year\n")
+        # a shard per part (a search opens them all), an index's two
+        self.assertEqual([len(stub_lines(os.path.join(arch, x))) for x in parts], [1] * len(parts))
+        self.assertEqual(len(stub_lines(one)), 2)
         compared = 0
         for words, opts in QUERIES:
             if any(o in ("--files", "--vimgrep", "--count", "--offset", "--per-doc", "-n") for o in opts):
