@@ -91,7 +91,8 @@ static char *fold_table(ws_store *st, const cjk_options *copts, size_t *len, cha
  * as they do for any form a shard does not list.  *wrote says whether a
  * shard's list changed.  NULL with *err only when out of memory or the
  * index cannot be read or written. */
-static ws_formset *index_forms(ws_store *st, const cjk_options *copts, const char *dbdir, bool *wrote, char **err)
+static ws_formset *index_forms(ws_store *st, const cjk_options *copts, const char *dbdir, const ws_part *part,
+                               bool *wrote, char **err)
 {
 	cjk_analyzer *a = cjk_analyzer_new(copts, err);
 	ws_glossary *g = NULL;
@@ -99,7 +100,10 @@ static ws_formset *index_forms(ws_store *st, const cjk_options *copts, const cha
 	char *gerr = NULL;
 	if (!a)
 		return NULL;
-	if (!ws_glossary_open(&dbdir, 1, a, &g, &gerr)) {
+	/* an archive's part reads the archive's glossary.txt, as a search of
+	 * the archive does, and its own, as a search of the part alone does */
+	const char *dirs[2] = {dbdir, part ? part->archive : NULL};
+	if (!ws_glossary_open(dirs, part ? 2 : 1, a, &g, &gerr)) {
 		fprintf(stderr, PROG ": %s: glossary forms are not indexed in this run\n", gerr ? gerr : "out of memory");
 		free(gerr);
 	}
@@ -460,7 +464,7 @@ int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths
 		copts.fold_table = fold;
 		copts.fold_table_len = fold_len;
 	}
-	if (!(forms = index_forms(st, &copts, dbdir, &forms_written, &err)))
+	if (!(forms = index_forms(st, &copts, dbdir, r.opt.part, &forms_written, &err)))
 		goto fatal;
 	if (ws_store_fresh(st)) {
 		/* a new generation holds its metadata from its first commit, so

@@ -24,6 +24,7 @@
 typedef struct ws_part {
 	ws_shard_by by;
 	const char *name;    /* the part's folder name */
+	const char *archive; /* the archive's folder */
 	bool walk_said;      /* what its walk meets was said by the archive's own
 	                        walk: protect, but neither say nor count it */
 } ws_part;

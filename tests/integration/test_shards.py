@@ -221,6 +221,24 @@ class ArchiveTest(TempDirTest):
         finally:
             self.assertEqual(client.close(), 0)
 
+    @unittest.skipUnless(DELVE, "xapian-delve is not installed (xapian-tools)")
+    def test_the_archive_s_glossary_gives_its_parts_form_terms(self):
+        """glossary.txt in the archive's folder is what a search of the
+        archive reads: the parts index its forms' terms (XF) from it."""
+        arch = os.path.join(self.tmp, "arch")
+        os.makedirs(arch)
+        with open(os.path.join(arch, "glossary.txt"), "w", encoding="utf-8") as f:
+            f.write("跨境流动规则 | cross-border flow rules\n")
+        env = {k: v for k, v in os.environ.items() if k != "WENSOU_GLOSSARY"}
+        p = run_index(arch, self.docs, args=["--shard-by", "year"], env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        part = os.path.join(arch, "year-2021")
+        shard = os.path.join(part, stub_lines(part)[0].split()[1])
+        q = subprocess.run([DELVE, "-t", "XF跨境流动规则", shard], capture_output=True, text=True)
+        self.assertEqual(q.returncode, 0, q.stderr)
+        self.assertIn("Posting List for term", q.stdout)
+        self.assertGreater(len(q.stdout.split(":", 1)[1].split()), 3, q.stdout)
+
     def test_what_cannot_be_an_archive_is_refused(self):
         one, arch = os.path.join(self.tmp, "one"), os.path.join(self.tmp, "arch")
         self.index(one, self.docs)
