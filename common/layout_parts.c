@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "fileid.h"
 #include "layout_private.h"
 #include "strbuf.h"
@@ -139,22 +140,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Append name (copied) to *v; false when out of memory. */
-static bool push(char ***v, unsigned *n, unsigned *cap, char *name)
+/* Append name (taken) to *v; false when out of memory (name is freed). */
+static bool push(char ***v, unsigned *n, size_t *cap, char *name)
 {
-	if (!name)
+	char **p = name ? ws_array_grow(*v, *n, cap, sizeof **v, 8) : NULL;
+	if (!p) {
+		free(name);
 		return false;
-	if (*n == *cap) {
-		unsigned nc = *cap ? *cap * 2 : 8;
-		char **p = realloc(*v, nc * sizeof *p);
-		if (!p) {
-			free(name);
-			return false;
-		}
-		*v = p;
-		*cap = nc;
 	}
-	(*v)[(*n)++] = name;
+	*v = p;
+	p[(*n)++] = name;
 	return true;
 }
 
@@ -165,7 +160,7 @@ char **ws_layout_parts(const char *dir, ws_shard_by by, unsigned *n)
 	if (!d)
 		return NULL;
 	char **names = NULL;
-	unsigned cap = 0;
+	size_t cap = 0;
 	bool ok = true;
 	struct dirent *de;
 	while (ok && (de = readdir(d))) {
@@ -203,7 +198,8 @@ char **ws_layout_parts_read(const char *dir, ws_shard_by by, unsigned *n, char *
 		return NULL;
 	}
 	char **parts = NULL, line[1024];
-	unsigned cap = 0, lineno = 0;
+	size_t cap = 0;
+	unsigned lineno = 0;
 	while (!*why && fgets(line, sizeof line, f)) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';

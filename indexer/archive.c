@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "extract.h"
 #include "meta.h"
 #include "roots.h"
@@ -94,7 +95,7 @@ bool ws_archive_parts(const char *dir, ws_shard_by *by, char ***parts, unsigned 
 
 /* Add name to the sorted set *names (n, cap) unless it is there.  False
  * when out of memory (name is freed). */
-static bool add_name(char ***names, unsigned *n, unsigned *cap, char *name)
+static bool add_name(char ***names, unsigned *n, size_t *cap, char *name)
 {
 	if (!name)
 		return false;
@@ -111,16 +112,12 @@ static bool add_name(char ***names, unsigned *n, unsigned *cap, char *name)
 		else
 			hi = mid;
 	}
-	if (*n == *cap) {
-		unsigned nc = *cap ? *cap * 2 : 16;
-		char **p = realloc(*names, nc * sizeof *p);
-		if (!p) {
-			free(name);
-			return false;
-		}
-		*names = p;
-		*cap = nc;
+	char **p = ws_array_grow(*names, *n, cap, sizeof **names, 16);
+	if (!p) {
+		free(name);
+		return false;
 	}
+	*names = p;
 	memmove(*names + lo + 1, *names + lo, (*n - lo) * sizeof **names);
 	(*names)[lo] = name;
 	(*n)++;
@@ -206,7 +203,7 @@ static int lock_dir(const char *dir, char **err)
  * the set *names), what it meets said and counted in tr, the files of
  * formats wensou does not read counted as skipped. */
 static int walk_parts(run *tr, const char *dir, ws_shard_by by, const ws_roots *roots, char ***names, unsigned *n,
-                      unsigned *cap)
+                      size_t *cap)
 {
 	bool there;
 	char *skip = ws_canonical_path(dir, &there);
@@ -283,7 +280,8 @@ int ws_archive_run(const options *opt, const char *dir, ws_shard_by by, char **p
 	char *err = NULL;
 	ws_roots roots = {0};
 	char **names = NULL, **present = NULL, **live = NULL;
-	unsigned nnames = 0, cap = 0, npresent = 0, nlive = 0;
+	unsigned nnames = 0, npresent = 0, nlive = 0;
+	size_t cap = 0;
 	int worst = 0, lock = -1;
 	/* checked before the lock is taken: a folder holding an index has a
 	 * lock file of that index's */
