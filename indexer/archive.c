@@ -324,7 +324,7 @@ int ws_archive_run(const options *opt, const char *dir, ws_shard_by by, char **p
 		goto fatal;
 	}
 	for (unsigned i = 0; i < nnames; i++) {
-		ws_part part = {.by = by, .name = names[i], .archive = dir, .walk_said = true};
+		ws_part part = {.by = by, .name = names[i], .archive = dir};
 		options popt = *opt;
 		popt.part = &part;
 		popt.shard_by = WS_SHARD_BY_NONE;

@@ -120,13 +120,12 @@ static ws_formset *index_forms(ws_store *st, const cjk_options *copts, const cha
 		}
 		if (ws_store_fresh(st) || *old) {
 			list = ws_formset_list(fs, ws_store_fresh(st) ? NULL : old);
+			bool differs = list && (ws_store_fresh(st) || strcmp(list, old) != 0);
 			if (!list)
 				*err = strdup("out of memory");
-			else if ((ws_store_fresh(st) || strcmp(list, old) != 0) &&
-			         xq_db_set_metadata(db, WS_META_FORMS, list, strlen(list)) != XQ_OK)
+			else if (differs && xq_db_set_metadata(db, WS_META_FORMS, list, strlen(list)) != XQ_OK)
 				*err = ws_strdupf("cannot write to the index: %s", xq_last_error());
-			else if (ws_store_fresh(st) || strcmp(list, old) != 0)
-				*wrote = true;
+			*wrote = *wrote || differs;
 		}
 		free(old);
 		free(list);

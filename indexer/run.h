@@ -20,13 +20,13 @@
 #include "store.h"
 
 /* The part of an archive a run indexes (layout.h): it leaves out the
- * files of other parts, as if they were not there. */
+ * files of other parts, as if they were not there.  What its walk meets
+ * was said and counted by the archive's own walk (archive.h): the part's
+ * run protects it, but neither says nor counts it again. */
 typedef struct ws_part {
 	ws_shard_by by;
 	const char *name;    /* the part's folder name */
 	const char *archive; /* the archive's folder */
-	bool walk_said;      /* what its walk meets was said by the archive's own
-	                        walk: protect, but neither say nor count it */
 } ws_part;
 
 typedef struct options {

@@ -33,7 +33,7 @@ void ws_run_report(const char *path, const char *msg, bool error, void *ud)
 {
 	run *r = ud;
 	pthread_mutex_lock(&r->mu);
-	bool said = r->walking && r->opt.part && r->opt.part->walk_said;
+	bool said = r->walking && r->opt.part; /* the archive's walk said it */
 	if (error && r->walking) {
 		ws_protect_add(&r->protect, path);
 		r->c.failed += !said;

@@ -231,22 +231,19 @@ static bool check_schema(xq_db *db, unsigned k, const char *path, schema_check *
 	if (differ)
 		return ws_fail(err, "the shards joined by %s were built with different wensou versions or analysis options and "
 		               "cannot be searched together; rebuild them with the same wensou-index and options", path);
-	schema_info *first = &sc->first;
-	const char *first_path = sc->first_path;
-	bool *have = &sc->have;
-	if (si.present && *have &&
-	    (si.fold_traditional != first->fold_traditional || si.stem_english != first->stem_english))
+	if (si.present && sc->have &&
+	    (si.fold_traditional != sc->first.fold_traditional || si.stem_english != sc->first.stem_english))
 		return ws_fail(err, "the indexes %s and %s were built with different analysis options and cannot be searched together",
-		               first_path, path);
-	if (si.present && !*have) {
-		*first = si;
-		*have = true;
+		               sc->first_path, path);
+	if (si.present && !sc->have) {
+		sc->first = si;
+		sc->have = true;
 	}
 	return true;
 }
 
-/* Databases one search opens at most: an archive of 100 years' parts of
- * two shards each is 200. */
+/* Databases one search opens at most: an archive of 100 years has 100
+ * parts of a shard each, beside an index's two. */
 #define MAX_DBS 256
 
 static size_t expand_path(const char *path, char **out, size_t max, char **err);
