@@ -188,15 +188,19 @@ bool ws_layout_is_part_name(ws_shard_by by, const char *name);
 /* The part folders present in DIR, sorted by name: a new malloc'd array
  * of *n malloc'd names (NULL with *n 0 when none or out of memory). */
 char **ws_layout_parts(const char *dir, ws_shard_by by, unsigned *n);
+/* Those of them that hold an index (a stub in the layout above), as
+ * absolute folder paths, sorted: what the archive is made of. */
+char **ws_layout_part_dirs(const char *dir, ws_shard_by by, unsigned *n);
 /* The parts DIR's stub names, as absolute folder paths, in its order: a
  * new malloc'd array of *n malloc'd paths.  NULL with *n 0 and *why NULL
  * when DIR has no stub; NULL with a malloc'd *why when it cannot be read
  * or names anything but a part of DIR. */
 char **ws_layout_parts_read(const char *dir, ws_shard_by by, unsigned *n, char **why);
-/* Point DIR's stub at the parts names[0..n) (n >= 1) atomically, as
- * ws_layout_write does, unless it names them already (then it is left
- * untouched).  Returns 0, or -1 with *err. */
-int ws_layout_parts_write(const char *dir, char *const *names, unsigned n, char **err);
+/* Point DIR's stub at its parts that hold an index (ws_layout_part_dirs)
+ * atomically, as ws_layout_write does, unless it names them already (then
+ * it is left untouched); with none, nothing is written.  *n gets how many
+ * it names.  Returns 0, or -1 with *err. */
+int ws_layout_parts_write(const char *dir, ws_shard_by by, unsigned *n, char **err);
 void ws_layout_parts_free(char **names, unsigned n);
 
 #endif

@@ -181,6 +181,31 @@ char **ws_layout_parts(const char *dir, ws_shard_by by, unsigned *n)
 	return names;
 }
 
+char **ws_layout_part_dirs(const char *dir, ws_shard_by by, unsigned *n)
+{
+	unsigned present;
+	char **names = ws_layout_parts(dir, by, &present);
+	*n = 0;
+	for (unsigned i = 0; i < present; i++) {
+		char *path = ws_strdupf("%s/%s", dir, names[i]), *why = NULL;
+		ws_layout l;
+		ws_layout_result lr = path ? ws_layout_read(path, &l, &why) : WS_LAYOUT_ERROR;
+		if (lr == WS_LAYOUT_OURS)
+			ws_layout_free(&l);
+		free(why);
+		free(names[i]);
+		if (lr == WS_LAYOUT_OURS)
+			names[(*n)++] = path; /* sorted as the names were */
+		else
+			free(path);
+	}
+	if (!*n) {
+		free(names);
+		return NULL;
+	}
+	return names;
+}
+
 char **ws_layout_parts_read(const char *dir, ws_shard_by by, unsigned *n, char **why)
 {
 	*n = 0;
@@ -227,14 +252,20 @@ char **ws_layout_parts_read(const char *dir, ws_shard_by by, unsigned *n, char *
 	return parts;
 }
 
-int ws_layout_parts_write(const char *dir, char *const *names, unsigned n, char **err)
+int ws_layout_parts_write(const char *dir, ws_shard_by by, unsigned *nparts, char **err)
 {
+	unsigned n;
+	char **parts = ws_layout_part_dirs(dir, by, &n);
+	*nparts = n;
+	if (!n)
+		return 0;
 	char *path = ws_strdupf("%s/" WS_LAYOUT_STUB, dir);
 	strbuf body = STRBUF_INIT;
 	int rc = -1;
 	bool ok = strbuf_appends(&body, "# wensou archive: its parts, each an index (written by wensou-index)\n");
 	for (unsigned k = 0; ok && k < n; k++)
-		ok = strbuf_appendf(&body, "auto %s\n", names[k]);
+		ok = strbuf_appendf(&body, "auto %s\n", strrchr(parts[k], '/') + 1);
+	ws_layout_parts_free(parts, n);
 	if (!path || !ok) {
 		*err = strdup("out of memory");
 	} else if (ws_layout_holds(path, body.data, body.len)) {

@@ -75,21 +75,8 @@ bool ws_archive_parts(const char *dir, ws_shard_by *by, char ***parts, unsigned 
 		free(why);
 		return false;
 	}
-	if (!*by)
-		return true;
-	char **names = ws_layout_parts(dir, *by, n);
-	for (unsigned i = 0; names && i < *n; i++) {
-		char *abs = ws_strdupf("%s/%s", dir, names[i]);
-		if (!abs) {
-			fprintf(stderr, PROG ": out of memory\n");
-			ws_layout_parts_free(names, *n);
-			*n = 0;
-			return false;
-		}
-		free(names[i]);
-		names[i] = abs;
-	}
-	*parts = names;
+	if (*by)
+		*parts = ws_layout_part_dirs(dir, *by, n);
 	return true;
 }
 
@@ -279,8 +266,8 @@ int ws_archive_run(const options *opt, const char *dir, ws_shard_by by, char **p
 	run tr = {.mu = PTHREAD_MUTEX_INITIALIZER, .opt = *opt};
 	char *err = NULL;
 	ws_roots roots = {0};
-	char **names = NULL, **present = NULL, **live = NULL;
-	unsigned nnames = 0, npresent = 0, nlive = 0;
+	char **names = NULL, **present = NULL;
+	unsigned nnames = 0, npresent = 0;
 	size_t cap = 0;
 	int worst = 0, lock = -1;
 	/* checked before the lock is taken: a folder holding an index has a
@@ -308,21 +295,19 @@ int ws_archive_run(const options *opt, const char *dir, ws_shard_by by, char **p
 	}
 
 	present = ws_layout_parts(dir, by, &npresent);
-	for (unsigned i = 0; i < npresent; i++)
-		if (!add_name(&names, &nnames, &cap, strdup(present[i]))) {
+	for (; npresent; npresent--) {
+		char *name = present[npresent - 1];
+		present[npresent - 1] = NULL;
+		if (!add_name(&names, &nnames, &cap, name)) {
 			err = strdup("out of memory");
 			goto fatal;
 		}
+	}
 	if (walk_parts(&tr, dir, by, &roots, &names, &nnames, &cap) != 0) {
 		err = strdup("out of memory");
 		goto fatal;
 	}
 
-	live = calloc(nnames ? nnames : 1, sizeof *live);
-	if (!live) {
-		err = strdup("out of memory");
-		goto fatal;
-	}
 	for (unsigned i = 0; i < nnames; i++) {
 		ws_part part = {.by = by, .name = names[i], .archive = dir};
 		options popt = *opt;
@@ -340,17 +325,12 @@ int ws_archive_run(const options *opt, const char *dir, ws_shard_by by, char **p
 			add_counts(&tr.c, &c);
 		}
 		worst = rc > worst ? rc : worst;
-		ws_layout l;
-		char *why = NULL;
-		if (pdir && ws_layout_read(pdir, &l, &why) == WS_LAYOUT_OURS) {
-			live[nlive++] = names[i];
-			ws_layout_free(&l);
-		}
-		free(why);
 		free(pp);
 		free(pdir);
 	}
-	if (nlive && ws_layout_parts_write(dir, live, nlive, &err) != 0)
+	/* the parts that hold an index, a part whose first build failed not */
+	unsigned nlive;
+	if (ws_layout_parts_write(dir, by, &nlive, &err) != 0)
 		goto fatal;
 	bool idle = !tr.c.added && !tr.c.changed && !tr.c.removed && !tr.c.failed;
 	if (!opt->quiet && !(opt->watch && idle)) {
@@ -366,7 +346,6 @@ fatal:
 	worst = 2;
 out:
 	free(err);
-	free(live);
 	ws_layout_parts_free(names, nnames);
 	ws_layout_parts_free(present, npresent);
 	ws_roots_free(&roots);

@@ -27,11 +27,11 @@ int ws_archive_run(const options *opt, const char *dir, ws_shard_by by, char **p
  * out of memory. */
 int ws_archive_keep_part(ws_filelist *files, const ws_part *part);
 
-/* The index folders of the archive at dir's parts, present on disk, as
- * absolute paths: a new malloc'd array of *n (ws_layout_parts_free).  NULL
- * with *n 0 when there are none; false (with a message on stderr) when
- * dir's key cannot be read.  by gets the key, WS_SHARD_BY_NONE when dir
- * is no archive. */
+/* The parts of the archive at dir that hold an index, as absolute paths
+ * (ws_layout_part_dirs): a new malloc'd array of *n (ws_layout_parts_free).
+ * NULL with *n 0 when there are none; false (with a message on stderr)
+ * when dir's key cannot be read.  by gets the key, WS_SHARD_BY_NONE when
+ * dir is no archive. */
 bool ws_archive_parts(const char *dir, ws_shard_by *by, char ***parts, unsigned *n);
 
 #endif

@@ -202,16 +202,14 @@ void ws_run_print_summary(const run *r, double seconds)
 	strbuf_free(&skip);
 }
 
-/* Add the roots and the file records of the index at dir (an archive's
- * part, when part) to roots and recs.  Returns 0, or 2 said on stderr. */
-static int load_listing(const char *dir, bool part, ws_roots *roots, ws_records *recs)
+/* Add the roots and the file records of the index at dir to roots and
+ * recs.  Returns 0, or 2 said on stderr. */
+static int load_listing(const char *dir, ws_roots *roots, ws_records *recs)
 {
 	ws_layout l;
 	char *why = NULL;
 	ws_layout_result lr = ws_layout_read(dir, &l, &why);
 	if (lr != WS_LAYOUT_OURS) {
-		if (lr == WS_LAYOUT_NONE && part)
-			return 0; /* a part whose first build did not finish */
 		fprintf(stderr, PROG ": %s\n", lr == WS_LAYOUT_NONE ? "no index here yet" : why);
 		if (lr == WS_LAYOUT_NONE)
 			fprintf(stderr, PROG ": (index %s) build one with: " PROG " --db %s FOLDER\n", dir, dir);
@@ -249,10 +247,10 @@ static int list_roots(const char *dir)
 		return 2;
 	int rc = 0;
 	for (unsigned i = 0; rc == 0 && i < nparts; i++)
-		rc = load_listing(parts[i], true, &roots, &recs);
+		rc = load_listing(parts[i], &roots, &recs);
 	ws_layout_parts_free(parts, nparts);
 	if (rc == 0 && !by)
-		rc = load_listing(dir, false, &roots, &recs);
+		rc = load_listing(dir, &roots, &recs);
 	if (rc != 0) {
 		ws_roots_free(&roots);
 		ws_records_free(&recs);
@@ -769,13 +767,6 @@ static int per_part(const options *opt, const char *dir, const cjk_options *copt
 	char **forget = calloc(opt->nforget + 1, sizeof *forget);
 	bool *found = calloc(opt->nforget + 1, sizeof *found);
 	for (unsigned i = 0; forget && found && i < nparts; i++) {
-		ws_layout l;
-		char *why = NULL;
-		ws_layout_result lr = ws_layout_read(parts[i], &l, &why);
-		free(why);
-		if (lr != WS_LAYOUT_OURS)
-			continue; /* a part whose first build did not finish */
-		ws_layout_free(&l);
 		popt.nforget = 0;
 		if (opt->nforget) {
 			ws_roots mine = {0};

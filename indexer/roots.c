@@ -49,13 +49,10 @@ xq_status ws_roots_load(xq_db *db, ws_roots *r)
 static int roots_of_parts(const char *dir, ws_shard_by by, ws_roots *r, char **err)
 {
 	unsigned n;
-	char **parts = ws_layout_parts(dir, by, &n);
+	char **parts = ws_layout_part_dirs(dir, by, &n);
 	int rc = 0;
-	for (unsigned i = 0; rc == 0 && i < n; i++) {
-		char *p = ws_strdupf("%s/%s", dir, parts[i]);
-		rc = p ? ws_roots_of_index(p, r, err) : (*err = strdup("out of memory"), -1);
-		free(p);
-	}
+	for (unsigned i = 0; rc == 0 && i < n; i++)
+		rc = ws_roots_of_index(parts[i], r, err);
 	ws_layout_parts_free(parts, n);
 	return rc;
 }

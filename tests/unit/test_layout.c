@@ -205,15 +205,6 @@ static void test_archive_files(void **state)
 	assert_null(ws_layout_parts_read(dir, by, &n, &why)); /* no stub yet */
 	assert_null(why);
 	assert_int_equal(n, 0);
-	char n0[] = "year-2021", n1[] = "year-unknown";
-	char *names[] = {n0, n1};
-	assert_int_equal(ws_layout_parts_write(dir, names, 2, &err), 0);
-	char **parts = ws_layout_parts_read(dir, by, &n, &why);
-	assert_non_null(parts);
-	assert_int_equal(n, 2);
-	snprintf(path, sizeof path, "%s/year-unknown", dir);
-	assert_string_equal(parts[1], path);
-	ws_layout_parts_free(parts, n);
 	/* folders present: parts only, sorted */
 	snprintf(path, sizeof path, "%s/year-2030", dir);
 	assert_int_equal(mkdir(path, 0755), 0);
@@ -221,10 +212,37 @@ static void test_archive_files(void **state)
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof path, "%s/other", dir);
 	assert_int_equal(mkdir(path, 0755), 0);
-	parts = ws_layout_parts(dir, by, &n);
+	char **parts = ws_layout_parts(dir, by, &n);
 	assert_int_equal(n, 2);
 	assert_string_equal(parts[0], "year-1999");
 	assert_string_equal(parts[1], "year-2030");
+	ws_layout_parts_free(parts, n);
+	/* none holds an index: the stub names none, and is not written */
+	assert_null(ws_layout_part_dirs(dir, by, &n));
+	assert_int_equal(n, 0);
+	assert_int_equal(ws_layout_parts_write(dir, by, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(ws_layout_parts_read(dir, by, &n, &why));
+	assert_null(why);
+	/* two that do */
+	char rel[] = "gen-1/s0", *rels[] = {rel};
+	const char *built[] = {"year-2021", "year-unknown"};
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, built[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+		assert_int_equal(ws_layout_write(path, rels, 1, &err), 0);
+	}
+	assert_int_equal(ws_layout_parts_write(dir, by, &n, &err), 0);
+	assert_int_equal(n, 2);
+	parts = ws_layout_parts_read(dir, by, &n, &why);
+	assert_non_null(parts);
+	assert_int_equal(n, 2);
+	snprintf(path, sizeof path, "%s/year-unknown", dir);
+	assert_string_equal(parts[1], path);
+	ws_layout_parts_free(parts, n);
+	parts = ws_layout_part_dirs(dir, by, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(parts[1], path);
 	ws_layout_parts_free(parts, n);
 	/* a stub of the user's is no archive's */
 	snprintf(path, sizeof path, "%s/" WS_LAYOUT_STUB, dir);
