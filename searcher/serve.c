@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <xxhash.h>
 
 #include "cli.h"
 #include "glossary.h"
@@ -277,30 +278,37 @@ static bool parse_request(const char *text, size_t len, request *r, char **err)
  * in (the indexer renames a new stub over the old one); of an archive, its
  * stub's and every part's, each part swapping generations on its own. */
 typedef struct stub_id {
-	unsigned long long sum;  /* of each stub's device, inode and mtime */
+	unsigned long long sum;  /* XXH3 of each stub's device, inode and mtime */
 	bool present;
 } stub_id;
 
-static void add_stub(stub_id *id, const char *dir)
+static void add_stub(XXH3_state_t *h, stub_id *id, const char *dir)
 {
 	char *p = ws_strdupf("%s/" WS_LAYOUT_STUB, dir);
 	struct stat sb;
-	unsigned long long v = 0;
+	struct { unsigned long long dev, ino, sec, nsec; } seen = {0};
 	if (p && stat(p, &sb) == 0) {
 		id->present = true;
-		v = (unsigned long long)sb.st_dev * 0x9E3779B97F4A7C15ull ^ (unsigned long long)sb.st_ino * 0xC2B2AE3D27D4EB4Full ^
-		    ((unsigned long long)sb.st_mtim.tv_sec * 1000000000ull + (unsigned long long)sb.st_mtim.tv_nsec);
+		seen.dev = sb.st_dev;
+		seen.ino = sb.st_ino;
+		seen.sec = (unsigned long long)sb.st_mtim.tv_sec;
+		seen.nsec = (unsigned long long)sb.st_mtim.tv_nsec;
 	}
-	id->sum = (id->sum ^ v) * 0x100000001B3ull + 1;
+	XXH3_64bits_update(h, &seen, sizeof seen);
 	free(p);
 }
 
 static stub_id stub_of(const char *const *paths, size_t n)
 {
 	stub_id id = {0};
-	if (n != 1)
-		return id; /* several indexes: each reopens its own shards */
-	add_stub(&id, paths[0]);
+	/* several indexes: each reopens its own shards (out of memory: an
+	 * identity of no stub, so the next request opens the index whole) */
+	XXH3_state_t *h = n == 1 ? XXH3_createState() : NULL;
+	if (!h || XXH3_64bits_reset(h) != XXH_OK) {
+		XXH3_freeState(h);
+		return id;
+	}
+	add_stub(h, &id, paths[0]);
 	ws_shard_by by;
 	char *why = NULL;
 	unsigned nparts = 0;
@@ -308,9 +316,11 @@ static stub_id stub_of(const char *const *paths, size_t n)
 	                       ? ws_layout_parts_read(paths[0], by, &nparts, &why)
 	                       : NULL;
 	for (unsigned i = 0; i < nparts; i++)
-		add_stub(&id, parts[i]);
+		add_stub(h, &id, parts[i]);
 	ws_layout_parts_free(parts, nparts);
 	free(why);
+	id.sum = XXH3_64bits_digest(h);
+	XXH3_freeState(h);
 	return id;
 }
 
