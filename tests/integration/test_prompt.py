@@ -139,6 +139,9 @@ class TestPrompt(unittest.TestCase):
 
         # Ctrl-C drops the line being typed; the prompt goes on
         self.type("半截的查询", enter=False)
+        # on the screen first: an interrupt flushes the terminal's input,
+        # so keys readline has not read yet would go with it
+        self.wait_for(rf"wensou {year}> 半截的查询$")
         self.tmux("send-keys", "C-c")
         self.wait_for(r"半截的查询\^C\n" + rf"wensou {year}>$")
         self.type(":clear")
