@@ -357,6 +357,13 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	xq_status xs = add_terms(p, doc, text, tlen, ps->first_line);
 	if (xs == XQ_OK)
 		xs = add_section_terms(p, doc, ps->section);
+	/* the length normalisation into the wdf, before any boolean term
+	 * (schema.h: WS_RANK_*) */
+	unsigned long doclen = 0;
+	if (xs == XQ_OK)
+		xs = xq_doc_length(doc, &doclen);
+	if (xs == XQ_OK && doclen)
+		xs = xq_doc_scale_wdf(doc, ws_rank_wdf_factor(doclen));
 	if (xs == XQ_OK && ps->kind != WS_PASSAGE_BODY) {
 		char kt[32];
 		int n = snprintf(kt, sizeof kt, "%s%s", WS_PREFIX_KIND, ws_kind_name(ps->kind));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "text.h"
 
 #include <time.h>
@@ -55,12 +56,10 @@ static bool search(run *r, ws_result *res)
 	unsigned collapse = req->mode == WS_MODE_FILES ? 1 : req->per_doc;
 	if (st == XQ_OK && collapse)
 		st = xq_enquire_set_collapse(r->enq, WS_SLOT_FILE, collapse);
-	/* Xapian's BM25 defaults, but a passage shorter than 0.8 of the mean
-	 * (0.5 by default) gains nothing more by being short: fragments
-	 * rank less above passages of substance (relevance set: topic
-	 * nDCG@10 0.603 -> 0.611, P@5 0.844 -> 0.867) */
+	/* BM25 whose length normalisation the indexer put in the wdf
+	 * (schema.h: WS_RANK_*) */
 	if (st == XQ_OK)
-		st = xq_enquire_set_bm25(r->enq, 1, 0, 1, 0.5, 0.8);
+		st = xq_enquire_set_bm25(r->enq, WS_RANK_K1 * WS_RANK_WDF_SCALE, 0, 1, 0, 0);
 	if (st != XQ_OK) {
 		engine_failed(r, st, "cannot search");
 		goto out;

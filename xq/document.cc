@@ -5,7 +5,10 @@
  */
 #include "xq_private.hh"
 
+#include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 using namespace xq_internal;
 
@@ -68,6 +71,47 @@ xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t
 		if (!doc || (!value && len))
 			return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
 		doc->doc.add_value(slot, value ? std::string(value, len) : std::string());
+		return XQ_OK;
+	});
+}
+
+xq_status xq_doc_length(const xq_doc *doc, unsigned long *len) noexcept
+{
+	return entry(nullptr, [&] {
+		if (!doc || !len)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
+		unsigned long n = 0;
+		for (auto t = doc->doc.termlist_begin(); t != doc->doc.termlist_end(); ++t)
+			n += t.get_wdf();
+		*len = n;
+		return XQ_OK;
+	});
+}
+
+xq_status xq_doc_scale_wdf(xq_doc *doc, double factor) noexcept
+{
+	return entry(nullptr, [&] {
+		if (!doc)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL document");
+		if (!(factor >= 1.0) || factor > 1e6)
+			return fail(nullptr, XQ_ERR_INVALID, "wdf factor out of range");
+		/* Xapian 1.4 has no call that sets a wdf: raise each by the
+		 * difference (factor >= 1 never lowers one), which keeps its
+		 * positions.  Collected first: adding to a term while walking
+		 * the term list would move the walk. */
+		std::vector<std::pair<std::string, Xapian::termcount>> add;
+		for (auto t = doc->doc.termlist_begin(); t != doc->doc.termlist_end(); ++t) {
+			Xapian::termcount wdf = t.get_wdf();
+			if (!wdf)
+				continue;
+			double target = std::floor((double)wdf * factor + 0.5);
+			if (target > 4e9)
+				return fail(nullptr, XQ_ERR_INVALID, "scaled wdf too large");
+			if (target > (double)wdf)
+				add.emplace_back(*t, (Xapian::termcount)(target - (double)wdf));
+		}
+		for (const auto &a : add)
+			doc->doc.add_term(a.first, a.second);
 		return XQ_OK;
 	});
 }

@@ -226,6 +226,12 @@ xq_status xq_doc_add_term(xq_doc *doc, const char *term, size_t len, unsigned wd
 /* Add a boolean (filter) term: wdf 0, no position. */
 xq_status xq_doc_add_boolean_term(xq_doc *doc, const char *term, size_t len) XQ_NOEXCEPT;
 xq_status xq_doc_set_value(xq_doc *doc, unsigned slot, const char *value, size_t len) XQ_NOEXCEPT;
+/* The document's length as Xapian counts it: the sum of its terms' wdf. */
+xq_status xq_doc_length(const xq_doc *doc, unsigned long *len) XQ_NOEXCEPT;
+/* Multiply the wdf of every term that has one by factor (>= 1), rounded
+ * to the nearest integer; positions and boolean terms are left alone.
+ * Lets an indexer fold a length normalisation into the wdf (schema.h). */
+xq_status xq_doc_scale_wdf(xq_doc *doc, double factor) XQ_NOEXCEPT;
 xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len) XQ_NOEXCEPT;
 
 /* Add doc to a writable database; *docid (may be NULL) receives its id. */

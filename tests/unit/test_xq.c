@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "schema.h"
 #include "tmpdir.h"
 #include "xq.h"
 
@@ -1218,6 +1220,149 @@ static void test_compact(void **state)
 	assert_true(strlen(xq_last_error()) > 0);
 }
 
+/* A document of len words: "apple" apples times, "pear" pears times,
+ * the rest fillers; with its wdf scaled as the indexer scales it when
+ * scaled (schema.h: WS_RANK_*). */
+static xq_doc *sized_doc(const char *id, unsigned len, unsigned apples, unsigned pears, bool scaled)
+{
+	xq_doc *doc = xq_doc_new();
+	assert_non_null(doc);
+	for (unsigned pos = 1; pos <= len; pos++) {
+		char w[32];
+		if (pos <= apples)
+			snprintf(w, sizeof w, "apple");
+		else if (pos <= apples + pears)
+			snprintf(w, sizeof w, "pear");
+		else
+			snprintf(w, sizeof w, "filler%u", pos % 37);
+		assert_int_equal(xq_doc_add_posting(doc, w, strlen(w), pos, 1), XQ_OK);
+	}
+	unsigned long n = 0;
+	assert_int_equal(xq_doc_length(doc, &n), XQ_OK);
+	assert_int_equal(n, len);
+	if (scaled)
+		assert_int_equal(xq_doc_scale_wdf(doc, ws_rank_wdf_factor(n)), XQ_OK);
+	assert_int_equal(xq_doc_set_data(doc, id, strlen(id)), XQ_OK);
+	return doc;
+}
+
+/* Scaling raises every wdf, rounded, and keeps positions and boolean
+ * terms as they were. */
+static void test_scale_wdf(void **state)
+{
+	(void)state;
+	char path[PATH_MAX];
+	path_in_tmp(path, sizeof path, "scaled-wdf");
+	xq_doc *doc = make_doc("s1", "digital divide digital", 2024, NULL);
+	unsigned long n = 0;
+	assert_int_equal(xq_doc_scale_wdf(doc, 3.4), XQ_OK);
+	/* digital 2 -> 6.8 -> 7, divide 1 -> 3.4 -> 3; Q and Y terms stay 0 */
+	assert_int_equal(xq_doc_length(doc, &n), XQ_OK);
+	assert_int_equal(n, 10);
+	assert_int_equal(xq_doc_scale_wdf(doc, 0.5), XQ_ERR_INVALID);
+	assert_int_equal(xq_doc_scale_wdf(NULL, 2), XQ_ERR_INVALID);
+	assert_int_equal(xq_doc_length(NULL, &n), XQ_ERR_INVALID);
+	xq_db *w = open_rw(path, XQ_CREATE_OR_OVERWRITE);
+	assert_int_equal(xq_db_add_document(w, doc, NULL), XQ_OK);
+	xq_doc_free(doc);
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+	xq_db_close(w);
+	xq_db *db = open_ro(path);
+	char ids[64];
+	/* positions kept: the phrase still matches, in its order only */
+	run_ids(db, combine2(XQ_OP_PHRASE, term("digital"), term("divide"), 2), 0, ids, sizeof ids);
+	assert_string_equal(ids, "s1");
+	run_ids(db, combine2(XQ_OP_PHRASE, term("divide"), term("divide"), 2), 0, ids, sizeof ids);
+	assert_string_equal(ids, "");
+	run_ids(db, term("Y2024"), 0, ids, sizeof ids);
+	assert_string_equal(ids, "s1");
+	xq_db_close(db);
+}
+
+/* The scores of doc ids of q on the database at path, by id. */
+static void scores_of(const char *path, double k1, double b, double min_normlen, const char *const *ids,
+                      size_t nids, double *out, char *order, size_t size)
+{
+	xq_db *db = open_ro(path);
+	xq_enquire *enq = NULL;
+	xq_query *q = combine2(XQ_OP_OR, term("apple"), term("pear"), 0);
+	assert_int_equal(xq_enquire_new(db, &enq), XQ_OK);
+	assert_int_equal(xq_enquire_set_query(enq, q), XQ_OK);
+	assert_int_equal(xq_enquire_set_bm25(enq, k1, 0, 1, b, min_normlen), XQ_OK);
+	xq_hits *hits = NULL;
+	assert_int_equal(xq_enquire_run(enq, 0, 100, &hits), XQ_OK);
+	assert_int_equal(xq_hits_count(hits), nids);
+	order[0] = '\0';
+	for (size_t i = 0; i < xq_hits_count(hits); i++) {
+		const char *id;
+		size_t len;
+		assert_int_equal(xq_hits_data(hits, i, &id, &len), XQ_OK);
+		strncat(order, id, size - strlen(order) - 1);
+		strncat(order, " ", size - strlen(order) - 1);
+		for (size_t k = 0; k < nids; k++)
+			if (strlen(ids[k]) == len && !memcmp(ids[k], id, len))
+				out[k] = xq_hits_score(hits, i);
+	}
+	xq_hits_free(hits);
+	xq_enquire_free(enq);
+	xq_query_free(q);
+	xq_db_close(db);
+}
+
+/* The wdf scaling of schema.h ranks as BM25 with b and min_normlen over
+ * plain counts, when the mean length is the pivot: the same order, each
+ * score the same multiple (k1 scale + 1) / (k1 + 1) of BM25's. */
+static void test_scaled_wdf_ranks_as_bm25(void **state)
+{
+	(void)state;
+	/* lengths whose mean is the pivot, 200; some shorter than
+	 * min_normlen of it (clamped), one past the scale's reach */
+	static const struct {
+		const char *id;
+		unsigned len, apples, pears;
+	} docs[] = {
+	    {"a", 40, 1, 0}, {"b", 120, 2, 1}, {"c", 150, 1, 1}, {"d", 200, 3, 0},
+	    {"e", 210, 2, 2}, {"f", 280, 1, 3}, {"g", 400, 4, 0},
+	};
+	const size_t nd = sizeof docs / sizeof docs[0];
+	const char *ids[sizeof docs / sizeof docs[0]];
+	unsigned long total = 0;
+	for (size_t i = 0; i < nd; i++)
+		total += docs[i].len, ids[i] = docs[i].id;
+	assert_true(total == (unsigned long)(WS_RANK_PIVOT * (double)nd));
+	char plain[PATH_MAX], scaled[PATH_MAX];
+	path_in_tmp(plain, sizeof plain, "bm25-plain");
+	path_in_tmp(scaled, sizeof scaled, "bm25-scaled");
+	for (int s = 0; s < 2; s++) {
+		xq_db *w = open_rw(s ? scaled : plain, XQ_CREATE_OR_OVERWRITE);
+		for (size_t i = 0; i < nd; i++) {
+			xq_doc *doc = sized_doc(docs[i].id, docs[i].len, docs[i].apples, docs[i].pears, s);
+			assert_int_equal(xq_db_add_document(w, doc, NULL), XQ_OK);
+			xq_doc_free(doc);
+		}
+		/* documents without either term, as long as the mean */
+		for (int i = 0; i < 3; i++) {
+			xq_doc *doc = sized_doc("x", 200, 0, 0, s);
+			assert_int_equal(xq_db_add_document(w, doc, NULL), XQ_OK);
+			xq_doc_free(doc);
+		}
+		assert_int_equal(xq_db_commit(w), XQ_OK);
+		xq_db_close(w);
+	}
+	double want[sizeof docs / sizeof docs[0]], got[sizeof docs / sizeof docs[0]];
+	char want_order[64], got_order[64];
+	scores_of(plain, WS_RANK_K1, WS_RANK_B, WS_RANK_MIN_NORMLEN, ids, nd, want, want_order, sizeof want_order);
+	scores_of(scaled, WS_RANK_K1 * WS_RANK_WDF_SCALE, 0, 0, ids, nd, got, got_order, sizeof got_order);
+	double ratio = (WS_RANK_K1 * WS_RANK_WDF_SCALE + 1) / (WS_RANK_K1 + 1);
+	for (size_t i = 0; i < nd; i++) {
+		double r = got[i] / want[i] / ratio;
+		if (r < 0.98 || r > 1.02)
+			fail_msg("%s: scaled score %g, BM25 %g (x%g): off by %.1f%%", ids[i], got[i], want[i], ratio,
+			         (r - 1) * 100);
+	}
+	assert_string_equal(got_order, want_order);
+}
+
 static void test_bad_arguments(void **state)
 {
 	(void)state;
@@ -1287,6 +1432,8 @@ int main(void)
 		cmocka_unit_test(test_stub_lines),
 		cmocka_unit_test(test_remote_shard),
 		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_scale_wdf),
+		cmocka_unit_test(test_scaled_wdf_ranks_as_bm25),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_null_frees),
 	};
