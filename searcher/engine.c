@@ -66,18 +66,12 @@ static bool search(run *r, ws_result *res)
 	}
 	if (r->check)
 		ws_verifier_init(&r->verifier, r->q, r->ix->analyzer);
-	if (r->check && req->mode != WS_MODE_COUNT) {
-		if (!engine_checked(r, xq, res, &empty))
-			goto out;
-	} else {
-		/* A count checks every candidate, inside Xapian's match. */
-		if (r->check && (st = xq_enquire_set_decider(r->enq, ws_verify_data, &r->verifier)) != XQ_OK) {
-			engine_failed(r, st, "cannot search");
-			goto out;
-		}
-		if (!engine_exact(r, xq, res, &empty))
-			goto out;
+	if (req->mode == WS_MODE_COUNT) {
+		ok = engine_count(r, xq, res); /* counts are never relaxed */
+		goto out;
 	}
+	if (!(r->check ? engine_checked(r, xq, res, &empty) : engine_exact(r, xq, res, &empty)))
+		goto out;
 	if (empty && req->mode != WS_MODE_COUNT && r->npositive >= 2 && !engine_relax(r, &f, res))
 		goto out;
 	if ((empty || res->relaxed) && req->mode != WS_MODE_COUNT && !req->partial && ws_query_is_question(r->q)) {
@@ -115,6 +109,7 @@ bool ws_search(ws_index *ix, const ws_request *req, ws_result **out, char **err)
 		xq_status xst = XQ_OK;
 		if (!res)
 			return ws_fail(err, "out of memory");
+		res->pass_rate = 1.0;
 		if (attempt(ix, req, res, &msg, &xst)) {
 			res->elapsed_ms = now_ms() - t0;
 			*out = res;

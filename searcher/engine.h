@@ -18,6 +18,13 @@
  * are fetched and re-ranked by how many units they match. */
 #define WS_RELAX_CANDIDATES 200
 
+/* A count with count_max goes through the candidates only where Xapian's
+ * bound says there are at most this many (some 10 ms); past it, Xapian's
+ * estimate, which is close for one word's or form's posting list (their
+ * bounds are those lists' lengths) but may be far too low for the AND of
+ * a Han run's bigrams, whose bound is the rarest bigram's. */
+#define WS_COUNT_SCAN 50000
+
 typedef enum ws_mode {
 	WS_MODE_HITS,  /* ranked passages with snippets */
 	WS_MODE_FILES, /* one hit per file (its best passage) */
@@ -38,6 +45,9 @@ typedef struct ws_request {
 	bool partial;      /* as-you-type: the last word is a prefix (ws_query_mark_partial) */
 	bool all_kinds;    /* also contents, notes, sources and captions (schema.h's K terms) */
 	const struct ws_glossary *glossary; /* expand the query through it (glossary.h); NULL: not */
+	unsigned count_max; /* WS_MODE_COUNT: past this many candidates, count them
+	                       instead of checking each, and no documents
+	                       (ws_result.count_approx); 0: always exact */
 } ws_request;
 
 typedef struct ws_hit {
@@ -80,7 +90,18 @@ typedef struct ws_result {
 	ws_hit *hits;
 	size_t nhits;
 	unsigned estimated; /* Xapian's estimate of all matching passages */
-	unsigned count;     /* WS_MODE_COUNT: the exact number */
+	unsigned count;     /* WS_MODE_COUNT: the exact number, unless count_approx */
+	unsigned documents; /* WS_MODE_COUNT: the files of those passages; 0 when
+	                       not counted (count_max passed) */
+	bool count_approx;  /* count is of candidates none of which was checked
+	                       (the checked share of a page: pass_rate), or
+	                       Xapian's estimate of them past WS_COUNT_SCAN */
+	/* WS_MODE_HITS and FILES, where candidates needed a check: how many
+	 * were checked in rank order and passed, and the share expected to
+	 * pass among the rest (from a sample of them); 0, 0 and 1 where
+	 * none was checked */
+	unsigned checked, passed;
+	double pass_rate;
 	bool relaxed;       /* no passage had every unit: ranked by units matched */
 	ws_matched matched; /* which way the query was matched */
 	double elapsed_ms;

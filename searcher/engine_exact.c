@@ -2,28 +2,63 @@
  * approximate units, checked candidate by candidate (see engine_run.h). */
 #include "engine_run.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
 
-/* Xapian's matches are the query's (with the verifier deciding, when the
- * query has approximate units). */
+/* WS_MODE_COUNT: every match, each candidate checked inside Xapian's
+ * match where the query has approximate units.  With count_max, first
+ * how many candidates there are (a scan of at most WS_COUNT_SCAN, with no
+ * ranking and no check: a few ms where checking them all would take a
+ * second); past count_max that number is the answer, and only within it
+ * are the passages checked and their files counted. */
+bool engine_count(run *r, const xq_query *xq, ws_result *res)
+{
+	const ws_request *req = r->req;
+	xq_status st = xq_enquire_set_query(r->enq, xq);
+	if (st == XQ_OK && req->count_max) {
+		unsigned cand = 0;
+		bool exact = false;
+		st = xq_enquire_count(r->enq, WS_COUNT_SCAN, &cand, &exact);
+		if (st == XQ_OK && (!exact || cand > req->count_max)) {
+			res->count = res->estimated = cand;
+			res->count_approx = r->check || !exact;
+			return true;
+		}
+	}
+	if (st == XQ_OK && r->check)
+		st = xq_enquire_set_decider(r->enq, ws_verify_data, &r->verifier);
+	if (st != XQ_OK)
+		return engine_failed(r, st, "cannot search");
+	xq_hits *hits = NULL;
+	if (!engine_run_query(r, xq, 0, r->ix->doccount, &hits))
+		return false;
+	size_t n = xq_hits_count(hits);
+	res->count = res->estimated = (unsigned)n;
+	bool ok = true;
+	if (req->count_max) {
+		engine_tally files = {0};
+		for (size_t i = 0; ok && i < n; i++) {
+			bool over;
+			ok = engine_tally_take(r, hits, i, UINT_MAX, &files, &over);
+		}
+		res->documents = (unsigned)files.n;
+		engine_tally_clear(&files);
+	}
+	xq_hits_free(hits);
+	return ok;
+}
+
+/* Xapian's matches are the query's (an exact query's: no candidate
+ * needs a check). */
 bool engine_exact(run *r, const xq_query *xq, ws_result *res, bool *empty)
 {
 	const ws_request *req = r->req;
 	xq_hits *hits = NULL;
 	bool ok = false;
 
-	if (req->mode == WS_MODE_COUNT) {
-		if (!engine_run_query(r, xq, 0, r->ix->doccount, &hits))
-			goto out;
-		res->count = (unsigned)xq_hits_count(hits);
-		res->estimated = res->count;
-		*empty = false; /* counts are never relaxed */
-		ok = true;
-		goto out;
-	}
 	if (!engine_run_query(r, xq, req->offset, r->limit, &hits))
 		goto out;
 	*empty = xq_hits_count(hits) == 0;
@@ -174,12 +209,16 @@ bool engine_checked(run *r, const xq_query *xq, ws_result *res, bool *empty)
 	/* Past the candidates checked, Xapian's estimate scaled by the pass
 	 * rate (see tail_rate). */
 	unsigned est = xq_hits_estimated(hits);
+	/* what the totals (tally.c) extrapolate from */
+	res->checked = (unsigned)seen;
+	res->passed = (unsigned)r->verifier.accepted;
 	if (exhausted && seen == xq_hits_count(hits))
 		res->estimated = (unsigned)nkept;
 	else if (seen && est > seen) {
 		double rate;
 		if (!tail_rate(r, hits, seen, &rate))
 			goto out;
+		res->pass_rate = rate;
 		res->estimated = (unsigned)nkept + (unsigned)((double)(est - seen) * rate);
 	} else
 		res->estimated = (unsigned)nkept;

@@ -294,6 +294,8 @@ void engine_result_clear(ws_result *res)
 	res->hits = NULL;
 	res->nhits = 0;
 	res->estimated = 0;
+	res->checked = res->passed = 0;
+	res->pass_rate = 1.0;
 	res->relaxed = false;
 	res->matched = WS_MATCHED_ALL;
 }

@@ -77,6 +77,7 @@ void engine_hit_clear(ws_hit *h);
 void engine_result_clear(ws_result *res);
 
 /* The strategies. */
+bool engine_count(run *r, const xq_query *xq, ws_result *res);
 bool engine_exact(run *r, const xq_query *xq, ws_result *res, bool *empty);
 bool engine_checked(run *r, const xq_query *xq, ws_result *res, bool *empty);
 bool engine_relax(run *r, const ws_filters *f, ws_result *res);

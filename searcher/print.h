@@ -50,9 +50,9 @@ typedef struct ws_term_style {
 
 /* What the header line says about all the hits, not only those shown. */
 typedef struct ws_term_totals {
-	bool known;         /* passages and documents are exact counts */
-	unsigned passages;  /* else passages is the engine's estimate */
-	unsigned documents;
+	bool known;         /* passages is an exact count */
+	unsigned passages;  /* else the engine's estimate */
+	unsigned documents; /* exact, or 0 when not counted */
 	unsigned per_doc;   /* the --per-doc limit the hits were shown under */
 } ws_term_totals;
 

@@ -397,7 +397,7 @@ static void header(term *t, const ws_result *r, const ws_term_totals *tot)
 	unsigned first = r->hits[0].rank, last = r->hits[r->nhits - 1].rank;
 	int n = snprintf(buf, sizeof buf, "%u\xe2\x80\x93%u of %s%u passage%s", first, last, tot->known ? "" : "about ",
 	                 tot->passages, tot->passages == 1 ? "" : "s");
-	if (tot->known && n > 0)
+	if (tot->known && tot->documents && n > 0)
 		n += snprintf(buf + n, sizeof buf - (size_t)n, " in %u document%s", tot->documents,
 		              tot->documents == 1 ? "" : "s");
 	if (r->relaxed && n > 0)

@@ -34,16 +34,17 @@ typedef struct ws_tally {
 	unsigned passages, documents; /* in all */
 } ws_tally;
 
-/* Past this many estimated matches the terminal's header gives the
- * engine's estimate, not exact totals (which cost two more searches that
- * check every candidate). */
+/* Past this many candidates the terminal's header counts them without
+ * checking each or counting their documents (ws_request.count_max). */
 #define WS_TOTALS_EXACT_MAX 500
 
 /* The totals of the search req whose page of hits is page: exact counts
  * of passages and documents (none of req's limit, offset or per-doc),
- * from page alone when it holds every hit.  A relaxed page, or one of more
- * than WS_TOTALS_EXACT_MAX estimated matches, has no exact counts: the
- * engine's estimate then.  False with *err on failure. */
+ * from page alone when it holds every hit.  A relaxed page has the
+ * engine's estimate.  Past WS_TOTALS_EXACT_MAX candidates, an exact query
+ * has exact passages and no documents (0), and one whose candidates need
+ * a check an estimate: the page's candidates that passed the check, and
+ * of the others the share the page expects to pass.  False with *err on failure. */
 bool ws_tally_totals(ws_index *ix, const ws_request *req, const ws_result *page, ws_term_totals *out, char **err);
 
 /* Count req's matches by key into out (free with ws_tally_free).  A

@@ -161,6 +161,40 @@ xq_status xq_enquire_set_collapse(xq_enquire *enq, unsigned slot, unsigned max) 
 	});
 }
 
+xq_status xq_enquire_count(xq_enquire *enq, unsigned at_least, unsigned *matches, bool *exact) noexcept
+{
+	if (matches)
+		*matches = 0;
+	if (exact)
+		*exact = false;
+	return entry(db_of(enq), [&] {
+		if (!enq)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
+		if (!matches || !exact)
+			return fail(db_of(enq), XQ_ERR_INVALID, "NULL out pointer");
+		if (enq->decider.fn && enq->db->has_remote)
+			return fail(db_of(enq), XQ_ERR_INVALID, "a count with a decider cannot run on remote shards");
+		/* Xapian's bounds cost nothing; with max 0 a match stops at
+		 * check_at_least no sooner than at the end, so it is asked
+		 * to go through only where the bound says the end is near. */
+		auto count = [&](Xapian::doccount check) {
+			try {
+				return enq->enq.get_mset(0, 0, check, nullptr, enq->active_decider());
+			} catch (const Xapian::DatabaseModifiedError &) {
+				reopen_checked(enq->db);
+				return enq->enq.get_mset(0, 0, check, nullptr, enq->active_decider());
+			}
+		};
+		Xapian::MSet mset = count(0);
+		Xapian::doccount upper = mset.get_matches_upper_bound();
+		if (mset.get_matches_lower_bound() != upper && (!at_least || upper <= at_least))
+			mset = count(upper);
+		*exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+		*matches = *exact ? mset.get_matches_lower_bound() : mset.get_matches_estimated();
+		return XQ_OK;
+	});
+}
+
 xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out) noexcept
 {
 	clear_out(out);

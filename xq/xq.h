@@ -328,6 +328,16 @@ xq_status xq_enquire_set_decider(xq_enquire *enq, xq_decider_fn *fn, void *ud) X
  * them too (the enquiry itself may be freed first). */
 xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits **out) XQ_NOEXCEPT;
 
+/* How many documents match the query (the decider, if one is set,
+ * deciding), without ranking or returning any.  Where Xapian's bounds
+ * say at most at_least can match (0: any number), it goes through them
+ * and *matches is exact, *exact true; else *matches is its estimate
+ * (exact too where the bounds meet).  So a count costs at most at_least
+ * candidates' worth, however large the archive.  A
+ * decider is refused (XQ_ERR_INVALID) on a db with remote shards, which
+ * cannot run it.  Reopens and retries once as xq_enquire_run does. */
+xq_status xq_enquire_count(xq_enquire *enq, unsigned at_least, unsigned *matches, bool *exact) XQ_NOEXCEPT;
+
 /* The getters of hits have no side effects on the database: they never
  * reopen it (what they read is cached in hits). */
 size_t xq_hits_count(const xq_hits *hits) XQ_NOEXCEPT;

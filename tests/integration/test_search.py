@@ -766,6 +766,61 @@ class TestCheckRounds(IndexedTexts, unittest.TestCase):
         self.assertEqual(p.stdout.decode().strip(), str(self.DECOYS))
 
 
+
+@unittest.skipUnless(HAVE_BINARIES, BINARIES_MSG)
+class TestTerminalTotals(IndexedTexts, unittest.TestCase):
+    """The terminal's header line: exact totals where there are a few
+    hundred candidates; past them exact passages for an exact query, and
+    for a Han run an estimate from the candidates there are, not from
+    Xapian's guess at the AND of its bigrams."""
+
+    @classmethod
+    def setUpClass(cls):
+        # paragraphs long enough to be passages of their own
+        pad = ("本条说明各成员在共同发展方面的安排，涉及能力建设、技术援助、人员培训和"
+               "信息交流等内容，并对后续评估作出具体的程序性安排。") * 2
+        texts = {}
+        # 3,000 passages with the run, under headings with it, some
+        # holding it several times: Xapian's match then skips candidates
+        # that cannot rank, and its estimate of the bigrams' AND falls
+        # short (a third short here, thirty times at 1 GB)
+        for f in range(30):
+            texts["rules-%02d.md" % f] = "# 国际规则与合作 %d\n\n" % f + "".join(
+                "第%d条：%s%s\n\n" % (n, "各方应遵守国际规则。" * (1 + (n % 7 == 0) * (n % 5)), pad)
+                for n in range(f * 100, f * 100 + 100))
+        for f in range(20):
+            texts["harbour-%02d.txt" % f] = "".join(
+                "第%d段：harbour shipping。%s\n\n" % (f * 100 + i, pad) for i in range(100))
+        # 200 passages of another run in 4 files: few enough to check all
+        for f in range(4):
+            texts["port-%d.txt" % f] = "".join(
+                "数据港口建设第%d项。%s\n\n" % (f * 50 + i, pad) for i in range(50))
+        cls.index_texts(texts)
+
+    def header(self, query):
+        p = self.cmd("--color=never", "--no-pager", "--", query)
+        out, err = decode(p)
+        self.assertEqual(p.returncode, 0, err)
+        return out.splitlines()[0]
+
+    def count(self, query):
+        p = self.cmd("--count", "--", query)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return int(p.stdout.decode())
+
+    def test_checked_run_past_the_exact_limit_is_estimated_from_its_candidates(self):
+        self.assertEqual(self.count("国际规则"), 3000)
+        m = re.match(r"^1–10 of about (\d+) passages$", self.header("国际规则"))
+        self.assertIsNotNone(m, self.header("国际规则"))
+        self.assertLess(abs(int(m.group(1)) - 3000), 3000 * 0.1, m.group(0))
+
+    def test_exact_query_past_the_limit_has_exact_passages(self):
+        self.assertEqual(self.header("harbour"), "1–10 of 2000 passages")
+
+    def test_few_candidates_have_exact_passages_and_documents(self):
+        self.assertEqual(self.count("数据港口"), 200)
+        self.assertEqual(self.header("数据港口"), "1–10 of 200 passages in 4 documents")
+
 if __name__ == "__main__":
     from harness import main
     main()

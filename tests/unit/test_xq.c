@@ -1363,6 +1363,73 @@ static void test_scaled_wdf_ranks_as_bm25(void **state)
 	assert_string_equal(got_order, want_order);
 }
 
+/* Two words that always come together, as a Han run's bigrams do: their
+ * AND is exact only when the count goes through it, and Xapian's
+ * estimate (by independence) is far too low. */
+static void test_count(void **state)
+{
+	(void)state;
+	char path[PATH_MAX];
+	path_in_tmp(path, sizeof path, "count");
+	xq_db *w = open_rw(path, XQ_CREATE_OR_OVERWRITE);
+	for (unsigned i = 0; i < 1000; i++) {
+		xq_doc *doc = xq_doc_new();
+		assert_non_null(doc);
+		const char *data = i == 2 ? "rejected" : "kept";
+		assert_int_equal(xq_doc_set_data(doc, data, strlen(data)), XQ_OK);
+		assert_int_equal(xq_doc_add_term(doc, "filler", 6, 1), XQ_OK);
+		if (i % 10 < 3) {
+			assert_int_equal(xq_doc_add_term(doc, "north", 5, 1), XQ_OK);
+			assert_int_equal(xq_doc_add_term(doc, "south", 5, 1), XQ_OK);
+		}
+		assert_int_equal(xq_db_add_document(w, doc, NULL), XQ_OK);
+		xq_doc_free(doc);
+	}
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+	xq_db_close(w);
+
+	xq_db *db = open_ro(path);
+	xq_enquire *enq = NULL;
+	assert_int_equal(xq_enquire_new(db, &enq), XQ_OK);
+	xq_query *q = combine2(XQ_OP_AND, term("north"), term("south"), 0);
+	assert_int_equal(xq_enquire_set_query(enq, q), XQ_OK);
+	unsigned n = 0;
+	bool exact = false;
+	/* within the bound (300: either word's list), or no bound: exact */
+	assert_int_equal(xq_enquire_count(enq, 0, &n, &exact), XQ_OK);
+	assert_true(exact);
+	assert_int_equal(n, 300);
+	assert_int_equal(xq_enquire_count(enq, 300, &n, &exact), XQ_OK);
+	assert_true(exact);
+	assert_int_equal(n, 300);
+	/* past it, the estimate, said to be one */
+	assert_int_equal(xq_enquire_count(enq, 299, &n, &exact), XQ_OK);
+	assert_false(exact);
+	assert_true(n < 300);
+	/* the decider decides */
+	reject_one r = {"rejected", 0};
+	assert_int_equal(xq_enquire_set_decider(enq, reject_decider, &r), XQ_OK);
+	assert_int_equal(xq_enquire_count(enq, 0, &n, &exact), XQ_OK);
+	assert_true(exact);
+	assert_int_equal(n, 299);
+	assert_int_equal(r.calls, 300);
+	assert_int_equal(xq_enquire_set_decider(enq, NULL, NULL), XQ_OK);
+	/* one word's bounds meet: exact without going through it */
+	xq_query_free(q);
+	q = term("north");
+	assert_int_equal(xq_enquire_set_query(enq, q), XQ_OK);
+	assert_int_equal(xq_enquire_count(enq, 1, &n, &exact), XQ_OK);
+	assert_true(exact);
+	assert_int_equal(n, 300);
+	assert_int_equal(xq_enquire_count(NULL, 0, &n, &exact), XQ_ERR_INVALID);
+	assert_int_equal(n, 0);
+	assert_int_equal(xq_enquire_count(enq, 0, NULL, &exact), XQ_ERR_INVALID);
+	assert_int_equal(xq_enquire_count(enq, 0, &n, NULL), XQ_ERR_INVALID);
+	xq_query_free(q);
+	xq_enquire_free(enq);
+	xq_db_close(db);
+}
+
 static void test_bad_arguments(void **state)
 {
 	(void)state;
@@ -1434,6 +1501,7 @@ int main(void)
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_scale_wdf),
 		cmocka_unit_test(test_scaled_wdf_ranks_as_bm25),
+		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_null_frees),
 	};
