@@ -1,4 +1,4 @@
-/* index.c - open indexes, check their schema, load the file table. */
+/* index.c - open indexes, check their schema, load the file and source tables. */
 #include "index.h"
 
 #include <errno.h>
@@ -160,6 +160,16 @@ static void drop_files(ws_index *ix)
 	ix->files_loaded = false;
 }
 
+static void drop_sources(ws_index *ix)
+{
+	for (size_t i = 0; i < ix->nsources; i++)
+		free(ix->sources[i]);
+	free(ix->sources);
+	ix->sources = NULL;
+	ix->nsources = 0;
+	ix->sources_loaded = ix->sources_cut = false;
+}
+
 static void drop_forms(ws_index *ix)
 {
 	for (unsigned k = 0; k < ix->nforms; k++)
@@ -177,6 +187,7 @@ void ws_index_close(ws_index *ix)
 	if (!ix)
 		return;
 	drop_files(ix);
+	drop_sources(ix);
 	drop_forms(ix);
 	cjk_analyzer_free(ix->analyzer);
 	xq_db_close(ix->db);
@@ -450,6 +461,7 @@ bool ws_index_refresh(ws_index *ix, char **err)
 	/* titles and sources are read again when a filter next needs them,
 	 * the shards' forms when a query next has one */
 	drop_files(ix);
+	drop_sources(ix);
 	drop_forms(ix);
 	return true;
 }
@@ -494,6 +506,58 @@ out:
 	free(rf.titles);
 	free(rf.sources);
 	return ok;
+}
+
+typedef struct source_walk {
+	ws_index *ix;
+	size_t cap;
+	bool oom;
+} source_walk;
+
+static int collect_source(const char *term, size_t len, unsigned freq, void *ud)
+{
+	source_walk *w = ud;
+	ws_index *ix = w->ix;
+	size_t plen = strlen(WS_PREFIX_SOURCE);
+	if (!freq || len <= plen)
+		return 0;
+	if (ix->nsources == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		char **v = realloc(ix->sources, cap * sizeof *v);
+		if (!v) {
+			w->oom = true;
+			return 1;
+		}
+		ix->sources = v;
+		w->cap = cap;
+	}
+	char *s = strndup(term + plen, len - plen);
+	if (!s) {
+		w->oom = true;
+		return 1;
+	}
+	ix->sources[ix->nsources++] = s;
+	/* ws_term_source cuts at a character boundary at most 3 bytes short */
+	if (len + 3 >= WS_TERM_MAX_BYTES)
+		ix->sources_cut = true;
+	return 0;
+}
+
+bool ws_index_load_sources(ws_index *ix, char **err)
+{
+	if (ix->sources_loaded)
+		return true;
+	source_walk w = {.ix = ix};
+	if (xq_db_terms_foreach(ix->db, WS_PREFIX_SOURCE, collect_source, &w) != XQ_OK) {
+		drop_sources(ix);
+		return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
+	}
+	if (w.oom) {
+		drop_sources(ix);
+		return ws_fail(err, "out of memory");
+	}
+	ix->sources_loaded = true;
+	return true;
 }
 
 /* The shards' WS_META_FORMS lists, in the order xq walks them. */

@@ -1,8 +1,8 @@
 /*
  * index.h - the searcher's view of one or more wensou indexes: the Xapian
  * handle (several databases searched as one), the cjk analyzer configured
- * exactly as the indexer's (from WS_META_SCHEMA), and the table of indexed
- * files used by source: and title: filters.
+ * exactly as the indexer's (from WS_META_SCHEMA), and the tables of indexed
+ * files and of sources used by title: and source: filters.
  */
 #ifndef WS_SEARCH_INDEX_H
 #define WS_SEARCH_INDEX_H
@@ -27,6 +27,11 @@ typedef struct ws_index {
 	ws_file *files;          /* every indexed file of every database, once */
 	size_t nfiles;           /* ws_index_load_files has loaded them */
 	bool files_loaded;
+	char **sources;          /* every source indexed (normalised, distinct),
+	                            from the XS terms; owned */
+	size_t nsources;         /* ws_index_load_sources has loaded them */
+	bool sources_loaded;
+	bool sources_cut;        /* some XS term may hold a source cut short */
 	unsigned doccount;       /* passages */
 	unsigned timeout_ms;     /* for remote shards (ws_index_open) */
 	bool remote;             /* some shard is remote: a failure may leave its
@@ -58,10 +63,19 @@ bool ws_index_open(const char *const *paths, size_t n, unsigned timeout_ms, ws_i
  * indexed file.  False with a malloc'd message in *err on failure. */
 bool ws_index_load_files(ws_index *ix, char **err);
 
+/* Load the table of sources on first need, from the XS terms (one per
+ * distinct source, what a source: filter ORs): walking them costs far less
+ * than the file table (measured 1 ms against 27 ms for 3,000 files), and
+ * a remote shard passes on its terms in full where it passes on only its
+ * first database's metadata.  ix->sources_cut says a source may be longer
+ * than its term, when only the file table has it whole.  False with a
+ * malloc'd message in *err on failure. */
+bool ws_index_load_sources(ws_index *ix, char **err);
+
 /* Move to the databases' latest revision (a long-lived searcher calls it
  * before each search), waiting out a batch being committed across the
  * shards as opening does (settle.h).  When there was a new one, the passage count is
- * read again and the file table on next need.  False with a malloc'd
+ * read again and the file and source tables on next need.  False with a malloc'd
  * message in *err on failure. */
 bool ws_index_refresh(ws_index *ix, char **err);
 

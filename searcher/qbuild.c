@@ -582,7 +582,13 @@ static bool contains_any(const char *hay, char *const *needles, size_t n)
 static bool push_file_terms(ws_index *ix, const ws_glossary *gl, ws_unit_kind kind, const char *value, qlist *l,
                             char **err)
 {
-	if (!ws_index_load_files(ix, err))
+	bool by_terms = false;
+	if (kind == WS_UNIT_SOURCE) {
+		if (!ws_index_load_sources(ix, err))
+			return false;
+		by_terms = !ix->sources_cut;
+	}
+	if (!by_terms && !ws_index_load_files(ix, err))
 		return false;
 	char **forms = NULL, **needles = NULL;
 	size_t nforms = 0, n = 0;
@@ -605,7 +611,16 @@ static bool push_file_terms(ws_index *ix, const ws_glossary *gl, ws_unit_kind ki
 		return ws_fail(err, "cannot normalise \"%s\"", value);
 	}
 	char *needle = needles[0];
-	for (size_t i = 0; i < ix->nfiles && ok; i++) {
+	/* the source terms, when none was cut: each is the indexer's own term */
+	for (size_t i = 0; by_terms && i < ix->nsources && ok; i++) {
+		if (!contains_any(ix->sources[i], needles, n))
+			continue;
+		size_t tn = 0;
+		char *t = ws_term_source(ix->sources[i], &tn);
+		ok = t ? qlist_push(l, term_query(t, tn), err) : ws_fail(err, "out of memory");
+		free(t);
+	}
+	for (size_t i = 0; !by_terms && i < ix->nfiles && ok; i++) {
 		const ws_file *f = &ix->files[i];
 		if (kind == WS_UNIT_TITLE) {
 			if (!contains(f->title, needle))
