@@ -368,6 +368,8 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 		char kt[32];
 		int n = snprintf(kt, sizeof kt, "%s%s", WS_PREFIX_KIND, ws_kind_name(ps->kind));
 		xs = xq_doc_add_boolean_term(doc, kt, (size_t)n);
+		if (xs == XQ_OK)
+			xs = xq_doc_add_boolean_term(doc, WS_TERM_KIND_ASIDE, strlen(WS_TERM_KIND_ASIDE));
 	}
 	if (xs == XQ_OK)
 		xs = xq_doc_add_boolean_term(doc, fileterm, ftl);

@@ -671,6 +671,31 @@ static bool field_query(ws_index *ix, const ws_glossary *gl, const ws_unit *u, q
 	return qlist_combine(&terms, XQ_OP_OR, 0, &q, err) && qlist_push(l, q, err);
 }
 
+/* Push onto l what keeps passages other than body text out: the one
+ * term every such passage has (schema.h) where its postings are as many
+ * as those of the kinds' terms together (a passage has one kind), else
+ * those terms, for an index of an earlier wensou. */
+static bool exclude_asides(ws_index *ix, qlist *l, char **err)
+{
+	char kt[WS_KINDS][32];
+	size_t klen[WS_KINDS];
+	unsigned total = 0, aside = 0, n = 0;
+	for (unsigned k = 1; k < WS_KINDS; k++) {
+		klen[k] = (size_t)snprintf(kt[k], sizeof kt[k], "%s%s", WS_PREFIX_KIND, ws_kind_name(k));
+		if (xq_db_termfreq(ix->db, kt[k], klen[k], &n) != XQ_OK)
+			return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
+		total += n;
+	}
+	if (xq_db_termfreq(ix->db, WS_TERM_KIND_ASIDE, strlen(WS_TERM_KIND_ASIDE), &aside) != XQ_OK)
+		return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
+	if (aside == total)
+		return qlist_push(l, term_query(WS_TERM_KIND_ASIDE, strlen(WS_TERM_KIND_ASIDE)), err);
+	for (unsigned k = 1; k < WS_KINDS; k++)
+		if (!qlist_push(l, term_query(kt[k], klen[k]), err))
+			return false;
+	return true;
+}
+
 /* Option filters onto filters; *none if one of them matches nothing. */
 static bool option_filters(ws_index *ix, const ws_filters *f, qlist *filters, bool *none, char **err)
 {
@@ -784,15 +809,9 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 		ws_fail(err, "cannot build the query: %s", xq_last_error());
 		goto out;
 	}
-	if (!f->all_kinds) {
-		/* contents, notes, sources and captions only when asked for */
-		for (unsigned k = 1; k < WS_KINDS; k++) {
-			char kt[32];
-			int n = snprintf(kt, sizeof kt, "%s%s", WS_PREFIX_KIND, ws_kind_name(k));
-			if (!qlist_push(&excluded, term_query(kt, (size_t)n), err))
-				goto out;
-		}
-	}
+	/* contents, notes, sources and captions only when asked for */
+	if (!f->all_kinds && !exclude_asides(ix, &excluded, err))
+		goto out;
 	if (excluded.n && !combine_with(XQ_OP_AND_NOT, &top, &excluded, err))
 		goto out;
 	if (filters.n && !combine_with(XQ_OP_FILTER, &top, &filters, err))

@@ -49,6 +49,22 @@ def search_count(db, *query, args=()):
     return int(p.stdout.strip() or 0)
 
 
+DEBIAN_PYTHON = "/usr/bin/python3"
+
+
+def damage(script, *args):
+    """Run a script that reads or damages an index with Debian's python3
+    and its xapian module (python3-xapian), or skip."""
+    probe = subprocess.run([DEBIAN_PYTHON, "-c", "import xapian"], capture_output=True) \
+        if os.path.exists(DEBIAN_PYTHON) else None
+    if not probe or probe.returncode != 0:
+        raise unittest.SkipTest("python3-xapian is not installed")
+    p = subprocess.run([DEBIAN_PYTHON, "-c", script, *args], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise AssertionError(p.stderr)
+    return p.stdout
+
+
 def run_pty(cmd, cols=80, rows=40, env=None, cwd=None, timeout=60):
     """Run cmd with its stdin, stdout and stderr on a pseudo-terminal of
     cols x rows; returns (output as text, exit status)."""

@@ -11,7 +11,7 @@ import threading
 import time
 import unittest
 
-from harness import INDEX, SEARCH, SOURCE_ROOT, TempDirTest, main, run_index, search_json, summary
+from harness import INDEX, SEARCH, SOURCE_ROOT, TempDirTest, damage, main, run_index, search_json, summary
 
 ANALYZE = shutil.which("systemd-analyze")
 UNITS = os.path.join(SOURCE_ROOT, "contrib", "systemd")
@@ -127,22 +127,6 @@ class TestLowDisk(TempDirTest):
         with open(os.path.join(self.db, "XAPIANDB"), encoding="utf-8") as f:
             self.assertEqual(f.read(), stub)
         self.assertEqual(self.count("tok011q"), before)
-
-
-DEBIAN_PYTHON = "/usr/bin/python3"
-
-
-def damage(script, *args):
-    """Run a damaging script with Debian's python3 and its xapian module
-    (python3-xapian), or skip."""
-    probe = subprocess.run([DEBIAN_PYTHON, "-c", "import xapian"], capture_output=True) \
-        if os.path.exists(DEBIAN_PYTHON) else None
-    if not probe or probe.returncode != 0:
-        raise unittest.SkipTest("python3-xapian is not installed")
-    p = subprocess.run([DEBIAN_PYTHON, "-c", script, *args], capture_output=True, text=True)
-    if p.returncode != 0:
-        raise AssertionError(p.stderr)
-    return p.stdout
 
 
 class TestCheck(TempDirTest):

@@ -10,7 +10,7 @@ written here."""
 import os
 import subprocess
 
-from harness import (HAVE_SHARED, SEARCH, SHARED, SHARED_MSG, TempDirTest, main, needs_search, run_index,
+from harness import (HAVE_SHARED, SEARCH, SHARED, SHARED_MSG, TempDirTest, damage, main, needs_search, run_index,
                      search_count, search_json, squash)
 
 UN = "un-global-digital-compact-policy-brief-2023.txt"
@@ -97,6 +97,36 @@ class TestFixture(StructureTest):
         self.assertEqual([h["kind"] for h in self.hits("规则进展")], ["body"])
         self.assertEqual(search_count(self.db, "规则进展"), 1)
         self.assertEqual(search_count(self.db, "规则进展", args=["--all-kinds"]), 2)
+
+    # the shards' passages of each kind, and those with the term all of them have
+    ASIDES = ("import glob, sys, xapian\n"
+              "for p in sorted(glob.glob(sys.argv[1] + '/shard-*')):\n"
+              "    d = xapian.Database(p)\n"
+              "    print(sum(d.get_termfreq('K' + k) for k in ('contents', 'note', 'source', 'caption')),\n"
+              "          d.get_termfreq('K*aside'))\n")
+
+    def test_every_passage_but_body_text_has_one_term_to_leave_out(self):
+        counts = [tuple(map(int, line.split())) for line in damage(self.ASIDES, self.db).splitlines()]
+        self.assertEqual(sum(kinds for kinds, _ in counts), 4)  # contents, notes, source, caption
+        self.assertEqual([aside for _, aside in counts], [kinds for kinds, _ in counts])
+
+    @needs_search
+    def test_an_index_where_some_asides_lack_the_term_still_leaves_them_out(self):
+        """As an index of an earlier wensou updated since: the searcher
+        falls back on the kinds' own terms."""
+        damage("import glob, sys, xapian\n"
+               "for p in glob.glob(sys.argv[1] + '/shard-*'):\n"
+               "    d = xapian.WritableDatabase(p, xapian.DB_OPEN)\n"
+               "    for post in list(d.postlist('Kcaption')):\n"
+               "        doc = d.get_document(post.docid)\n"
+               "        doc.remove_term('K*aside')\n"
+               "        d.replace_document(post.docid, doc)\n"
+               "    d.commit()\n", self.db)
+        counts = [tuple(map(int, line.split())) for line in damage(self.ASIDES, self.db).splitlines()]
+        self.assertEqual(sum(kinds - aside for kinds, aside in counts), 1)
+        self.assertEqual(self.hits("普及率"), [])
+        self.assertEqual([h["kind"] for h in self.hits("普及率", args=["--all-kinds"])], ["caption"])
+        self.assertEqual([h["kind"] for h in self.hits("规则进展")], ["body"])
 
     @needs_search
     def test_headings_start_the_text_after_them_and_never_stand_alone(self):
