@@ -708,7 +708,10 @@ class TestDictionaryWords(IndexedTexts, unittest.TestCase):
         out, err = decode(p)
         self.assertEqual(p.returncode, 0, err)
         hits, _ = self.parse_json(out)
-        self.assertEqual([base(h) for h in hits][:2], ["b.txt", "d.txt"])
+        # b and d may tie (both shorter than the length norm's floor), and
+        # ties go in document id order, which the shard of each file's
+        # path decides: either may come first
+        self.assertEqual(sorted(base(h) for h in hits[:2]), ["b.txt", "d.txt"])
         self.assertGreater(hits[1]["score"], hits[2]["score"] * 1.2)
 
     def test_a_long_run_before_it_leaves_the_word_its_weight(self):
