@@ -72,9 +72,9 @@ static bool search(run *r, ws_result *res)
 	}
 	if (!(r->check ? engine_checked(r, xq, res, &empty) : engine_exact(r, xq, res, &empty)))
 		goto out;
-	if (empty && req->mode != WS_MODE_COUNT && r->npositive >= 2 && !engine_relax(r, &f, res))
+	if (empty && r->npositive >= 2 && !engine_relax(r, &f, res))
 		goto out;
-	if ((empty || res->relaxed) && req->mode != WS_MODE_COUNT && !req->partial && ws_query_is_question(r->q)) {
+	if ((empty || res->relaxed) && !req->partial && ws_query_is_question(r->q)) {
 		ok = engine_words(r, &f, res);
 		goto out;
 	}

@@ -672,27 +672,21 @@ static bool field_query(ws_index *ix, const ws_glossary *gl, const ws_unit *u, q
 }
 
 /* Push onto l what keeps passages other than body text out: the one
- * term every such passage has (schema.h) where its postings are as many
- * as those of the kinds' terms together (a passage has one kind), else
- * those terms, for an index of an earlier wensou. */
+ * term every such passage has (schema.h) where the index has it on all
+ * of them, else the kinds' own terms. */
 static bool exclude_asides(ws_index *ix, qlist *l, char **err)
 {
-	char kt[WS_KINDS][32];
-	size_t klen[WS_KINDS];
-	unsigned total = 0, aside = 0, n = 0;
-	for (unsigned k = 1; k < WS_KINDS; k++) {
-		klen[k] = (size_t)snprintf(kt[k], sizeof kt[k], "%s%s", WS_PREFIX_KIND, ws_kind_name(k));
-		if (xq_db_termfreq(ix->db, kt[k], klen[k], &n) != XQ_OK)
-			return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
-		total += n;
-	}
-	if (xq_db_termfreq(ix->db, WS_TERM_KIND_ASIDE, strlen(WS_TERM_KIND_ASIDE), &aside) != XQ_OK)
-		return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
-	if (aside == total)
+	bool one_term;
+	if (!ws_index_has_aside_term(ix, &one_term, err))
+		return false;
+	if (one_term)
 		return qlist_push(l, term_query(WS_TERM_KIND_ASIDE, strlen(WS_TERM_KIND_ASIDE)), err);
-	for (unsigned k = 1; k < WS_KINDS; k++)
-		if (!qlist_push(l, term_query(kt[k], klen[k]), err))
+	for (unsigned k = 1; k < WS_KINDS; k++) {
+		char kt[32];
+		int n = snprintf(kt, sizeof kt, "%s%s", WS_PREFIX_KIND, ws_kind_name(k));
+		if (!qlist_push(l, term_query(kt, (size_t)n), err))
 			return false;
+	}
 	return true;
 }
 
