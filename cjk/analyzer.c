@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libstemmer.h>
 #include <unicode/utypes.h>
 
 #include "cjk_private.h"
@@ -73,13 +72,6 @@ cjk_analyzer *cjk_analyzer_new(const cjk_options *opts, char **err)
 		cjk_analyzer_fail(a, "ubrk_open(UBRK_WORD, zh)", st);
 		goto fail;
 	}
-	if (a->opts.stem_english) {
-		a->stemmer = sb_stemmer_new("english", NULL);
-		if (!a->stemmer) {
-			cjk_analyzer_fail(a, "sb_stemmer_new(english) failed", 0);
-			goto fail;
-		}
-	}
 	if (!cjk_fold_init(&a->fold)) {
 		cjk_analyzer_fail(a, "out of memory", 0);
 		goto fail;
@@ -110,9 +102,8 @@ void cjk_analyzer_free(cjk_analyzer *a)
 	if (a->brk)
 		ubrk_close(a->brk);
 	if (a->t2s)
-		utrans_close(a->t2s);
-	if (a->stemmer)
-		sb_stemmer_delete(a->stemmer);
+		a->t2s_api.close(a->t2s);
+	cjk_stemmer_free(a->stemmer);
 	cjk_fold_free(&a->fold);
 	cjk_lexicon_free(a->lexicon);
 	cjk_termbuf_free(&a->tb);

@@ -124,6 +124,20 @@ const char *cjk_analyzer_error(const cjk_analyzer *a);
  * string (free()), or NULL on failure. */
 char *cjk_normalize(cjk_analyzer *a, const char *text, size_t len);
 
+/* English (Porter2) stems through libstemmer, which is loaded on first
+ * need (dynlib.h): a search with no English word never maps it.  An
+ * analyzer makes its own; the glossary keys its English forms with one. */
+typedef struct cjk_stemmer cjk_stemmer;
+
+/* A new stemmer (cjk_stemmer_free), or NULL with *err (static storage)
+ * saying why: libstemmer cannot be loaded, or memory ran out. */
+cjk_stemmer *cjk_stemmer_new(const char **err);
+void cjk_stemmer_free(cjk_stemmer *st);
+
+/* The stem of word[0..len), without prefix: owned by st and valid until
+ * its next call, *stem_len its bytes.  NULL when out of memory. */
+const char *cjk_stemmer_stem(cjk_stemmer *st, const char *word, size_t len, size_t *stem_len);
+
 /* The analyzer's whole per-code-point folding (NFKC for compatibility
  * ideographs and radicals, and Traditional -> Simplified when enabled), as
  * UTF-8 pairs "from to" for every Han-ish code point that changes,

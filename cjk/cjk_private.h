@@ -23,8 +23,6 @@
 
 #include "cjk.h"
 
-struct sb_stemmer;
-
 /* Chunking (bytes): a chunk ends at the first safe point after
  * CJK_CHUNK_TARGET bytes, or at a character boundary after CJK_CHUNK_HARD
  * bytes when no safe point turns up. */
@@ -85,6 +83,13 @@ static inline bool cjk_is_run_han(uint32_t c)
 
 /* ---- the analyzer ---- */
 
+/* The calls of ICU's transliterator (libicui18n, loaded on first need:
+ * normalize.c), typed as ICU's headers declare them. */
+typedef struct cjk_t2s_api {
+	__typeof__(utrans_close) *close;
+	__typeof__(utrans_transUChars) *trans_uchars;
+} cjk_t2s_api;
+
 struct cjk_analyzer {
 	cjk_options opts;             /* lexicon_path not kept (NULL) */
 	char err[256];
@@ -92,7 +97,8 @@ struct cjk_analyzer {
 	UBreakIterator *brk;          /* reused for every chunk (ubrk_setText) */
 	const UNormalizer2 *nfkc_cf;  /* owned by ICU */
 	UTransliterator *t2s;         /* opened on first need; NULL before */
-	struct sb_stemmer *stemmer;   /* NULL when stem_english is off */
+	cjk_t2s_api t2s_api;          /* libicui18n's calls, loaded with t2s */
+	cjk_stemmer *stemmer;         /* made at the first English word (stem_english) */
 	cjk_fold_cache fold;
 	cjk_lexicon *lexicon;         /* NULL for none */
 

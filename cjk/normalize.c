@@ -15,6 +15,8 @@
 #include <unicode/utf16.h>
 
 #include "cjk_private.h"
+#include "dynlib.h"
+#include "sonames.h"
 
 #define CJK_FOLD_BMP_SIZE (CJK_FOLD_BMP_HI - CJK_FOLD_BMP_LO + 1u)
 
@@ -33,15 +35,38 @@ void cjk_fold_free(cjk_fold_cache *fc)
 	memset(fc, 0, sizeof *fc);
 }
 
+/* The transliterator is libicui18n's, which a searcher needs only for an
+ * index without a folding table (cjk_options.fold_table): it is loaded on
+ * first need (dynlib.h), by ICU's versioned names (utrans_openU_72), which
+ * its headers' renaming macros spell. */
+#define CJK_STR(x) #x
+#define CJK_NAME(x) CJK_STR(x)
+enum { T2S_OPEN, T2S_TRANS, T2S_CLOSE };
+static const char *const i18n_names[] = {CJK_NAME(utrans_openU), CJK_NAME(utrans_transUChars), CJK_NAME(utrans_close),
+                                         NULL};
+static ws_dynlib i18n_lib = WS_DYNLIB_INIT(WS_SONAME_ICU_I18N, i18n_names);
+
+typedef __typeof__(utrans_openU) t2s_open_fn;
+
 /* Open the Traditional -> Simplified transliterator on first need (it
  * costs ~25 ms, which a searcher with a Latin-only query never pays). */
 static bool cjk_t2s_open(cjk_analyzer *a)
 {
 	if (a->t2s)
 		return true;
+	const char *why = NULL;
+	void *const *syms = ws_dynlib_syms(&i18n_lib, &why);
+	if (!syms) {
+		cjk_analyzer_fail(a, why, 0);
+		return false;
+	}
+	t2s_open_fn *open_fn;
+	/* dlsym gives object pointers: memcpy is ISO C's way to functions */
+	memcpy(&open_fn, &syms[T2S_OPEN], sizeof open_fn);
+	memcpy(&a->t2s_api.trans_uchars, &syms[T2S_TRANS], sizeof a->t2s_api.trans_uchars);
+	memcpy(&a->t2s_api.close, &syms[T2S_CLOSE], sizeof a->t2s_api.close);
 	UErrorCode st = U_ZERO_ERROR;
-	a->t2s = utrans_openU(u"Traditional-Simplified", -1, UTRANS_FORWARD,
-			      NULL, 0, NULL, &st);
+	a->t2s = open_fn(u"Traditional-Simplified", -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
 	if (U_FAILURE(st)) {
 		a->t2s = NULL;
 		cjk_analyzer_fail(a, "utrans_openU(Traditional-Simplified)", st);
@@ -85,7 +110,7 @@ static bool cjk_fold_compute(cjk_analyzer *a, uint32_t c, uint32_t *res)
 	U16_APPEND_UNSAFE(dst, n, out);
 	int32_t limit = n;
 	st = U_ZERO_ERROR;
-	utrans_transUChars(a->t2s, dst, &n, 16, 0, &limit, &st);
+	a->t2s_api.trans_uchars(a->t2s, dst, &n, 16, 0, &limit, &st);
 	if (U_FAILURE(st)) {
 		cjk_analyzer_fail(a, "utrans_transUChars", st);
 		return false;

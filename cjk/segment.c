@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libstemmer.h>
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/utf16.h>
@@ -205,12 +204,19 @@ static bool cjk_seg_token(cjk_analyzer *a, size_t from, size_t to, int32_t st)
 	memcpy(out, w, (size_t)len);
 	if (!cjk_termbuf_push(&a->tb, (size_t)len, kind, pos, start, end))
 		goto oom;
-	if (kind != CJK_TERM_WORD || !a->stemmer || !cjk_seg_stemmable(w, (size_t)len))
+	if (kind != CJK_TERM_WORD || !a->opts.stem_english || !cjk_seg_stemmable(w, (size_t)len))
 		return true;
-	const sb_symbol *stem = sb_stemmer_stem(a->stemmer, (const sb_symbol *)w, (int)len);
+	if (!a->stemmer) {
+		const char *why = NULL;
+		if (!(a->stemmer = cjk_stemmer_new(&why))) {
+			cjk_analyzer_fail(a, why, 0);
+			return false;
+		}
+	}
+	size_t slen;
+	const char *stem = cjk_stemmer_stem(a->stemmer, w, (size_t)len, &slen);
 	if (!stem)
 		goto oom;
-	size_t slen = (size_t)sb_stemmer_length(a->stemmer);
 	if (slen + 1 > CJK_MAX_TERM_BYTES)
 		return true;
 	out = cjk_termbuf_text(&a->tb, slen + 1);

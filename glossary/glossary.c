@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libstemmer.h>
 #include <xxhash.h>
 
 #include "array.h"
@@ -57,12 +56,14 @@ static char *make_key(ws_glossary *g, cjk_analyzer *a, const char *text, size_t 
 			ok = strbuf_appendc(&sb, ' ');
 		/* the stemmer only when a key has an English word: most
 		 * searches make none */
-		if (ok && is_ascii_word(p, n) && !g->stemmer && !g->no_stemmer)
-			g->no_stemmer = !(g->stemmer = sb_stemmer_new("english", NULL));
+		if (ok && is_ascii_word(p, n) && !g->stemmer && !g->no_stemmer) {
+			const char *why = NULL;
+			g->no_stemmer = !(g->stemmer = cjk_stemmer_new(&why));
+		}
 		if (ok && is_ascii_word(p, n) && g->stemmer) {
-			const sb_symbol *st = sb_stemmer_stem(g->stemmer, (const sb_symbol *)p, (int)n);
-			ok = st ? strbuf_append(&sb, (const char *)st, (size_t)sb_stemmer_length(g->stemmer))
-			        : strbuf_append(&sb, p, n);
+			size_t slen;
+			const char *st = cjk_stemmer_stem(g->stemmer, p, n, &slen);
+			ok = st ? strbuf_append(&sb, st, slen) : strbuf_append(&sb, p, n);
 		} else if (ok) {
 			ok = strbuf_append(&sb, p, n);
 		}
@@ -442,8 +443,7 @@ void ws_glossary_free(ws_glossary *g)
 	free(g->forms);
 	free(g->slots);
 	free(g->by_weak);
-	if (g->stemmer)
-		sb_stemmer_delete(g->stemmer);
+	cjk_stemmer_free(g->stemmer);
 	free(g);
 }
 

@@ -35,8 +35,8 @@ struct ws_glossary {
 	size_t *by_weak;  /* open addressing by weak key: the first form of
 	                     the key (in the files' order), + 1; 0 empty */
 	size_t nweak;
-	struct sb_stemmer *stemmer; /* made on first need */
-	bool no_stemmer;            /* it could not be made */
+	cjk_stemmer *stemmer; /* made on first need */
+	bool no_stemmer;      /* it could not be made */
 	char **arenas;    /* one per file: the texts and plain texts of its
 	                     forms; or the one cache read (cache.c) */
 	size_t narenas;

@@ -15,13 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <readline/history.h>
-#include <readline/readline.h>
-
 #include "fetch.h"
 #include "open.h"
 #include "present.h"
 #include "prompt_cmd.h"
+#include "readline_dl.h"
 #include "strbuf.h"
 #include "term.h"
 #include "text.h"
@@ -41,8 +39,10 @@ typedef struct prompt {
 	bool quit;
 } prompt;
 
-/* readline calls back with no user data: the one prompt. */
+/* readline calls back with no user data: the one prompt, and readline
+ * (loaded when the prompt starts). */
 static prompt *P;
+static const ws_readline *rl;
 static volatile sig_atomic_t got_sigint, got_sigwinch;
 
 static void on_signal(int sig)
@@ -114,7 +114,7 @@ static void update_prompt(prompt *p)
 	free(p->prompt);
 	p->prompt = ok ? strbuf_detach(&sb) : strdup("wensou> ");
 	strbuf_free(&sb);
-	rl_set_prompt(p->prompt);
+	rl->rl_set_prompt(p->prompt);
 }
 
 /* A message, which may quote a path or a query: no control characters
@@ -360,12 +360,12 @@ static void remember(prompt *p, const char *line)
 {
 	if (!*line)
 		return;
-	HIST_ENTRY *last = history_length ? history_get(history_base + history_length - 1) : NULL;
+	HIST_ENTRY *last = *rl->history_length ? rl->history_get(*rl->history_base + *rl->history_length - 1) : NULL;
 	if (last && !strcmp(last->line, line))
 		return;
-	add_history(line);
-	if (p->history && append_history(1, p->history) != 0)
-		write_history(p->history); /* the file did not exist yet */
+	rl->add_history(line);
+	if (p->history && rl->append_history(1, p->history) != 0)
+		rl->write_history(p->history); /* the file did not exist yet */
 }
 
 static void on_line(char *line)
@@ -381,7 +381,7 @@ static void on_line(char *line)
 	}
 	free(line);
 	if (p->quit)
-		rl_callback_handler_remove();
+		rl->rl_callback_handler_remove();
 }
 
 /* readline needs the locale's character set to edit wide characters. */
@@ -406,15 +406,20 @@ int ws_prompt_run(const ws_cli *cli, ws_index *ix, const ws_glossary *glossary)
 	for (size_t i = 0; i < cli->nsources; i++)
 		set_source(&p, cli->sources[i], false);
 
+	const char *why = NULL;
+	if (!(rl = ws_readline_load(&why))) {
+		fprintf(stderr, "wensou-search: the prompt needs readline: %s\n", why);
+		return 2;
+	}
 	utf8_locale();
-	rl_readline_name = "wensou";
-	rl_catch_signals = 0; /* our handlers: see the loop */
-	rl_catch_sigwinch = 0;
-	using_history();
-	stifle_history(HISTORY_MAX);
+	*rl->rl_readline_name = "wensou";
+	*rl->rl_catch_signals = 0; /* our handlers: see the loop */
+	*rl->rl_catch_sigwinch = 0;
+	rl->using_history();
+	rl->stifle_history(HISTORY_MAX);
 	p.history = history_path();
 	if (p.history)
-		read_history(p.history);
+		rl->read_history(p.history);
 
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_winch;
 	sigemptyset(&sa.sa_mask);
@@ -422,9 +427,9 @@ int ws_prompt_run(const ws_cli *cli, ws_index *ix, const ws_glossary *glossary)
 	sigaction(SIGWINCH, &sa, &old_winch);
 
 	say("wensou: %u passages indexed.  Type a query, or :help.\n", ix->doccount);
-	rl_callback_handler_install("wensou> ", on_line);
+	rl->rl_callback_handler_install("wensou> ", on_line);
 	update_prompt(&p);
-	rl_redisplay();
+	rl->rl_redisplay();
 	while (!p.quit) {
 		fd_set fds;
 		FD_ZERO(&fds);
@@ -432,18 +437,18 @@ int ws_prompt_run(const ws_cli *cli, ws_index *ix, const ws_glossary *glossary)
 		int r = select(STDIN_FILENO + 1, &fds, NULL, NULL, NULL);
 		if (got_sigwinch) {
 			got_sigwinch = 0;
-			rl_resize_terminal();
+			rl->rl_resize_terminal();
 		}
 		if (got_sigint) {
 			/* Ctrl-C: drop the line, a fresh prompt */
 			got_sigint = 0;
-			rl_free_line_state();
-			rl_callback_sigcleanup();
-			rl_replace_line("", 0);
+			rl->rl_free_line_state();
+			rl->rl_callback_sigcleanup();
+			rl->rl_replace_line("", 0);
 			say("^C");
-			rl_crlf();
-			rl_on_new_line();
-			rl_redisplay();
+			rl->rl_crlf();
+			rl->rl_on_new_line();
+			rl->rl_redisplay();
 			continue;
 		}
 		if (r < 0) {
@@ -451,12 +456,12 @@ int ws_prompt_run(const ws_cli *cli, ws_index *ix, const ws_glossary *glossary)
 				continue;
 			break;
 		}
-		rl_callback_read_char();
+		rl->rl_callback_read_char();
 	}
 	if (!p.quit)
-		rl_callback_handler_remove();
+		rl->rl_callback_handler_remove();
 	if (p.history)
-		history_truncate_file(p.history, HISTORY_MAX);
+		rl->history_truncate_file(p.history, HISTORY_MAX);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGWINCH, &old_winch, NULL);
 
@@ -468,7 +473,7 @@ int ws_prompt_run(const ws_cli *cli, ws_index *ix, const ws_glossary *glossary)
 	free(p.history);
 	free(p.prompt);
 	ws_result_free(p.last);
-	clear_history();
+	rl->clear_history();
 	P = NULL;
 	return 0;
 }
