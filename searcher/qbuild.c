@@ -499,7 +499,14 @@ static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char
 		xq_query_free(sec);
 		return st == XQ_OK || ws_fail(err, "cannot build the query: %s", xq_last_error());
 	}
-	if (u->stem) {
+	if (u->stem && u->synonym) {
+		/* A concept's other forms weigh as one term (OP_SYNONYM), their
+		 * wdf added up: the word as written beside its stem would count
+		 * each of its occurrences twice, an English form over a Chinese
+		 * one, and cost a second long posting list ("AI" in 8,000 files). */
+		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) || !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
+			goto fail;
+	} else if (u->stem) {
 		/* The stem finds every form; the word as written ranks higher. */
 		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) ||
 		    !qlist_push(&l, term_query(u->terms[0].text, u->terms[0].len), err) ||

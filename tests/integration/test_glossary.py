@@ -293,6 +293,35 @@ class FormTermsTest(TempDirTest):
 
 
 @needs_search
+class SynonymWeightTest(TempDirTest):
+    """A concept's other forms weigh as one term: one occurrence of an
+    English form counts as much as one of a Chinese form, not twice (as
+    its stem and again as written)."""
+
+    def test_one_occurrence_of_each_form_weighs_the_same(self):
+        docs = os.path.join(self.tmp, "docs")
+        os.makedirs(docs)
+        for name, text in (("a.txt", "各国讨论了 compact 的落实。\n"), ("b.txt", "各国讨论了数码公约的落实。\n")):
+            with open(os.path.join(docs, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        glossary = os.path.join(self.tmp, "glossary.txt")
+        with open(glossary, "w", encoding="utf-8") as f:
+            f.write("数字契约 | compact | 数码公约\n")
+        env = dict(os.environ, WENSOU_GLOSSARY=glossary)
+        p = run_index(self.db, docs, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # the form as written is in neither: both are found by the others
+        p = subprocess.run([SEARCH, "--db", self.db, "--json", "--", "数字契约"], capture_output=True, text=True,
+                           env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        hits = [json.loads(l) for l in p.stdout.splitlines() if l.startswith('{"type":"hit"')]
+        self.assertEqual(sorted((os.path.basename(h["path"]), h["via"]) for h in hits),
+                         [("a.txt", ["compact"]), ("b.txt", ["数码公约"])])
+        # both passages are short (the same length norm) and hold one form once
+        self.assertAlmostEqual(hits[0]["score"], hits[1]["score"], places=6, msg=hits)
+
+
+@needs_search
 class GlossaryChangeTest(TempDirTest):
     """A form that comes into the glossary after passages were indexed has
     no term in them: searches must still find them all."""
