@@ -95,6 +95,17 @@ fail:
 	return NULL;
 }
 
+void cjk_analyzer_set_stemming(cjk_analyzer *a, bool on)
+{
+	a->no_stems = !on;
+}
+
+void cjk_analyzer_set_stem_memo(cjk_analyzer *a, cjk_stem_memo_fn *fn, const void *ud)
+{
+	a->stem_memo = fn;
+	a->stem_memo_ud = fn ? ud : NULL;
+}
+
 void cjk_analyzer_free(cjk_analyzer *a)
 {
 	if (!a)

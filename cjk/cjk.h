@@ -138,6 +138,21 @@ void cjk_stemmer_free(cjk_stemmer *st);
  * its next call, *stem_len its bytes.  NULL when out of memory. */
 const char *cjk_stemmer_stem(cjk_stemmer *st, const char *word, size_t len, size_t *stem_len);
 
+/* Whether the analyses from now on give WORD terms their STEM terms,
+ * where the options ask for them (stem_english): on when made.  A caller
+ * that reads no stems turns them off, and the analyzer then has no reason
+ * to load libstemmer. */
+void cjk_analyzer_set_stemming(cjk_analyzer *a, bool on);
+
+/* Stems the analyzer takes instead of asking libstemmer, which it then
+ * need not load: fn(ud, word, len, &stem_len) gives the stem of word[0..len)
+ * (a WORD term's text) without prefix, or NULL when it does not know it.
+ * The glossary lends its forms' stems this way, so that a Chinese query
+ * whose concept has English forms never loads libstemmer.  fn and ud are
+ * borrowed until replaced (fn NULL: none). */
+typedef const char *cjk_stem_memo_fn(const void *ud, const char *word, size_t len, size_t *stem_len);
+void cjk_analyzer_set_stem_memo(cjk_analyzer *a, cjk_stem_memo_fn *fn, const void *ud);
+
 /* The analyzer's whole per-code-point folding (NFKC for compatibility
  * ideographs and radicals, and Traditional -> Simplified when enabled), as
  * UTF-8 pairs "from to" for every Han-ish code point that changes,

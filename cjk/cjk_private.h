@@ -98,7 +98,10 @@ struct cjk_analyzer {
 	const UNormalizer2 *nfkc_cf;  /* owned by ICU */
 	UTransliterator *t2s;         /* opened on first need; NULL before */
 	cjk_t2s_api t2s_api;          /* libicui18n's calls, loaded with t2s */
-	cjk_stemmer *stemmer;         /* made at the first English word (stem_english) */
+	cjk_stemmer *stemmer;         /* made at the first English word the memo lacks (stem_english) */
+	bool no_stems;                /* cjk_analyzer_set_stemming(a, false) */
+	cjk_stem_memo_fn *stem_memo;  /* cjk_analyzer_set_stem_memo; NULL: none */
+	const void *stem_memo_ud;
 	cjk_fold_cache fold;
 	cjk_lexicon *lexicon;         /* NULL for none */
 

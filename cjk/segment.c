@@ -204,18 +204,18 @@ static bool cjk_seg_token(cjk_analyzer *a, size_t from, size_t to, int32_t st)
 	memcpy(out, w, (size_t)len);
 	if (!cjk_termbuf_push(&a->tb, (size_t)len, kind, pos, start, end))
 		goto oom;
-	if (kind != CJK_TERM_WORD || !a->opts.stem_english || !cjk_seg_stemmable(w, (size_t)len))
+	if (kind != CJK_TERM_WORD || !a->opts.stem_english || a->no_stems || !cjk_seg_stemmable(w, (size_t)len))
 		return true;
-	if (!a->stemmer) {
+	size_t slen = 0;
+	const char *stem = a->stem_memo ? a->stem_memo(a->stem_memo_ud, w, (size_t)len, &slen) : NULL;
+	if (!stem && !a->stemmer) {
 		const char *why = NULL;
 		if (!(a->stemmer = cjk_stemmer_new(&why))) {
 			cjk_analyzer_fail(a, why, 0);
 			return false;
 		}
 	}
-	size_t slen;
-	const char *stem = cjk_stemmer_stem(a->stemmer, w, (size_t)len, &slen);
-	if (!stem)
+	if (!stem && !(stem = cjk_stemmer_stem(a->stemmer, w, (size_t)len, &slen)))
 		goto oom;
 	if (slen + 1 > CJK_MAX_TERM_BYTES)
 		return true;

@@ -17,7 +17,9 @@
  *   forms    per form: weak key, text offset, concept, next of the same
  *            weak key, first character as read
  *   by_weak  the weak-key slots
+ *   stem_at  the offsets of the stems' entries (stems.c)
  *   texts    the forms' texts, each NUL-terminated
+ *   stems    the stems' entries, "word\0stem\0" each
  *   check    XXH3 of everything before it
  */
 #include <errno.h>
@@ -33,13 +35,14 @@
 #include "glossary_private.h"
 #include "strbuf.h"
 
-#define CACHE_MAGIC 0x31534f4c47535700ull /* "\0WSGLOS1" */
+#define CACHE_MAGIC 0x32534f4c47535700ull /* "\0WSGLOS2" */
 #define CACHE_MAX_BYTES (64u << 20)
 
 typedef struct cache_header {
 	uint64_t magic;
 	uint64_t ident;
 	uint32_t n, nconcepts, nweak, text_bytes;
+	uint32_t nstems, stem_bytes;
 } cache_header;
 
 typedef struct cache_form {
@@ -154,18 +157,32 @@ bool ws_glossary_cache_load(const char *const *paths, size_t n, uint64_t ident, 
 		goto bad;
 	memcpy(&h, buf, sizeof h);
 	size_t forms_at = sizeof h, weak_at = forms_at + (size_t)h.n * sizeof(cache_form);
-	size_t text_at = weak_at + (size_t)h.nweak * sizeof(uint32_t), check_at = text_at + h.text_bytes;
+	size_t stem_at = weak_at + (size_t)h.nweak * sizeof(uint32_t);
+	size_t text_at = stem_at + (size_t)h.nstems * sizeof(uint32_t), stems_at = text_at + h.text_bytes;
+	size_t check_at = stems_at + h.stem_bytes;
 	uint64_t check;
 	if (h.magic != CACHE_MAGIC || h.ident != ident || h.nweak < 64 || (h.nweak & (h.nweak - 1)) ||
-	    h.nweak < (size_t)h.n * 2 + 2 || check_at + sizeof check != len || (h.text_bytes && buf[check_at - 1]))
+	    h.nweak < (size_t)h.n * 2 + 2 || check_at + sizeof check != len || (h.text_bytes && buf[text_at + h.text_bytes - 1]) ||
+	    (h.stem_bytes && buf[check_at - 1]) || !h.nstems != !h.stem_bytes)
 		goto bad;
 	memcpy(&check, buf + check_at, sizeof check);
 	if (check != XXH3_64bits(buf, check_at))
 		goto bad;
 	g = calloc(1, sizeof *g);
 	if (!g || !(g->forms = calloc(h.n ? h.n : 1, sizeof *g->forms)) || !(g->by_weak = malloc(h.nweak * sizeof *g->by_weak)) ||
-	    !(g->arenas = malloc(sizeof *g->arenas)))
+	    !(g->arenas = malloc(sizeof *g->arenas)) || (h.nstems && !(g->stem_at = malloc(h.nstems * sizeof *g->stem_at))))
 		goto bad;
+	for (size_t i = 0; i < h.nstems; i++) {
+		uint32_t at;
+		memcpy(&at, buf + stem_at + i * sizeof at, sizeof at);
+		/* an entry is two strings, and the block ends with a NUL */
+		if (at >= h.stem_bytes || (i && at <= g->stem_at[i - 1]))
+			goto bad;
+		g->stem_at[i] = at;
+	}
+	g->nstems = h.nstems;
+	g->stem_bytes = h.stem_bytes;
+	g->stems = buf + stems_at;
 	g->n = g->cap = h.n;
 	g->nconcepts = h.nconcepts;
 	g->nweak = h.nweak;
@@ -205,7 +222,8 @@ void ws_glossary_cache_store(const ws_glossary *g, const char *const *paths, siz
 	if (!path)
 		return;
 	strbuf sb = STRBUF_INIT, texts = STRBUF_INIT;
-	cache_header h = {CACHE_MAGIC, ident, (uint32_t)g->n, g->nconcepts, (uint32_t)g->nweak, 0};
+	cache_header h = {CACHE_MAGIC, ident, (uint32_t)g->n, g->nconcepts, (uint32_t)g->nweak, 0, (uint32_t)g->nstems,
+	                  (uint32_t)g->stem_bytes};
 	bool ok = strbuf_append(&sb, (const char *)&h, sizeof h);
 	for (size_t i = 0; ok && i < g->n; i++) {
 		const form *f = &g->forms[i];
@@ -217,10 +235,13 @@ void ws_glossary_cache_store(const ws_glossary *g, const char *const *paths, siz
 		uint32_t k = (uint32_t)g->by_weak[i];
 		ok = strbuf_append(&sb, (const char *)&k, sizeof k);
 	}
+	for (size_t i = 0; ok && i < g->nstems; i++)
+		ok = strbuf_append(&sb, (const char *)&g->stem_at[i], sizeof g->stem_at[i]);
 	if (ok) {
 		h.text_bytes = (uint32_t)texts.len;
 		memcpy(sb.data, &h, sizeof h);
-		ok = strbuf_append(&sb, texts.data ? texts.data : "", texts.len);
+		ok = strbuf_append(&sb, texts.data ? texts.data : "", texts.len) &&
+		     (!g->nstems || strbuf_append(&sb, g->stems, g->stem_bytes));
 	}
 	uint64_t check = ok ? XXH3_64bits(sb.data, sb.len) : 0;
 	ok = ok && strbuf_append(&sb, (const char *)&check, sizeof check);

@@ -426,6 +426,10 @@ bool ws_glossary_load(const char *const *paths, size_t n, cjk_analyzer *a, ws_gl
 		last[h] = i + 1;
 	}
 	free(last);
+	if (!ws_glossary_make_stems(g, a)) {
+		ws_glossary_free(g);
+		return ws_fail(err, "out of memory");
+	}
 	ws_glossary_cache_store(g, paths, n, ident);
 	*out = g;
 	return true;
@@ -444,6 +448,8 @@ void ws_glossary_free(ws_glossary *g)
 	free(g->slots);
 	free(g->by_weak);
 	cjk_stemmer_free(g->stemmer);
+	free(g->stem_at);
+	free(g->stems_own);
 	free(g);
 }
 

@@ -56,6 +56,13 @@ size_t ws_glossary_size(const ws_glossary *g);
 bool ws_glossary_find(const ws_glossary *g, cjk_analyzer *a, const char *text, size_t len, size_t *form_index,
                       bool *found);
 
+/* The stem of word[0..len), an English word of one of g's forms as the
+ * analyzer of its load emitted it (a WORD term), without prefix: owned by
+ * g, *stem_len its bytes; NULL when no form has the word.  A
+ * cjk_stem_memo_fn (ud is g): a search lends it to its analyzer, which
+ * then loads libstemmer only for words no form has. */
+const char *ws_glossary_stem(const void *g, const char *word, size_t len, size_t *stem_len);
+
 /* The forms, 0 .. ws_glossary_nforms - 1, in the files' order: form k's
  * text as written (owned by g) and its concept's number.  Forms of one
  * concept share the number; the concept's first form comes first. */

@@ -40,7 +40,20 @@ struct ws_glossary {
 	char **arenas;    /* one per file: the texts and plain texts of its
 	                     forms; or the one cache read (cache.c) */
 	size_t narenas;
+	/* The stems of the forms' English words (stems.c): entries
+	 * "word\0stem\0" in byte order of word, entry i at stems +
+	 * stem_at[i]; stems in an arena, or in stems_own when made here */
+	const char *stems;
+	uint32_t *stem_at;
+	size_t nstems, stem_bytes;
+	char *stems_own;
 };
+
+/* Make g's stems (ws_glossary_stem) with a, the analyzer of the load:
+ * each form analysed, its WORD terms and their STEM terms kept.  False
+ * only when out of memory; an analysis that fails (libstemmer cannot be
+ * loaded) leaves g without stems, and searches stem for themselves. */
+bool ws_glossary_make_stems(ws_glossary *g, cjk_analyzer *a);
 
 /* What the files paths[0..n) hold now (their names and bytes, hashed):
  * the identity a cache file of their glossary records. */

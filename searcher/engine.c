@@ -89,7 +89,12 @@ out:
 static bool attempt(ws_index *ix, const ws_request *req, ws_result *res, char **err, xq_status *xst)
 {
 	run r = {.ix = ix, .req = req, .err = err};
+	/* the glossary knows the stems of its English forms: a query
+	 * expanded to them need not load libstemmer */
+	if (req->glossary)
+		cjk_analyzer_set_stem_memo(ix->analyzer, ws_glossary_stem, req->glossary);
 	bool ok = search(&r, res);
+	cjk_analyzer_set_stem_memo(ix->analyzer, NULL, NULL);
 	ws_query_free(r.q);
 	xq_enquire_free(r.enq);
 	ws_matches_free(&r.matches);

@@ -216,6 +216,17 @@ static bool all_runs(const ws_query *q, bool with_excluded)
 	return true;
 }
 
+/* Does a unit to match have a stem (match_stem)? */
+static bool any_stem(const ws_query *q, bool with_excluded)
+{
+	for (size_t i = 0; i < q->nunits; i++) {
+		const ws_unit *u = &q->units[i];
+		if (u->kind == WS_UNIT_TEXT && (!u->excluded || with_excluded) && u->nterms && u->stem)
+			return true;
+	}
+	return false;
+}
+
 /* Occurrences of one unit's run, as cjk_text_find_han_runs reports them. */
 typedef struct run_found {
 	ws_matches *m;
@@ -272,14 +283,21 @@ bool ws_match_passage(const ws_query *q, cjk_analyzer *a, const char *text, size
 		goto sorted;
 	}
 	/* dictionary words are redundant with bigrams for matching, and
-	 * ICU's dictionary is most of the cost of analysing Chinese text */
+	 * ICU's dictionary is most of the cost of analysing Chinese text;
+	 * stems are read only for a unit searched by its stem (a phrase,
+	 * "data security", is by its words), and making them loads
+	 * libstemmer */
+	cjk_analyzer_set_stemming(a, any_stem(q, with_excluded));
 	cjk_analyzer_reset_without_words(a, text, len, first_line);
 	while ((r = cjk_analyzer_next(a, &t)) == 1) {
 		if (!dterms_push(&d, &t)) {
 			ws_fail(err, "out of memory");
-			goto out;
+			break;
 		}
 	}
+	cjk_analyzer_set_stemming(a, true);
+	if (r == 1)
+		goto out;
 	if (r < 0) {
 		ws_fail(err, "text analysis of a passage failed: %s", cjk_analyzer_error(a));
 		goto out;

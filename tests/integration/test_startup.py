@@ -36,8 +36,9 @@ class TestLibrariesOnFirstNeed(TempDirTest):
         p = run_index(self.db, docs)
         self.assertEqual(p.returncode, 0, p.stderr)
 
-    def search(self, *query):
-        env = dict(os.environ, LD_DEBUG="files")
+    def search(self, *query, glossary=""):
+        env = dict(os.environ, LD_DEBUG="files", WENSOU_GLOSSARY=glossary,
+                   XDG_CACHE_HOME=os.path.join(self.tmp, "cache"))
         p = subprocess.run([SEARCH, "--db", self.db, "--vimgrep", "--no-config", "--", *query],
                            capture_output=True, text=True, env=env, timeout=60)
         return p, opened_libraries(p.stderr)
@@ -66,6 +67,23 @@ class TestLibrariesOnFirstNeed(TempDirTest):
         self.assertIn("flows.txt:3:", p.stdout)
         self.assertTrue(self.loaded(libs, "libstemmer"), sorted(libs))
         self.assertFalse(self.loaded(libs, "libreadline"), sorted(libs))
+
+    def test_a_chinese_search_for_a_concept_with_english_forms_opens_no_stemmer(self):
+        """The glossary keeps the stems of its English forms; and a
+        passage's English words need no stems when no unit of the query
+        is searched by its stem (a phrase is, by its words)."""
+        glossary = os.path.join(self.tmp, "glossary.txt")
+        with open(glossary, "w", encoding="utf-8") as f:
+            f.write("数据流动 | data flows\n")
+        # the first search reads the glossary's files and stems the
+        # forms, which the cache then keeps for the next
+        for first in (True, False):
+            p, libs = self.search("数据流动", glossary=glossary)
+            self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+            # one passage holds both paragraphs, the English by its form
+            self.assertIn("flows.txt:1:", p.stdout)
+            self.assertIn("Data flows", p.stdout)
+        self.assertFalse(self.loaded(libs, "libstemmer"), sorted(libs))
 
     def test_an_index_without_its_folding_table_still_folds(self):
         """As an index of an earlier wensou, with no folding table: the
