@@ -54,15 +54,18 @@ static char *make_key(ws_glossary *g, cjk_analyzer *a, const char *text, size_t 
 		size_t n = (size_t)(e - p);
 		if (sb.len)
 			ok = strbuf_appendc(&sb, ' ');
-		/* the stemmer only when a key has an English word: most
-		 * searches make none */
-		if (ok && is_ascii_word(p, n) && !g->stemmer && !g->no_stemmer) {
+		/* a word of a form has its stem kept (stems.c); the stemmer
+		 * only for another English word: most searches make none */
+		bool english = ok && is_ascii_word(p, n);
+		size_t slen = 0;
+		const char *st = english ? ws_glossary_stem(g, p, n, &slen) : NULL;
+		if (english && !st && !g->stemmer && !g->no_stemmer) {
 			const char *why = NULL;
 			g->no_stemmer = !(g->stemmer = cjk_stemmer_new(&why));
 		}
-		if (ok && is_ascii_word(p, n) && g->stemmer) {
-			size_t slen;
-			const char *st = cjk_stemmer_stem(g->stemmer, p, n, &slen);
+		if (english && !st && g->stemmer)
+			st = cjk_stemmer_stem(g->stemmer, p, n, &slen);
+		if (english) {
 			ok = st ? strbuf_append(&sb, st, slen) : strbuf_append(&sb, p, n);
 		} else if (ok) {
 			ok = strbuf_append(&sb, p, n);

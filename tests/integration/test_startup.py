@@ -84,6 +84,12 @@ class TestLibrariesOnFirstNeed(TempDirTest):
             self.assertIn("flows.txt:1:", p.stdout)
             self.assertIn("Data flows", p.stdout)
         self.assertFalse(self.loaded(libs, "libstemmer"), sorted(libs))
+        # the form in English, its words known to the glossary: found
+        # through the Chinese form too, and no stemmer either
+        p, libs = self.search("data", "flows", glossary=glossary)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertIn("flows.txt:1:", p.stdout)
+        self.assertFalse(self.loaded(libs, "libstemmer"), sorted(libs))
 
     def test_an_index_without_its_folding_table_still_folds(self):
         """As an index of an earlier wensou, with no folding table: the
