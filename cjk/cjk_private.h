@@ -94,8 +94,8 @@ struct cjk_analyzer {
 	cjk_options opts;             /* lexicon_path not kept (NULL) */
 	char err[256];
 
-	UBreakIterator *brk;          /* reused for every chunk (ubrk_setText) */
-	const UNormalizer2 *nfkc_cf;  /* owned by ICU */
+	UBreakIterator *brk;          /* reused for every chunk (ubrk_setText); cjk_brk */
+	const UNormalizer2 *nfkc_cf;  /* owned by ICU; cjk_nfkc */
 	UTransliterator *t2s;         /* opened on first need; NULL before */
 	cjk_t2s_api t2s_api;          /* libicui18n's calls, loaded with t2s */
 	cjk_stemmer *stemmer;         /* made at the first English word the memo lacks (stem_english) */
@@ -140,6 +140,11 @@ struct cjk_analyzer {
 
 /* analyzer.c */
 void cjk_analyzer_fail(cjk_analyzer *a, const char *what, int icu_status);
+
+/* a's word break iterator and NFKC_Casefold normaliser, opened on first
+ * call; NULL when ICU cannot open them (a failed, with the message). */
+UBreakIterator *cjk_brk(cjk_analyzer *a);
+const UNormalizer2 *cjk_nfkc(cjk_analyzer *a);
 
 /* chunk.c: byte offset where the chunk starting at byte start ends. */
 size_t cjk_chunk_end(const char *text, size_t len, size_t start);

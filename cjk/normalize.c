@@ -94,6 +94,8 @@ static bool cjk_fold_compute(cjk_analyzer *a, uint32_t c, uint32_t *res)
 	*res = c;
 	UErrorCode st = U_ZERO_ERROR;
 	U16_APPEND_UNSAFE(src, n, c);
+	if (!cjk_nfkc(a))
+		return false;
 	int32_t m = unorm2_normalize(a->nfkc_cf, src, n, dst, 16, &st);
 	if (U_FAILURE(st)) {
 		cjk_analyzer_fail(a, "unorm2_normalize", st);
@@ -319,6 +321,8 @@ long cjk_fold_word(cjk_analyzer *a, const UChar *u16, size_t n)
 	/* NFKC casefold can expand; retry once with the size ICU asks for. */
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t m = 0;
+	if (!cjk_nfkc(a))
+		return -1;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		size_t want = attempt == 0 ? n * 3 + 16 : (size_t)m + 1;
 		if (want > INT32_MAX || !cjk_scratch16_reserve(a, want)) {

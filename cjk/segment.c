@@ -283,6 +283,8 @@ static bool cjk_seg_segment(cjk_analyzer *a, size_t from, size_t to, int32_t st)
 static bool cjk_seg_break(cjk_analyzer *a, size_t from, size_t to)
 {
 	UErrorCode st = U_ZERO_ERROR;
+	if (!cjk_brk(a))
+		return false;
 	ubrk_setText(a->brk, a->u16 + from, (int32_t)(to - from), &st);
 	if (U_FAILURE(st)) {
 		cjk_analyzer_fail(a, "ubrk_setText", st);

@@ -26,6 +26,8 @@ int cjk_words(cjk_analyzer *a, const char *text, size_t len, cjk_word_fn *fn, vo
 	u_strFromUTF8(u, n16 + 1, NULL, text, (int32_t)len, &st);
 	if (U_FAILURE(st))
 		goto out;
+	if (!cjk_brk(a))
+		goto out;
 	ubrk_setText(a->brk, u, n16, &st);
 	if (U_FAILURE(st))
 		goto out;
