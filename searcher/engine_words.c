@@ -25,7 +25,8 @@ bool engine_words(run *r, const ws_filters *f, ws_result *res)
 		*r->err = NULL;
 		return true;
 	}
-	if (!ws_query_find_words(wq, r->ix->db, &r->xst, r->err) || !ws_query_find_forms(wq, r->ix, &r->xst, r->err)) {
+	if (!ws_query_find_words(wq, r->ix->db, &r->xst, r->err) || !ws_query_find_forms(wq, r->ix, &r->xst, r->err) ||
+	    !ws_query_find_stems(wq, r->ix, &r->xst, r->err)) {
 		ws_query_free(wq);
 		return false;
 	}

@@ -367,6 +367,34 @@ bool ws_query_find_forms(ws_query *q, ws_index *ix, xq_status *xst, char **err)
 	return true;
 }
 
+bool ws_query_find_stems(ws_query *q, ws_index *ix, xq_status *xst, char **err)
+{
+	*xst = XQ_OK;
+	if (ix->remote)
+		return true;
+	for (size_t i = 0; i < q->nunits; i++) {
+		ws_unit *u = &q->units[i];
+		if (u->kind != WS_UNIT_TEXT || !u->stem || u->synonym || u->excluded || u->nterms != 1)
+			continue;
+		/* every passage with the word has its stem, at least as often
+		 * (the same scaled count or more): equal totals mean equal
+		 * postings */
+		const ws_qterm *w = &u->terms[0];
+		unsigned tf_word = 0, tf_stem = 0;
+		unsigned long long cf_word = 0, cf_stem = 0;
+		if ((*xst = xq_db_termfreq(ix->db, w->text, w->len, &tf_word)) != XQ_OK ||
+		    (*xst = xq_db_termfreq(ix->db, u->stem, strlen(u->stem), &tf_stem)) != XQ_OK)
+			return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
+		if (!tf_word || tf_word != tf_stem)
+			continue;
+		if ((*xst = xq_db_collfreq(ix->db, w->text, w->len, &cf_word)) != XQ_OK ||
+		    (*xst = xq_db_collfreq(ix->db, u->stem, strlen(u->stem), &cf_stem)) != XQ_OK)
+			return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
+		u->stem_is_word = cf_word == cf_stem;
+	}
+	return true;
+}
+
 bool ws_query_needs_check(const ws_query *q)
 {
 	for (size_t i = 0; i < q->nunits; i++)
@@ -506,6 +534,21 @@ static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char
 		 * one, and cost a second long posting list ("AI" in 8,000 files). */
 		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) || !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
 			goto fail;
+	} else if (u->stem && (u->stem_is_word || u->excluded)) {
+		/* The word's postings are the stem's, or only the passages
+		 * matter (a word excluded): one posting list, not two */
+		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) || !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
+			goto fail;
+		if (!u->excluded) {
+			xq_query *twice = NULL;
+			xq_status st = xq_query_scale(core, 2.0, &twice);
+			xq_query_free(core);
+			core = twice;
+			if (st != XQ_OK) {
+				ws_fail(err, "cannot build the query: %s", xq_last_error());
+				goto fail;
+			}
+		}
 	} else if (u->stem) {
 		/* The stem finds every form; the word as written ranks higher. */
 		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) ||

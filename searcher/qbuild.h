@@ -50,6 +50,14 @@ bool ws_query_find_words(ws_query *q, xq_db *db, xq_status *xst, char **err);
  * *xst. */
 bool ws_query_find_forms(ws_query *q, ws_index *ix, xq_status *xst, char **err);
 
+/* A word whose stem indexes exactly the passages the word does, as often
+ * (an acronym: "oecd" and "Zoecd"), is searched as its stem weighted
+ * twice rather than as the OR of the two (the same scores, one posting
+ * list instead of two): sets u->stem_is_word where the index's
+ * frequencies say so.  Not over remote shards, where each look-up is a
+ * round trip.  A failed read of the index leaves its status in *xst. */
+bool ws_query_find_stems(ws_query *q, ws_index *ix, xq_status *xst, char **err);
+
 /* True if some text unit is approx (query.h): the Xapian query may then
  * match more than the query means, and the excluded approx units are left
  * out of it; each candidate must be checked with ws_match_passage. */

@@ -59,6 +59,9 @@ typedef struct ws_unit {
 	ws_qterm *terms;  /* positional exact terms in order */
 	size_t nterms;    /* 0: the unit has nothing searchable (punctuation) */
 	char *stem;       /* "Z…" for a single unquoted Latin word, else NULL */
+	bool stem_is_word; /* the stem's postings are the word's, wdf and all
+	                      (ws_query_find_stems): the stem alone, weighted
+	                      twice, ranks as the two do */
 	char **weights;   /* CJK_WORD terms: ranking weight only */
 	size_t nweights;
 	bool approx;      /* Xapian cannot express the unit exactly (Han

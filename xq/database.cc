@@ -424,6 +424,18 @@ xq_status xq_db_termfreq(xq_db *db, const char *term, size_t len, unsigned *out)
 	});
 }
 
+xq_status xq_db_collfreq(xq_db *db, const char *term, size_t len, unsigned long long *out) noexcept
+{
+	return entry(db, [&] {
+		if (!db || !out)
+			return fail(db, XQ_ERR_INVALID, "NULL argument");
+		*out = 0;
+		if (term && len > 0 && len <= XQ_MAX_TERM_BYTES)
+			*out = db->read().get_collection_freq(std::string(term, len));
+		return XQ_OK;
+	});
+}
+
 xq_status xq_db_get_metadata(xq_db *db, const char *key, char **value, size_t *len) noexcept
 {
 	clear_out(value);

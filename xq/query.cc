@@ -4,6 +4,7 @@
  */
 #include "xq_private.hh"
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -115,6 +116,18 @@ xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansi
 		return new_query(Xapian::Query(Xapian::Query::OP_WILDCARD, std::string(prefix, len), max_expansion, limit,
 		                               Xapian::Query::OP_SYNONYM),
 		                 out);
+	});
+}
+
+xq_status xq_query_scale(const xq_query *sub, double factor, xq_query **out) noexcept
+{
+	clear_out(out);
+	return entry(nullptr, [&] {
+		if (!out || !sub)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
+		if (!(factor > 0.0) || !std::isfinite(factor))
+			return fail(nullptr, XQ_ERR_INVALID, "weight factor out of range");
+		return new_query(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, sub->q, factor), out);
 	});
 }
 

@@ -177,6 +177,9 @@ xq_status xq_db_doccount(xq_db *db, unsigned *out) XQ_NOEXCEPT;
  * document can have: empty, or longer than XQ_MAX_TERM_BYTES). */
 xq_status xq_db_termfreq(xq_db *db, const char *term, size_t len, unsigned *out) XQ_NOEXCEPT;
 
+/* The sum of term's wdf over every document (0 as for xq_db_termfreq). */
+xq_status xq_db_collfreq(xq_db *db, const char *term, size_t len, unsigned long long *out) XQ_NOEXCEPT;
+
 /* User metadata.  A handle over several databases (a stub, or
  * xq_db_add_database) reads each of them: get gives the value of the first
  * that has the key, foreach walks them all in turn.
@@ -281,6 +284,9 @@ xq_status xq_query_value_range(unsigned slot, const char *lo, size_t lolen, cons
 /* All terms starting with prefix, OR'd (as a synonym), at most max_expansion
  * of them (0: no limit; past the limit the most frequent are kept). */
 xq_status xq_query_wildcard(const char *prefix, size_t len, unsigned max_expansion, xq_query **out) XQ_NOEXCEPT;
+/* sub with every weight multiplied by factor (finite, > 0): Xapian's
+ * OP_SCALE_WEIGHT.  sub is copied; the caller still owns it. */
+xq_status xq_query_scale(const xq_query *sub, double factor, xq_query **out) XQ_NOEXCEPT;
 /* Matches every document. */
 xq_status xq_query_match_all(xq_query **out) XQ_NOEXCEPT;
 void xq_query_free(xq_query *q) XQ_NOEXCEPT;

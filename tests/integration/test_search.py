@@ -12,6 +12,8 @@ import subprocess
 import tempfile
 import unittest
 
+from harness import damage
+
 INDEX = os.environ.get("WENSOU_INDEX", "")
 SEARCH = os.environ.get("WENSOU_SEARCH", "")
 SHARED = os.environ.get("WENSOU_SHARED_CORPUS", "")
@@ -823,6 +825,51 @@ class TestTerminalTotals(IndexedTexts, unittest.TestCase):
     def test_few_candidates_have_exact_passages_and_documents(self):
         self.assertEqual(self.count("数据港口"), 200)
         self.assertEqual(self.header("数据港口"), "1–10 of 200 passages in 4 documents")
+
+@unittest.skipUnless(HAVE_BINARIES, BINARIES_MSG)
+class TestStemAndWord(IndexedTexts, unittest.TestCase):
+    """A word is searched as its stem or as written, the second ranking
+    higher: where the two index the same passages as often (an acronym)
+    the stem alone is searched, weighted twice.  The scores are Xapian's
+    own for the OR of the two, whichever way the query was built."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.index_texts({"a.txt": "The GDPR applies here. GDPR fines follow. New rules apply.\n",
+                         "b.txt": "Under the GDPR a rule holds.\n",
+                         "c.txt": "These rules and this rule, with GDPR as the model rule.\n",
+                         "d.txt": "Nothing of either here.\n"})
+
+    XAPIAN_SCORES = ("import glob, sys, xapian\n"
+                     "db = xapian.Database()\n"
+                     "for p in sorted(glob.glob(sys.argv[1] + '/shard-*')):\n"
+                     "    db.add_database(xapian.Database(p))\n"
+                     "e = xapian.Enquire(db)\n"
+                     "e.set_weighting_scheme(xapian.BM25Weight(32, 0, 1, 0, 0))\n"
+                     "e.set_query(xapian.Query(xapian.Query.OP_OR, [xapian.Query('Z' + sys.argv[2]),\n"
+                     "                                               xapian.Query(sys.argv[2])]))\n"
+                     "for m in e.get_mset(0, 100):\n"
+                     "    print('%.4f' % m.weight)\n")
+
+    def scores(self, word):
+        hits, _ = self.search(word, args=["--no-synonyms", "-n", "100"])
+        return ["%.4f" % h["score"] for h in hits]
+
+    def test_scores_are_those_of_the_word_or_its_stem(self):
+        for word in ("gdpr", "rule"):  # the same postings; "rules" too under "Zrule"
+            expected = damage(self.XAPIAN_SCORES, self.db, word).split()
+            self.assertTrue(expected, word)
+            self.assertEqual(self.scores(word), expected, word)
+        self.assertEqual(len(self.scores("gdpr")), 3)
+        self.assertEqual(len(self.scores("rule")), 3)
+
+    def test_an_excluded_word_excludes_every_form(self):
+        for excluded in ("-gdpr", "-rule"):  # a.txt has "GDPR" and "rules"
+            hits, _ = self.search("here", excluded, args=["--no-synonyms"])
+            self.assertEqual([base(h) for h in hits], ["d.txt"], excluded)
+        hits, _ = self.search("here", args=["--no-synonyms"])
+        self.assertEqual(sorted(base(h) for h in hits), ["a.txt", "d.txt"])
+
 
 if __name__ == "__main__":
     from harness import main

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1248,6 +1249,46 @@ static xq_doc *sized_doc(const char *id, unsigned len, unsigned apples, unsigned
 
 /* Scaling raises every wdf, rounded, and keeps positions and boolean
  * terms as they were. */
+/* A scaled query: the same matches, every score times the factor; the
+ * collection frequency is the wdf summed over the documents. */
+static void test_scale_and_collfreq(void **state)
+{
+	(void)state;
+	xq_db *db = open_ro(fixture);
+	unsigned long long cf = 99;
+	assert_int_equal(xq_db_collfreq(db, "digital", 7, &cf), XQ_OK);
+	assert_int_equal(cf, 3);
+	assert_int_equal(xq_db_collfreq(db, "absent", 6, &cf), XQ_OK);
+	assert_int_equal(cf, 0);
+	assert_int_equal(xq_db_collfreq(db, "digital", 7, NULL), XQ_ERR_INVALID);
+
+	xq_query *q = term("divide"), *twice = NULL, *bad = NULL;
+	assert_int_equal(xq_query_scale(q, 2.0, &twice), XQ_OK);
+	assert_int_equal(xq_query_scale(q, 0.0, &bad), XQ_ERR_INVALID);
+	assert_null(bad);
+	assert_int_equal(xq_query_scale(q, NAN, &bad), XQ_ERR_INVALID);
+	assert_int_equal(xq_query_scale(NULL, 2.0, &bad), XQ_ERR_INVALID);
+	double plain[3], doubled[3];
+	xq_query *both[2] = {q, twice};
+	for (int k = 0; k < 2; k++) {
+		xq_enquire *enq = NULL;
+		xq_hits *hits = NULL;
+		assert_int_equal(xq_enquire_new(db, &enq), XQ_OK);
+		assert_int_equal(xq_enquire_set_query(enq, both[k]), XQ_OK);
+		assert_int_equal(xq_enquire_run(enq, 0, 10, &hits), XQ_OK);
+		assert_int_equal(xq_hits_count(hits), 3);
+		for (size_t i = 0; i < 3; i++)
+			(k ? doubled : plain)[i] = xq_hits_score(hits, i);
+		xq_hits_free(hits);
+		xq_enquire_free(enq);
+	}
+	for (size_t i = 0; i < 3; i++)
+		assert_true(plain[i] > 0 && doubled[i] == 2.0 * plain[i]);
+	xq_query_free(q);
+	xq_query_free(twice);
+	xq_db_close(db);
+}
+
 static void test_scale_wdf(void **state)
 {
 	(void)state;
@@ -1499,6 +1540,7 @@ int main(void)
 		cmocka_unit_test(test_stub_lines),
 		cmocka_unit_test(test_remote_shard),
 		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_scale_and_collfreq),
 		cmocka_unit_test(test_scale_wdf),
 		cmocka_unit_test(test_scaled_wdf_ranks_as_bm25),
 		cmocka_unit_test(test_count),
