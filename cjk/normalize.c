@@ -359,12 +359,46 @@ long cjk_fold_word(cjk_analyzer *a, const UChar *u16, size_t n)
 
 /* cjk_normalize: NFKC casefold of the whole string, then the Han folding
  * of cjk_fold_cp on each code point, exactly what terms get. */
+/* text[0..len) folded without ICU's normaliser, when it holds only ASCII
+ * and Han characters and the index's folding table is complete: the
+ * table folds a Han character as NFKC and Traditional -> Simplified do,
+ * ASCII only lower-cases, and neither composes with its neighbours.  So a
+ * Chinese query's glossary look-up never opens the normaliser.  NULL
+ * when the text needs it (or memory ran out: the full path says which). */
+static char *cjk_normalize_simple(cjk_analyzer *a, const char *text, size_t len)
+{
+	if (!a->fold.complete)
+		return NULL;
+	const unsigned char *s = (const unsigned char *)text;
+	char *out = malloc(len * 2 + 1);
+	size_t o = 0;
+	for (size_t i = 0; out && i < len;) {
+		size_t used;
+		uint32_t c = cjk_utf8_get(s + i, len - i, &used);
+		if (c < 0x80u) {
+			out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		} else if (cjk_is_han(c) && cjk_fold_applies(a, c)) {
+			o += cjk_utf8_put(out + o, cjk_fold_cp(a, c));
+		} else {
+			free(out);
+			return NULL;
+		}
+		i += used;
+	}
+	if (out)
+		out[o] = '\0';
+	return out;
+}
+
 char *cjk_normalize(cjk_analyzer *a, const char *text, size_t len)
 {
 	if (!a || (!text && len))
 		return NULL;
 	if (len > INT32_MAX / 4)
 		return NULL;
+	char *simple = len ? cjk_normalize_simple(a, text, len) : NULL;
+	if (simple)
+		return simple;
 	UChar *u = malloc((len + 1) * sizeof *u);
 	if (!u)
 		return NULL;

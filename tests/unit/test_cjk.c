@@ -467,6 +467,24 @@ static void test_fold_table(void **state)
 		tterms_free(&with);
 		tterms_free(&without);
 	}
+	/* normalising with the table (without ICU's normaliser, for Han and
+	 * ASCII) gives what normalising without it gives */
+	cjk_analyzer *with = cjk_analyzer_new(&o, &err), *without = cjk_analyzer_new(NULL, &err);
+	assert_non_null(with);
+	assert_non_null(without);
+	const char *strings[] = {"數字鴻溝與資料治理", "⼈⼯智能 AI", "GDPR 與 數據", "\xEF\xA4\x80x", "㍿ 株式",
+	                         "ＯＥＣＤ 數字", "People’s 數字", "\xff數"};
+	for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++) {
+		char *p = cjk_normalize(with, strings[k], strlen(strings[k]));
+		char *q = cjk_normalize(without, strings[k], strlen(strings[k]));
+		assert_non_null(p);
+		assert_non_null(q);
+		assert_string_equal(p, q);
+		free(p);
+		free(q);
+	}
+	cjk_analyzer_free(with);
+	cjk_analyzer_free(without);
 	/* a damaged table is refused with a message */
 	o.fold_table = "\xE6\x95";
 	o.fold_table_len = 2;
