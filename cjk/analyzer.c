@@ -111,9 +111,11 @@ const UNormalizer2 *cjk_nfkc(cjk_analyzer *a)
 	return a->nfkc_cf;
 }
 
-void cjk_analyzer_set_stemming(cjk_analyzer *a, bool on)
+bool cjk_analyzer_set_stemming(cjk_analyzer *a, bool on)
 {
+	bool was = !a->no_stems;
 	a->no_stems = !on;
+	return was;
 }
 
 void cjk_analyzer_set_stem_memo(cjk_analyzer *a, cjk_stem_memo_fn *fn, const void *ud)

@@ -141,8 +141,8 @@ const char *cjk_stemmer_stem(cjk_stemmer *st, const char *word, size_t len, size
 /* Whether the analyses from now on give WORD terms their STEM terms,
  * where the options ask for them (stem_english): on when made.  A caller
  * that reads no stems turns them off, and the analyzer then has no reason
- * to load libstemmer. */
-void cjk_analyzer_set_stemming(cjk_analyzer *a, bool on);
+ * to load libstemmer.  Returns the setting it replaces. */
+bool cjk_analyzer_set_stemming(cjk_analyzer *a, bool on);
 
 /* Stems the analyzer takes instead of asking libstemmer, which it then
  * need not load: fn(ud, word, len, &stem_len) gives the stem of word[0..len)

@@ -357,8 +357,6 @@ long cjk_fold_word(cjk_analyzer *a, const UChar *u16, size_t n)
 	return len;
 }
 
-/* cjk_normalize: NFKC casefold of the whole string, then the Han folding
- * of cjk_fold_cp on each code point, exactly what terms get. */
 /* text[0..len) folded without ICU's normaliser, when it holds only ASCII
  * and Han characters and the index's folding table is complete: the
  * table folds a Han character as NFKC and Traditional -> Simplified do,
@@ -390,6 +388,8 @@ static char *cjk_normalize_simple(cjk_analyzer *a, const char *text, size_t len)
 	return out;
 }
 
+/* cjk_normalize: NFKC casefold of the whole string, then the Han folding
+ * of cjk_fold_cp on each code point, exactly what terms get. */
 char *cjk_normalize(cjk_analyzer *a, const char *text, size_t len)
 {
 	if (!a || (!text && len))

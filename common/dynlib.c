@@ -3,14 +3,19 @@
 
 #include <dlfcn.h>
 #include <stdio.h>
+#include <string.h>
 
 void *const *ws_dynlib_syms(ws_dynlib *lib, const char **err)
 {
 	pthread_mutex_lock(&lib->lock);
 	if (lib->state == 0) {
 		void *h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
-		lib->state = h ? 1 : -1;
-		if (!h)
+		/* a library that cannot be loaded now may be later (out of
+		 * file descriptors, of memory: a long --serve goes on); one
+		 * without the symbols never will */
+		if (h)
+			lib->state = 1;
+		else
 			snprintf(lib->error, sizeof lib->error, "cannot load %s: %s", lib->soname, dlerror());
 		for (size_t i = 0; h && lib->names[i]; i++) {
 			if (i == WS_DYNLIB_MAX_SYMS || !(lib->syms[i] = dlsym(h, lib->names[i]))) {
@@ -20,13 +25,18 @@ void *const *ws_dynlib_syms(ws_dynlib *lib, const char **err)
 				break;
 			}
 		}
-		/* a failed library stays open: its handle is harmless and a
-		 * second dlopen would find what the first did */
+		/* a library without the symbols stays open: its handle is
+		 * harmless */
 	}
 	bool ok = lib->state == 1;
+	/* the message as this call saw it: another thread's retry may
+	 * write lib's while this one reads */
+	static _Thread_local char message[sizeof lib->error];
+	if (!ok)
+		memcpy(message, lib->error, sizeof message);
 	pthread_mutex_unlock(&lib->lock);
 	if (!ok && err)
-		*err = lib->error;
+		*err = message;
 	return ok ? lib->syms : NULL;
 }
 

@@ -24,7 +24,7 @@ typedef struct ws_dynlib {
 	const char *soname;                  /* what dlopen is given */
 	const char *const *names;            /* the symbols, NULL-terminated */
 	pthread_mutex_t lock;
-	int state;                           /* 0 not tried, 1 loaded, -1 failed */
+	int state;                           /* 0 not loaded, 1 loaded, -1 lacks a symbol */
 	void *syms[WS_DYNLIB_MAX_SYMS];      /* dlsym of each name, once loaded */
 	char error[256];                     /* why it failed, once it has */
 } ws_dynlib;
@@ -32,10 +32,12 @@ typedef struct ws_dynlib {
 /* A static initialiser: soname and a NULL-terminated array of names. */
 #define WS_DYNLIB_INIT(soname, names) {(soname), (names), PTHREAD_MUTEX_INITIALIZER, 0, {0}, {0}}
 
-/* The symbols of lib, loading it on the first call (later calls, from any
- * thread, return what the first found): an array owned by lib, in the
+/* The symbols of lib, loading it on the first call that can (later calls,
+ * from any thread, return what it found): an array owned by lib, in the
  * order of its names, or NULL when the library or one of its symbols
- * cannot be had, with *err (owned by lib) saying which and why.  The
+ * cannot be had, with *err (static storage of the calling thread, valid
+ * until its next call) saying which and why.  A library that could not be loaded is tried
+ * again by the next call; one that lacks a symbol is not.  A loaded
  * library stays loaded until the process ends. */
 void *const *ws_dynlib_syms(ws_dynlib *lib, const char **err);
 

@@ -142,6 +142,16 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* Is e[0..size) one entry of the stems, "word\0stem\0", neither empty? */
+static bool stem_entry_ok(const char *e, size_t size)
+{
+	const char *nul = size ? memchr(e, '\0', size) : NULL;
+	if (!nul || nul == e)
+		return false;
+	size_t rest = size - (size_t)(nul - e) - 1; /* the stem and its NUL */
+	return rest >= 2 && memchr(nul + 1, '\0', rest) == e + size - 1;
+}
+
 bool ws_glossary_cache_load(const char *const *paths, size_t n, uint64_t ident, cjk_analyzer *a, ws_glossary **out)
 {
 	*out = NULL;
@@ -175,10 +185,16 @@ bool ws_glossary_cache_load(const char *const *paths, size_t n, uint64_t ident, 
 	for (size_t i = 0; i < h.nstems; i++) {
 		uint32_t at;
 		memcpy(&at, buf + stem_at + i * sizeof at, sizeof at);
-		/* an entry is two strings, and the block ends with a NUL */
 		if (at >= h.stem_bytes || (i && at <= g->stem_at[i - 1]))
 			goto bad;
 		g->stem_at[i] = at;
+	}
+	/* the words in byte order, as ws_glossary_stem's search reads them */
+	for (size_t i = 0; i < h.nstems; i++) {
+		size_t end = i + 1 < h.nstems ? g->stem_at[i + 1] : h.stem_bytes;
+		const char *e = buf + stems_at + g->stem_at[i];
+		if (!stem_entry_ok(e, end - g->stem_at[i]) || (i && strcmp(buf + stems_at + g->stem_at[i - 1], e) >= 0))
+			goto bad;
 	}
 	g->nstems = h.nstems;
 	g->stem_bytes = h.stem_bytes;

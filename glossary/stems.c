@@ -63,8 +63,6 @@ bool ws_glossary_make_stems(ws_glossary *g, cjk_analyzer *a)
 	stem_pair *v = NULL;
 	size_t n = 0, cap = 0;
 	bool failed = false, ok = true;
-	/* the analyzer's own memo would answer from what is being made */
-	cjk_analyzer_set_stem_memo(a, NULL, NULL);
 	for (size_t i = 0; ok && !failed && i < g->n; i++)
 		ok = add_pairs(a, g->forms[i].text, &v, &n, &cap, &failed);
 	strbuf sb = STRBUF_INIT;

@@ -38,10 +38,12 @@ static bool search(run *r, ws_result *res)
 	    !ws_query_analyse(r->q, r->ix->analyzer, has_filters, r->err))
 		return false;
 	if (!ws_query_find_words(r->q, r->ix->db, &r->xst, r->err) ||
-	    !ws_query_find_forms(r->q, r->ix, &r->xst, r->err) || !ws_query_find_stems(r->q, r->ix, &r->xst, r->err))
+	    !ws_query_find_forms(r->q, r->ix, &r->xst, r->err))
 		return false;
 	if (req->partial)
 		ws_query_mark_partial(r->q);
+	if (!ws_query_find_stems(r->q, r->ix, &r->xst, r->err))
+		return false;
 	if (!ws_query_build(r->q, &f, r->ix, false, &xq, &none, r->err))
 		return false;
 	if (none || !r->ix->doccount) {

@@ -287,7 +287,7 @@ bool ws_match_passage(const ws_query *q, cjk_analyzer *a, const char *text, size
 	 * stems are read only for a unit searched by its stem (a phrase,
 	 * "data security", is by its words), and making them loads
 	 * libstemmer */
-	cjk_analyzer_set_stemming(a, any_stem(q, with_excluded));
+	bool stemming = cjk_analyzer_set_stemming(a, any_stem(q, with_excluded));
 	cjk_analyzer_reset_without_words(a, text, len, first_line);
 	while ((r = cjk_analyzer_next(a, &t)) == 1) {
 		if (!dterms_push(&d, &t)) {
@@ -295,7 +295,7 @@ bool ws_match_passage(const ws_query *q, cjk_analyzer *a, const char *text, size
 			break;
 		}
 	}
-	cjk_analyzer_set_stemming(a, true);
+	cjk_analyzer_set_stemming(a, stemming);
 	if (r == 1)
 		goto out;
 	if (r < 0) {

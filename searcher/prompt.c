@@ -394,6 +394,11 @@ static void utf8_locale(void)
 
 int ws_prompt_run(const ws_cli *cli, ws_index *ix, const ws_glossary *glossary)
 {
+	const char *why = NULL;
+	if (!(rl = ws_readline_load(&why))) {
+		fprintf(stderr, "wensou-search: the prompt needs readline: %s\n", why);
+		return 2;
+	}
 	prompt p = {.ix = ix, .glossary = glossary, .cli = *cli};
 	P = &p;
 	/* the copy's arrays are its own, as :source changes them */
@@ -406,11 +411,6 @@ int ws_prompt_run(const ws_cli *cli, ws_index *ix, const ws_glossary *glossary)
 	for (size_t i = 0; i < cli->nsources; i++)
 		set_source(&p, cli->sources[i], false);
 
-	const char *why = NULL;
-	if (!(rl = ws_readline_load(&why))) {
-		fprintf(stderr, "wensou-search: the prompt needs readline: %s\n", why);
-		return 2;
-	}
 	utf8_locale();
 	*rl->rl_readline_name = "wensou";
 	*rl->rl_catch_signals = 0; /* our handlers: see the loop */

@@ -534,20 +534,18 @@ static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char
 		 * one, and cost a second long posting list ("AI" in 8,000 files). */
 		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) || !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
 			goto fail;
-	} else if (u->stem && (u->stem_is_word || u->excluded)) {
-		/* The word's postings are the stem's, or only the passages
-		 * matter (a word excluded): one posting list, not two */
+	} else if (u->stem && u->stem_is_word) {
+		/* The word's postings are the stem's: one posting list, not
+		 * two, and the same scores */
 		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) || !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
 			goto fail;
-		if (!u->excluded) {
-			xq_query *twice = NULL;
-			xq_status st = xq_query_scale(core, 2.0, &twice);
-			xq_query_free(core);
-			core = twice;
-			if (st != XQ_OK) {
-				ws_fail(err, "cannot build the query: %s", xq_last_error());
-				goto fail;
-			}
+		xq_query *twice = NULL;
+		xq_status st = xq_query_scale(core, 2.0, &twice);
+		xq_query_free(core);
+		core = twice;
+		if (st != XQ_OK) {
+			ws_fail(err, "cannot build the query: %s", xq_last_error());
+			goto fail;
 		}
 	} else if (u->stem) {
 		/* The stem finds every form; the word as written ranks higher. */

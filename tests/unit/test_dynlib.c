@@ -28,10 +28,10 @@ static void test_missing_library_says_which(void **state)
 	assert_non_null(err);
 	assert_non_null(strstr(err, "cannot load libwensou-absent.so.9"));
 	assert_false(ws_dynlib_loaded(&lib));
-	/* the failure is remembered, with its message */
+	/* tried again, and refused again with its message */
 	const char *again = NULL;
 	assert_null(ws_dynlib_syms(&lib, &again));
-	assert_string_equal(again, err);
+	assert_non_null(strstr(again, "cannot load libwensou-absent.so.9"));
 }
 
 static void test_missing_symbol_says_which(void **state)
