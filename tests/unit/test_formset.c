@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 #include <unicode/uclean.h>
+#include <xxhash.h>
 
 #include "cjk.h"
 #include "formset.h"
@@ -330,6 +331,71 @@ static void test_a_cached_glossary_is_its_files(void **state)
 	unsetenv("XDG_CACHE_HOME");
 }
 
+/* The stem ws_glossary_stem gives word, "" for none. */
+static const char *stem_of(const ws_glossary *g, const char *word)
+{
+	static char buf[64];
+	size_t n = 0;
+	const char *st = ws_glossary_stem(g, word, strlen(word), &n);
+	snprintf(buf, sizeof buf, "%.*s", st ? (int)n : 0, st ? st : "");
+	return buf;
+}
+
+/* The glossary keeps its forms' stems, from its files and from its cache;
+ * a cache whose stems are forged, its checksum made right, is not read. */
+static void test_the_stems_a_glossary_keeps(void **state)
+{
+	(void)state;
+	char cache[PATH_MAX], dir[PATH_MAX], file[PATH_MAX];
+	path_in_tmp(cache, sizeof cache, "stems-cache");
+	setenv("XDG_CACHE_HOME", cache, 1);
+	cjk_analyzer *a = analyzer(true);
+	const char *text = "数据流动 | data flows | dataflow\n";
+	for (int from_cache = 0; from_cache < 2; from_cache++) {
+		ws_glossary *g = glossary_of(a, "stems.txt", text);
+		assert_string_equal(stem_of(g, "flows"), "flow");
+		assert_string_equal(stem_of(g, "data"), "data");
+		assert_string_equal(stem_of(g, "dataflow"), "dataflow");
+		assert_string_equal(stem_of(g, "flow"), ""); /* no form has it */
+		assert_string_equal(stem_of(g, "flowsx"), "");
+		ws_glossary_free(g);
+	}
+
+	/* the last entry, "flows\0flow\0", made one string "flowsXflow\0" */
+	path_in_tmp(dir, sizeof dir, "stems-cache/wensou");
+	char cmd[PATH_MAX * 2 + 64];
+	snprintf(cmd, sizeof cmd, "ls '%s'/glossary-*.bin", dir);
+	FILE *ls = popen(cmd, "r");
+	assert_non_null(ls);
+	assert_non_null(fgets(file, sizeof file, ls));
+	pclose(ls);
+	file[strcspn(file, "\n")] = '\0';
+	FILE *f = fopen(file, "rb");
+	assert_non_null(f);
+	static char buf[1 << 16];
+	size_t len = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	assert_true(len > 8 && len < sizeof buf);
+	static const char entry[] = "flows\0flow\0";
+	char *at = memmem(buf, len - 8, entry, sizeof entry - 1);
+	assert_non_null(at);
+	assert_ptr_equal(at + sizeof entry - 1, buf + len - 8); /* the last one */
+	at[5] = 'X';
+	uint64_t check = XXH3_64bits(buf, len - 8);
+	memcpy(buf + len - 8, &check, sizeof check);
+	f = fopen(file, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	/* read from the files again: the stems are right */
+	ws_glossary *g = glossary_of(a, "stems.txt", text);
+	assert_string_equal(stem_of(g, "flows"), "flow");
+	assert_string_equal(stem_of(g, "flowsXflow"), "");
+	ws_glossary_free(g);
+	cjk_analyzer_free(a);
+	unsetenv("XDG_CACHE_HOME");
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -351,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_phrase_forms_where_the_phrase_matches),
 		cmocka_unit_test(test_the_list_a_shard_keeps),
 		cmocka_unit_test(test_a_cached_glossary_is_its_files),
+		cmocka_unit_test(test_the_stems_a_glossary_keeps),
 	};
 	int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
 	u_cleanup();
