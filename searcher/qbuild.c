@@ -527,25 +527,25 @@ static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char
 		xq_query_free(sec);
 		return st == XQ_OK || ws_fail(err, "cannot build the query: %s", xq_last_error());
 	}
-	if (u->stem && u->synonym) {
-		/* A concept's other forms weigh as one term (OP_SYNONYM), their
-		 * wdf added up: the word as written beside its stem would count
-		 * each of its occurrences twice, an English form over a Chinese
-		 * one, and cost a second long posting list ("AI" in 8,000 files). */
+	if (u->stem && (u->synonym || u->stem_is_word)) {
+		/* The stem alone.  A concept's other forms weigh as one term
+		 * (OP_SYNONYM), their wdf added up: the word as written beside
+		 * its stem would count each of its occurrences twice, an
+		 * English form over a Chinese one, and cost a second long
+		 * posting list ("AI" in 8,000 files).  A word whose postings
+		 * are its stem's is the stem weighted twice: the scores of the
+		 * OR below, from one posting list instead of two. */
 		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) || !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
 			goto fail;
-	} else if (u->stem && u->stem_is_word) {
-		/* The word's postings are the stem's: one posting list, not
-		 * two, and the same scores */
-		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) || !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
-			goto fail;
-		xq_query *twice = NULL;
-		xq_status st = xq_query_scale(core, 2.0, &twice);
-		xq_query_free(core);
-		core = twice;
-		if (st != XQ_OK) {
-			ws_fail(err, "cannot build the query: %s", xq_last_error());
-			goto fail;
+		if (!u->synonym) {
+			xq_query *twice = NULL;
+			xq_status st = xq_query_scale(core, 2.0, &twice);
+			xq_query_free(core);
+			core = twice;
+			if (st != XQ_OK) {
+				ws_fail(err, "cannot build the query: %s", xq_last_error());
+				goto fail;
+			}
 		}
 	} else if (u->stem) {
 		/* The stem finds every form; the word as written ranks higher. */
