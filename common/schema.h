@@ -12,8 +12,13 @@
  *   Y<year>      boolean: the document's year, when known ("Y2023")
  *   XS<source>   boolean: the document's normalised source (publisher)
  *   K<kind>      boolean: a passage that is not body text (ws_kind_name:
- *                Kcontents, Knote, Ksource, Kcaption); searches leave
- *                them out unless asked for all kinds
+ *                Kcontents, Knote, Ksource, Kcaption)
+ *   A...         the terms of such a passage (an aside): every term above
+ *                but the boolean ones gets this prefix ("A数字", "AZgovern",
+ *                "AH数字"), so that the posting lists a default search
+ *                reads hold body text alone and nothing need be left
+ *                out; a search of all kinds looks for each term and its
+ *                aside twin as one (qbuild.c)
  *   H...         the cjk/ terms of the heading of the passage's own
  *                section (no positions): a unit matches there too, so a
  *                section's body is found by what its heading names
@@ -50,8 +55,9 @@
 /* 2: Han terms without positions; the passage text after the JSON.
  * 3: passage kinds (K terms, "kind"), headings at the start of the text ("head"), section terms (H).
  * 4: the length normalisation in the wdf (WS_RANK_* below).
+ * 5: the asides' terms under their own prefix (WS_PREFIX_ASIDE), no K*aside.
  * An indexer meeting an index of another version rebuilds it; a searcher asks for that. */
-#define WS_SCHEMA_VERSION 4
+#define WS_SCHEMA_VERSION 5
 
 /*
  * Ranking is BM25 with k1 = WS_RANK_K1 and length normalisation
@@ -94,6 +100,7 @@ static inline double ws_rank_wdf_factor(unsigned long len)
 #define WS_PREFIX_KIND "K"
 #define WS_PREFIX_SECTION "H"
 #define WS_PREFIX_FORM "XF"
+#define WS_PREFIX_ASIDE "A"
 
 /* Passage kinds, as indexed (K terms) and in JSON ("kind"): 0 is body
  * text, the others are kept out of default results. */
@@ -104,13 +111,6 @@ static inline const char *ws_kind_name(unsigned kind)
 	return kind < WS_KINDS ? names[kind] : "body";
 }
 
-/* Every passage of a kind other than body text also has this term: what
- * a default search leaves out is one posting list to skip rather than
- * four (measured 15-25% of a common word's match at 1 GB).  An index of
- * an earlier wensou has none, or lacks it on some passages; the searcher
- * uses it only where its postings are as many as those of the K terms
- * (qbuild.c), so either way the version stays. */
-#define WS_TERM_KIND_ASIDE "K*aside"
 
 #define WS_SLOT_YEAR 0
 #define WS_SLOT_FILE 1

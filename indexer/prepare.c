@@ -364,12 +364,13 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 		xs = xq_doc_length(doc, &doclen);
 	if (xs == XQ_OK && doclen)
 		xs = xq_doc_scale_wdf(doc, ws_rank_wdf_factor(doclen));
+	/* an aside's terms out of the lists a default search reads */
+	if (xs == XQ_OK && ps->kind != WS_PASSAGE_BODY)
+		xs = xq_doc_prefix_terms(doc, WS_PREFIX_ASIDE, strlen(WS_PREFIX_ASIDE));
 	if (xs == XQ_OK && ps->kind != WS_PASSAGE_BODY) {
 		char kt[32];
 		int n = snprintf(kt, sizeof kt, "%s%s", WS_PREFIX_KIND, ws_kind_name(ps->kind));
 		xs = xq_doc_add_boolean_term(doc, kt, (size_t)n);
-		if (xs == XQ_OK)
-			xs = xq_doc_add_boolean_term(doc, WS_TERM_KIND_ASIDE, strlen(WS_TERM_KIND_ASIDE));
 	}
 	if (xs == XQ_OK)
 		xs = xq_doc_add_boolean_term(doc, fileterm, ftl);

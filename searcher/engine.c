@@ -28,7 +28,7 @@ static double now_ms(void)
 static bool search(run *r, ws_result *res)
 {
 	const ws_request *req = r->req;
-	ws_filters f = {req->year, req->since, req->until, req->sources, req->nsources, req->all_kinds, req->glossary};
+	ws_filters f = {req->year, req->since, req->until, req->sources, req->nsources, req->glossary};
 	bool has_filters = req->year || req->since || req->until || req->nsources;
 	xq_query *xq = NULL;
 	bool none = false, ok = false, empty = false;
@@ -37,6 +37,7 @@ static bool search(run *r, ws_result *res)
 	    (req->glossary && !ws_glossary_expand(req->glossary, r->ix->analyzer, r->q, r->err)) ||
 	    !ws_query_analyse(r->q, r->ix->analyzer, has_filters, r->err))
 		return false;
+	r->q->asides = req->all_kinds;
 	if (!ws_query_find_words(r->q, r->ix->db, &r->xst, r->err) ||
 	    !ws_query_find_forms(r->q, r->ix, &r->xst, r->err))
 		return false;

@@ -45,6 +45,20 @@ static bool candidate_text(run *r, xq_hits *hits, size_t i, const char **text, s
 	return true;
 }
 
+/* Where a unit's term is looked for, as the prefix it has there
+ * (schema.h): the text, the section's heading, and (asides) the same in
+ * passages that are not body text. */
+static const struct term_place {
+	const char *prefix;
+	bool heading, aside;
+} term_places[] = {
+	{"", false, false},
+	{WS_PREFIX_SECTION, true, false},
+	{WS_PREFIX_ASIDE, false, true},
+	{WS_PREFIX_ASIDE WS_PREFIX_SECTION, true, true},
+};
+#define WS_TERM_PLACES (sizeof term_places / sizeof term_places[0])
+
 /* present[u * n + i]: does candidate i of hits hold unit u of the query?
  * Terms through their posting lists, Han runs by scanning the text; with
  * any unit only the matcher can tell, *matcher is set and nothing done. */
@@ -84,18 +98,17 @@ static bool presence(run *r, xq_hits *hits, size_t n, bool *present, bool *match
 			const char *t[2];
 			size_t tl[2], nt = ws_unit_terms(unit, t, tl);
 			memset(marks, 0, n * sizeof *marks);
-			for (size_t k = 0; k < (r->text_only ? nt : nt * 2); k++) {
-				/* the term in the text, then in the section's heading */
-				char ht[WS_TERM_MAX_BYTES + 8];
-				size_t hl = strlen(WS_PREFIX_SECTION), tk = tl[k % nt];
-				if (k >= nt && tk + hl > WS_TERM_MAX_BYTES)
+			for (size_t k = 0; k < nt * WS_TERM_PLACES; k++) {
+				const struct term_place *at = &term_places[k / nt];
+				if ((r->text_only && at->heading) || (!q->asides && at->aside))
 					continue;
-				if (k >= nt) {
-					memcpy(ht, WS_PREFIX_SECTION, hl);
-					memcpy(ht + hl, t[k % nt], tk);
-				}
-				xq_status st = k < nt ? xq_db_mark_term(r->ix->db, t[k], tl[k], sorted, n, marks)
-				                      : xq_db_mark_term(r->ix->db, ht, tk + hl, sorted, n, marks);
+				char pt[WS_TERM_MAX_BYTES + 1];
+				size_t pl = strlen(at->prefix), tk = tl[k % nt];
+				if (tk + pl > WS_TERM_MAX_BYTES)
+					continue;
+				memcpy(pt, at->prefix, pl);
+				memcpy(pt + pl, t[k % nt], tk);
+				xq_status st = xq_db_mark_term(r->ix->db, pt, tk + pl, sorted, n, marks);
 				if (st != XQ_OK) {
 					engine_failed(r, st, "search failed");
 					goto out;

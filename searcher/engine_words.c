@@ -19,6 +19,7 @@ bool engine_words(run *r, const ws_filters *f, ws_result *res)
 	if (!ws_query_words(r->q, r->ix->analyzer, &wq, r->err))
 		return false;
 	wq->synonym_headings = true;
+	wq->asides = r->q->asides;
 	if (!ws_query_analyse(wq, r->ix->analyzer, true, r->err) || !ws_query_positive_groups(wq)) {
 		ws_query_free(wq);
 		free(*r->err);

@@ -463,7 +463,6 @@ bool ws_index_refresh(ws_index *ix, char **err)
 	drop_files(ix);
 	drop_sources(ix);
 	drop_forms(ix);
-	ix->asides_known = false;
 	return true;
 }
 
@@ -625,26 +624,6 @@ done:
 	free(fl.len);
 	ix->forms_loaded = ok;
 	return ok;
-}
-
-bool ws_index_has_aside_term(ws_index *ix, bool *has, char **err)
-{
-	if (!ix->asides_known) {
-		unsigned total = 0, aside = 0, n = 0;
-		for (unsigned k = 1; k < WS_KINDS; k++) {
-			char kt[32];
-			int len = snprintf(kt, sizeof kt, "%s%s", WS_PREFIX_KIND, ws_kind_name(k));
-			if (xq_db_termfreq(ix->db, kt, (size_t)len, &n) != XQ_OK)
-				return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
-			total += n;
-		}
-		if (xq_db_termfreq(ix->db, WS_TERM_KIND_ASIDE, strlen(WS_TERM_KIND_ASIDE), &aside) != XQ_OK)
-			return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
-		ix->aside_term = aside == total;
-		ix->asides_known = true;
-	}
-	*has = ix->aside_term;
-	return true;
 }
 
 bool ws_index_has_form(ws_index *ix, const char *form, size_t n, bool *has, xq_status *xst, char **err)

@@ -32,8 +32,6 @@ typedef struct ws_index {
 	size_t nsources;         /* ws_index_load_sources has loaded them */
 	bool sources_loaded;
 	bool sources_cut;        /* some XS term may hold a source cut short */
-	bool asides_known;       /* ws_index_has_aside_term has read ... */
-	bool aside_term;         /* ... whether every aside has the term */
 	unsigned doccount;       /* passages */
 	unsigned timeout_ms;     /* for remote shards (ws_index_open) */
 	bool remote;             /* some shard is remote: a failure may leave its
@@ -90,14 +88,6 @@ bool ws_index_refresh(ws_index *ix, char **err);
  * others'.  False with a message in *err and the failed call's status in
  * *xst when the index cannot be read. */
 bool ws_index_has_form(ws_index *ix, const char *form, size_t n, bool *has, xq_status *xst, char **err);
-
-/* Does every passage of ix that is not body text have WS_TERM_KIND_ASIDE
- * (its postings as many as those of the kinds' terms together, a passage
- * having one kind)?  Not so for an index of an earlier wensou, or one
- * updated since by this one.  Read on first need (and again after a
- * refresh that moved).  False with a message in *err when the index
- * cannot be read. */
-bool ws_index_has_aside_term(ws_index *ix, bool *has, char **err);
 
 void ws_index_close(ws_index *ix);
 

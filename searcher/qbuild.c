@@ -90,6 +90,50 @@ static xq_query *term_query(const char *t, size_t len)
 	return q;
 }
 
+static xq_query *term_or_wildcard(const char *t, size_t len, bool wildcard)
+{
+	xq_query *q = NULL;
+	if (wildcard)
+		xq_query_wildcard(t, len, WS_PREFIX_EXPANSION, &q);
+	else
+		xq_query_term(t, len, 1, 0, &q);
+	return q;
+}
+
+/* The aside twin of term t (schema.h) into buf; 0 if it would be too
+ * long for the index to have it. */
+static size_t aside_twin(const char *t, size_t len, char buf[WS_TERM_MAX_BYTES + 1])
+{
+	size_t pl = strlen(WS_PREFIX_ASIDE);
+	if (len + pl > WS_TERM_MAX_BYTES)
+		return 0;
+	memcpy(buf, WS_PREFIX_ASIDE, pl);
+	memcpy(buf + pl, t, len);
+	return len + pl;
+}
+
+/* A text term of the query (a wildcard: every term it starts).  In
+ * passages of every kind (asides) it is the term and its aside twin as
+ * one term (OP_SYNONYM): their wdf is the passage's count, as before the
+ * asides had lists of their own, and their frequency Xapian's estimate
+ * of the union's, a little under the sum of the two. */
+static xq_query *text_term(const char *t, size_t len, bool wildcard, bool asides)
+{
+	char buf[WS_TERM_MAX_BYTES + 1];
+	size_t tl = asides ? aside_twin(t, len, buf) : 0;
+	xq_query *q = term_or_wildcard(t, len, wildcard);
+	if (!q || !tl)
+		return q;
+	xq_query *twin = term_or_wildcard(buf, tl, wildcard), *both = NULL;
+	if (twin) {
+		xq_query *pair[2] = {q, twin};
+		xq_query_combine(XQ_OP_SYNONYM, pair, 2, 0, &both);
+	}
+	xq_query_free(q);
+	xq_query_free(twin);
+	return both;
+}
+
 /* ------------------------------------------------------------------ */
 /* Analysis                                                             */
 
@@ -262,6 +306,25 @@ bool ws_query_analyse(ws_query *q, cjk_analyzer *a, bool has_filters, char **err
 	               empty ? empty->text : "");
 }
 
+/* The passages that hold text term t[0..len) into *tf, or (cf not NULL)
+ * its occurrences into *cf instead: in body text, or (asides) in passages
+ * of every kind. */
+static xq_status text_freqs(xq_db *db, const char *t, size_t len, bool asides, unsigned *tf, unsigned long long *cf)
+{
+	char buf[WS_TERM_MAX_BYTES + 1];
+	size_t tl = asides ? aside_twin(t, len, buf) : 0;
+	unsigned tf2 = 0;
+	unsigned long long cf2 = 0;
+	xq_status st = cf ? xq_db_collfreq(db, t, len, cf) : xq_db_termfreq(db, t, len, tf);
+	if (st == XQ_OK && tl)
+		st = cf ? xq_db_collfreq(db, buf, tl, &cf2) : xq_db_termfreq(db, buf, tl, &tf2);
+	if (cf)
+		*cf += cf2;
+	else
+		*tf += tf2;
+	return st;
+}
+
 /* Words are looked up from the longest down and none inside a word
  * already found: a unit's words rarely overlap, as the analyzer's never
  * do.  The index's words are of three to five characters (ICU's
@@ -296,7 +359,7 @@ bool ws_query_find_words(ws_query *q, xq_db *db, xq_status *xst, char **err)
 				for (size_t c = at; c < at + l; c++)
 					wl += ws_utf8_encode(u->han[c], w + wl);
 				unsigned tf = 0;
-				if ((*xst = xq_db_termfreq(db, w, wl, &tf)) != XQ_OK)
+				if ((*xst = text_freqs(db, w, wl, q->asides, &tf, NULL)) != XQ_OK)
 					return ws_fail(err, "cannot read the index: %s", xq_db_error(db));
 				if (!tf)
 					continue;
@@ -382,13 +445,15 @@ bool ws_query_find_stems(ws_query *q, ws_index *ix, xq_status *xst, char **err)
 		const ws_qterm *w = &u->terms[0];
 		unsigned tf_word = 0, tf_stem = 0;
 		unsigned long long cf_word = 0, cf_stem = 0;
-		if ((*xst = xq_db_termfreq(ix->db, w->text, w->len, &tf_word)) != XQ_OK ||
-		    (*xst = xq_db_termfreq(ix->db, u->stem, strlen(u->stem), &tf_stem)) != XQ_OK)
+		if ((*xst = text_freqs(ix->db, w->text, w->len, q->asides, &tf_word, NULL)) != XQ_OK ||
+		    (*xst = text_freqs(ix->db, u->stem, strlen(u->stem), q->asides, &tf_stem, NULL)) != XQ_OK)
 			return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
+		/* (body and asides each hold the stem wherever the word:
+		 * equal sums mean equal parts) */
 		if (!tf_word || tf_word != tf_stem)
 			continue;
-		if ((*xst = xq_db_collfreq(ix->db, w->text, w->len, &cf_word)) != XQ_OK ||
-		    (*xst = xq_db_collfreq(ix->db, u->stem, strlen(u->stem), &cf_stem)) != XQ_OK)
+		if ((*xst = text_freqs(ix->db, w->text, w->len, q->asides, NULL, &cf_word)) != XQ_OK ||
+		    (*xst = text_freqs(ix->db, u->stem, strlen(u->stem), q->asides, NULL, &cf_stem)) != XQ_OK)
 			return ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
 		u->stem_is_word = cf_word == cf_stem;
 	}
@@ -421,28 +486,73 @@ unsigned ws_query_positive_groups(const ws_query *q)
 /* ------------------------------------------------------------------ */
 /* Text units                                                           */
 
-static xq_query *slot_query(const ws_qterm *t)
+static xq_query *slot_query(const ws_qterm *t, bool asides)
 {
-	xq_query *q = NULL;
-	if (t->prefix)
-		xq_query_wildcard(t->text, t->len, WS_PREFIX_EXPANSION, &q);
-	else
-		xq_query_term(t->text, t->len, 1, 0, &q);
-	return q;
+	return text_term(t->text, t->len, t->prefix, asides);
+}
+
+/* The phrase of u's terms (each a plain term: a phrase has no slot) in
+ * passages whose terms have the prefix (aside: WS_PREFIX_ASIDE), window
+ * as for XQ_OP_PHRASE.  NULL in *out when a term with the prefix would
+ * be too long to be indexed. */
+static bool plain_phrase(const ws_unit *u, bool aside, unsigned window, xq_query **out, char **err)
+{
+	qlist l = {0};
+	*out = NULL;
+	for (size_t i = 0; i < u->nterms; i++) {
+		char buf[WS_TERM_MAX_BYTES + 1];
+		const ws_qterm *t = &u->terms[i];
+		size_t tl = aside ? aside_twin(t->text, t->len, buf) : t->len;
+		if (!tl) {
+			qlist_free(&l);
+			return true;
+		}
+		if (!qlist_push(&l, term_query(aside ? buf : t->text, tl), err))
+			return false;
+	}
+	return qlist_combine(&l, XQ_OP_PHRASE, window, out, err);
+}
+
+/* A phrase in passages of every kind.  Xapian 1.4's phrases take terms
+ * only, not a term with its twin: the passages are those of the phrase
+ * or its twin, the weight is that of its words each with its twin (a
+ * phrase weighs as its words do). */
+static bool phrase_with_asides(const ws_unit *u, qlist *words, unsigned window, xq_query **out, char **err)
+{
+	xq_query *weight = NULL, *body = NULL, *aside = NULL, *match = NULL;
+	bool ok = false;
+	*out = NULL;
+	if (!qlist_combine(words, XQ_OP_AND, 0, &weight, err) || !plain_phrase(u, false, window, &body, err) ||
+	    !plain_phrase(u, true, window, &aside, err))
+		goto out;
+	xq_query *pair[2] = {body, aside};
+	xq_status st = aside ? xq_query_combine(XQ_OP_OR, pair, 2, 0, &match) : XQ_OK;
+	if (st == XQ_OK) {
+		pair[0] = weight;
+		pair[1] = aside ? match : body;
+		st = xq_query_combine(XQ_OP_FILTER, pair, 2, 0, out);
+	}
+	ok = st == XQ_OK || ws_fail(err, "cannot build the query: %s", xq_last_error());
+out:
+	xq_query_free(weight);
+	xq_query_free(body);
+	xq_query_free(aside);
+	xq_query_free(match);
+	return ok;
 }
 
 /* The query of a unit of several terms.  Latin words and numbers have
  * positions: their unit is a phrase.  Han terms have none (schema.h), so a
  * unit with any is the AND of its terms (a single Han character slot as
  * its expansion), and the engine checks each candidate (approx). */
-static bool phrase_query(const ws_unit *u, xq_query **out, char **err)
+static bool phrase_query(const ws_unit *u, bool asides, xq_query **out, char **err)
 {
 	qlist l = {0};
 	bool han = false;
 
 	*out = NULL;
 	if (u->nterms == 1) {
-		*out = slot_query(&u->terms[0]);
+		*out = slot_query(&u->terms[0], asides);
 		return *out ? true : ws_fail(err, "cannot build the query: %s", xq_last_error());
 	}
 	for (size_t i = 0; i < u->nterms; i++)
@@ -454,20 +564,22 @@ static bool phrase_query(const ws_unit *u, xq_query **out, char **err)
 			dup = u->terms[j].len == t->len && !memcmp(u->terms[j].text, t->text, t->len);
 		if (dup && han)
 			continue; /* 数据据 needs 数据 once in an AND */
-		if (!qlist_push(&l, slot_query(t), err))
+		if (!qlist_push(&l, slot_query(t, asides), err))
 			return false;
 	}
 	/* Latin terms are at consecutive positions unless one was dropped
 	 * (too long): the window is the span they cover. */
 	unsigned span = u->terms[u->nterms - 1].rel + 1;
 	unsigned window = span > l.n ? span : 0;
+	if (!han && asides)
+		return phrase_with_asides(u, &l, window, out, err);
 	return qlist_combine(&l, han ? XQ_OP_AND : XQ_OP_PHRASE, window, out, err);
 }
 
 /* The unit's terms as the heading of a passage's section holds them (H,
  * schema.h): all of them, or the word or its stem.  NULL in *out when the unit has none
  * (a single Han character, whose expansion is not worth it). */
-static bool section_query(const ws_unit *u, xq_query **out, char **err)
+static bool section_query(const ws_unit *u, bool asides, xq_query **out, char **err)
 {
 	qlist l = {0};
 	char buf[WS_TERM_MAX_BYTES + 8];
@@ -483,7 +595,7 @@ static bool section_query(const ws_unit *u, xq_query **out, char **err)
 		if (n + hl > WS_TERM_MAX_BYTES)
 			return true;
 		memcpy(buf + hl, one, n);
-		*out = term_query(buf, n + hl);
+		*out = text_term(buf, n + hl, false, asides);
 		return *out ? true : ws_fail(err, "cannot build the query: %s", xq_last_error());
 	}
 	for (size_t i = 0; i < u->nterms; i++) {
@@ -493,7 +605,7 @@ static bool section_query(const ws_unit *u, xq_query **out, char **err)
 			return true;
 		}
 		memcpy(buf + hl, t->text, t->len);
-		if (!qlist_push(&l, term_query(buf, t->len + hl), err))
+		if (!qlist_push(&l, text_term(buf, t->len + hl, false, asides), err))
 			return false;
 	}
 	if (!l.n)
@@ -503,7 +615,7 @@ static bool section_query(const ws_unit *u, xq_query **out, char **err)
 
 /* The unit's query: where it occurs in the text, and (for a unit to find,
  * with_section) where the heading of the passage's section holds it. */
-static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char **err)
+static bool unit_query(const ws_unit *u, bool with_section, bool asides, xq_query **out, char **err)
 {
 	qlist l = {0};
 	xq_query *core = NULL;
@@ -511,9 +623,9 @@ static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char
 	*out = NULL;
 	if (with_section) {
 		xq_query *text = NULL, *sec = NULL;
-		if (!unit_query(u, false, &text, err))
+		if (!unit_query(u, false, asides, &text, err))
 			return false;
-		if (!section_query(u, &sec, err)) {
+		if (!section_query(u, asides, &sec, err)) {
 			xq_query_free(text);
 			return false;
 		}
@@ -535,7 +647,8 @@ static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char
 		 * posting list ("AI" in 8,000 files).  A word whose postings
 		 * are its stem's is the stem weighted twice: the scores of the
 		 * OR below, from one posting list instead of two. */
-		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) || !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
+		if (!qlist_push(&l, text_term(u->stem, strlen(u->stem), false, asides), err) ||
+		    !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
 			goto fail;
 		if (!u->synonym) {
 			xq_query *twice = NULL;
@@ -549,14 +662,15 @@ static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char
 		}
 	} else if (u->stem) {
 		/* The stem finds every form; the word as written ranks higher. */
-		if (!qlist_push(&l, term_query(u->stem, strlen(u->stem)), err) ||
-		    !qlist_push(&l, term_query(u->terms[0].text, u->terms[0].len), err) ||
+		if (!qlist_push(&l, text_term(u->stem, strlen(u->stem), false, asides), err) ||
+		    !qlist_push(&l, text_term(u->terms[0].text, u->terms[0].len, false, asides), err) ||
 		    !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
 			goto fail;
 	} else if (u->form) {
-		if (!qlist_push(&l, term_query(u->form, strlen(u->form)), err) || !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
+		if (!qlist_push(&l, text_term(u->form, strlen(u->form), false, asides), err) ||
+		    !qlist_combine(&l, XQ_OP_OR, 0, &core, err))
 			goto fail;
-	} else if (!phrase_query(u, &core, err)) {
+	} else if (!phrase_query(u, asides, &core, err)) {
 		goto fail;
 	}
 	if (!u->nweights) {
@@ -566,7 +680,7 @@ static bool unit_query(const ws_unit *u, bool with_section, xq_query **out, char
 	/* Dictionary words of the unit add weight where they occur. */
 	xq_query *w = NULL;
 	for (size_t i = 0; i < u->nweights; i++)
-		if (!qlist_push(&l, term_query(u->weights[i], strlen(u->weights[i])), err))
+		if (!qlist_push(&l, text_term(u->weights[i], strlen(u->weights[i]), false, asides), err))
 			goto fail;
 	if (!qlist_combine(&l, XQ_OP_OR, 0, &w, err))
 		goto fail;
@@ -719,25 +833,6 @@ static bool field_query(ws_index *ix, const ws_glossary *gl, const ws_unit *u, q
 	return qlist_combine(&terms, XQ_OP_OR, 0, &q, err) && qlist_push(l, q, err);
 }
 
-/* Push onto l what keeps passages other than body text out: the one
- * term every such passage has (schema.h) where the index has it on all
- * of them, else the kinds' own terms. */
-static bool exclude_asides(ws_index *ix, qlist *l, char **err)
-{
-	bool one_term;
-	if (!ws_index_has_aside_term(ix, &one_term, err))
-		return false;
-	if (one_term)
-		return qlist_push(l, term_query(WS_TERM_KIND_ASIDE, strlen(WS_TERM_KIND_ASIDE)), err);
-	for (unsigned k = 1; k < WS_KINDS; k++) {
-		char kt[32];
-		int n = snprintf(kt, sizeof kt, "%s%s", WS_PREFIX_KIND, ws_kind_name(k));
-		if (!qlist_push(l, term_query(kt, (size_t)n), err))
-			return false;
-	}
-	return true;
-}
-
 /* Option filters onto filters; *none if one of them matches nothing. */
 static bool option_filters(ws_index *ix, const ws_filters *f, qlist *filters, bool *none, char **err)
 {
@@ -788,7 +883,7 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 				/* a concept's other forms are looked for in the text
 				 * only (in headings too they cost more than they find,
 				 * except for a question's Chinese forms) */
-				if (!unit_query(u, !u->excluded && (!u->synonym || (q->synonym_headings && u->han)), &uq, err))
+				if (!unit_query(u, !u->excluded && (!u->synonym || (q->synonym_headings && u->han)), q->asides, &uq, err))
 					goto out;
 				if (!qlist_push(u->excluded ? &excluded : u->synonym ? &forms : &group, uq, err))
 					goto out;
@@ -851,9 +946,6 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 		ws_fail(err, "cannot build the query: %s", xq_last_error());
 		goto out;
 	}
-	/* contents, notes, sources and captions only when asked for */
-	if (!f->all_kinds && !exclude_asides(ix, &excluded, err))
-		goto out;
 	if (excluded.n && !combine_with(XQ_OP_AND_NOT, &top, &excluded, err))
 		goto out;
 	if (filters.n && !combine_with(XQ_OP_FILTER, &top, &filters, err))

@@ -22,7 +22,6 @@ typedef struct ws_filters {
 	int since, until;
 	const char *const *sources; /* OR'ed */
 	size_t nsources;
-	bool all_kinds;             /* false: body text only (no K terms) */
 	const struct ws_glossary *glossary; /* sources match any form of the concept named; NULL: none */
 } ws_filters;
 

@@ -83,6 +83,9 @@ typedef struct ws_query {
 	unsigned ngroups;
 	bool synonym_headings; /* glossary forms of Han characters also match
 	                          section headings (a question's words) */
+	bool asides;           /* passages of every kind are searched, not body
+	                          text alone: each text term with its aside
+	                          twin (schema.h's WS_PREFIX_ASIDE) */
 } ws_query;
 
 /* Parse text[0..len) (UTF-8).  On success stores a new query in *out (free

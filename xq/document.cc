@@ -116,6 +116,46 @@ xq_status xq_doc_scale_wdf(xq_doc *doc, double factor) noexcept
 	});
 }
 
+xq_status xq_doc_prefix_terms(xq_doc *doc, const char *prefix, size_t len) noexcept
+{
+	return entry(nullptr, [&] {
+		if (!doc || (!prefix && len))
+			return fail(nullptr, XQ_ERR_INVALID, "NULL argument");
+		/* Xapian 1.4 cannot rename a term: the term list is read out,
+		 * cleared and added back under the new names */
+		struct held {
+			std::string term;
+			Xapian::termcount wdf;
+			std::vector<Xapian::termpos> pos;
+		};
+		std::vector<held> terms;
+		for (auto t = doc->doc.termlist_begin(); t != doc->doc.termlist_end(); ++t) {
+			std::string name = std::string(prefix, len) + *t;
+			if (name.size() > XQ_MAX_TERM_BYTES)
+				continue;
+			terms.push_back({std::move(name), t.get_wdf(), {}});
+			for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
+				terms.back().pos.push_back(*p);
+		}
+		doc->doc.clear_terms();
+		for (const auto &h : terms) {
+			if (h.pos.empty()) {
+				if (h.wdf)
+					doc->doc.add_term(h.term, h.wdf);
+				else
+					doc->doc.add_boolean_term(h.term);
+				continue;
+			}
+			/* the wdf of a term with positions may exceed their number
+			 * (xq_doc_scale_wdf): the rest goes in without one */
+			for (Xapian::termpos p : h.pos)
+				doc->doc.add_posting(h.term, p, 0);
+			doc->doc.add_term(h.term, h.wdf);
+		}
+		return XQ_OK;
+	});
+}
+
 xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len) noexcept
 {
 	return entry(nullptr, [&] {
