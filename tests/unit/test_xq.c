@@ -1320,6 +1320,55 @@ static void test_scale_wdf(void **state)
 	xq_db_close(db);
 }
 
+/* Every term so far renamed with the prefix, wdf and positions kept;
+ * terms added after, and a term the prefix makes too long, as they were. */
+static void test_prefix_terms(void **state)
+{
+	(void)state;
+	char path[PATH_MAX], longest[XQ_MAX_TERM_BYTES];
+	path_in_tmp(path, sizeof path, "prefixed");
+	memset(longest, 'x', sizeof longest);
+	xq_doc *doc = xq_doc_new();
+	assert_non_null(doc);
+	assert_int_equal(xq_doc_add_posting(doc, "digital", 7, 1, 1), XQ_OK);
+	assert_int_equal(xq_doc_add_posting(doc, "divide", 6, 2, 1), XQ_OK);
+	assert_int_equal(xq_doc_add_posting(doc, "digital", 7, 3, 1), XQ_OK);
+	assert_int_equal(xq_doc_add_term(doc, "数字", strlen("数字"), 1), XQ_OK);
+	assert_int_equal(xq_doc_add_term(doc, longest, sizeof longest, 1), XQ_OK);
+	assert_int_equal(xq_doc_scale_wdf(doc, 3.4), XQ_OK);
+	assert_int_equal(xq_doc_prefix_terms(doc, "A", 1), XQ_OK);
+	assert_int_equal(xq_doc_add_boolean_term(doc, "Qp1", 3), XQ_OK);
+	assert_int_equal(xq_doc_set_data(doc, "p1", 2), XQ_OK);
+	unsigned long n = 0;
+	assert_int_equal(xq_doc_length(doc, &n), XQ_OK);
+	assert_int_equal(n, 7 + 3 + 3); /* the longest term is gone */
+	assert_int_equal(xq_doc_prefix_terms(NULL, "A", 1), XQ_ERR_INVALID);
+	assert_int_equal(xq_doc_prefix_terms(doc, NULL, 1), XQ_ERR_INVALID);
+	xq_db *w = open_rw(path, XQ_CREATE_OR_OVERWRITE);
+	assert_int_equal(xq_db_add_document(w, doc, NULL), XQ_OK);
+	xq_doc_free(doc);
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+	xq_db_close(w);
+
+	xq_db *db = open_ro(path);
+	char ids[64];
+	unsigned tf = 9;
+	unsigned long long cf = 0;
+	assert_int_equal(xq_db_termfreq(db, "digital", 7, &tf), XQ_OK);
+	assert_int_equal(tf, 0);
+	assert_int_equal(xq_db_collfreq(db, "Adigital", 8, &cf), XQ_OK);
+	assert_int_equal(cf, 7);
+	assert_int_equal(xq_db_collfreq(db, "A数字", strlen("A数字"), &cf), XQ_OK);
+	assert_int_equal(cf, 3);
+	run_ids(db, combine2(XQ_OP_PHRASE, term("Adigital"), term("Adivide"), 2), 0, ids, sizeof ids);
+	assert_string_equal(ids, "p1");
+	run_ids(db, combine2(XQ_OP_PHRASE, term("Adivide"), term("Adivide"), 2), 0, ids, sizeof ids);
+	assert_string_equal(ids, "");
+	run_ids(db, term("Qp1"), 0, ids, sizeof ids);
+	assert_string_equal(ids, "p1");
+	xq_db_close(db);
+}
+
 /* The scores of doc ids of q on the database at path, by id. */
 static void scores_of(const char *path, double k1, double b, double min_normlen, const char *const *ids,
                       size_t nids, double *out, char *order, size_t size)
@@ -1542,6 +1591,7 @@ int main(void)
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_scale_and_collfreq),
 		cmocka_unit_test(test_scale_wdf),
+		cmocka_unit_test(test_prefix_terms),
 		cmocka_unit_test(test_scaled_wdf_ranks_as_bm25),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_bad_arguments),
