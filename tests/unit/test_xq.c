@@ -1289,6 +1289,17 @@ static void test_scale_and_collfreq(void **state)
 	xq_db_close(db);
 }
 
+/* A new database at path holding doc alone (freed), opened to read. */
+static xq_db *store_one(const char *path, xq_doc *doc)
+{
+	xq_db *w = open_rw(path, XQ_CREATE_OR_OVERWRITE);
+	assert_int_equal(xq_db_add_document(w, doc, NULL), XQ_OK);
+	xq_doc_free(doc);
+	assert_int_equal(xq_db_commit(w), XQ_OK);
+	xq_db_close(w);
+	return open_ro(path);
+}
+
 static void test_scale_wdf(void **state)
 {
 	(void)state;
@@ -1303,12 +1314,7 @@ static void test_scale_wdf(void **state)
 	assert_int_equal(xq_doc_scale_wdf(doc, 0.5), XQ_ERR_INVALID);
 	assert_int_equal(xq_doc_scale_wdf(NULL, 2), XQ_ERR_INVALID);
 	assert_int_equal(xq_doc_length(NULL, &n), XQ_ERR_INVALID);
-	xq_db *w = open_rw(path, XQ_CREATE_OR_OVERWRITE);
-	assert_int_equal(xq_db_add_document(w, doc, NULL), XQ_OK);
-	xq_doc_free(doc);
-	assert_int_equal(xq_db_commit(w), XQ_OK);
-	xq_db_close(w);
-	xq_db *db = open_ro(path);
+	xq_db *db = store_one(path, doc);
 	char ids[64];
 	/* positions kept: the phrase still matches, in its order only */
 	run_ids(db, combine2(XQ_OP_PHRASE, term("digital"), term("divide"), 2), 0, ids, sizeof ids);
@@ -1344,13 +1350,7 @@ static void test_prefix_terms(void **state)
 	assert_int_equal(n, 7 + 3 + 3); /* the longest term is gone */
 	assert_int_equal(xq_doc_prefix_terms(NULL, "A", 1), XQ_ERR_INVALID);
 	assert_int_equal(xq_doc_prefix_terms(doc, NULL, 1), XQ_ERR_INVALID);
-	xq_db *w = open_rw(path, XQ_CREATE_OR_OVERWRITE);
-	assert_int_equal(xq_db_add_document(w, doc, NULL), XQ_OK);
-	xq_doc_free(doc);
-	assert_int_equal(xq_db_commit(w), XQ_OK);
-	xq_db_close(w);
-
-	xq_db *db = open_ro(path);
+	xq_db *db = store_one(path, doc);
 	char ids[64];
 	unsigned tf = 9;
 	unsigned long long cf = 0;
