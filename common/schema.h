@@ -13,12 +13,14 @@
  *   XS<source>   boolean: the document's normalised source (publisher)
  *   K<kind>      boolean: a passage that is not body text (ws_kind_name:
  *                Kcontents, Knote, Ksource, Kcaption)
- *   A...         the terms of such a passage (an aside): every term above
- *                but the boolean ones gets this prefix ("A数字", "AZgovern",
- *                "AH数字"), so that the posting lists a default search
- *                reads hold body text alone and nothing need be left
- *                out; a search of all kinds looks for each term and its
- *                aside twin as one (qbuild.c)
+ *   A...         the terms of such a passage (an aside): every term
+ *                listed here but the boolean ones gets this prefix
+ *                ("A数字", "AZgovern", "AH数字", "AXF..."), so that the
+ *                posting lists a search for words reads hold body text
+ *                alone and nothing need be left out; a search of all
+ *                kinds looks for each term with its aside twin too
+ *                (qbuild.c).  A search of filters alone leaves the K
+ *                terms out.
  *   H...         the cjk/ terms of the heading of the passage's own
  *                section (no positions): a unit matches there too, so a
  *                section's body is found by what its heading names

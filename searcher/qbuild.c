@@ -515,8 +515,10 @@ static bool plain_phrase(const ws_unit *u, bool aside, unsigned window, xq_query
 			qlist_free(&l);
 			return true;
 		}
-		if (!qlist_push(&l, term_query(aside ? buf : t->text, tl), err))
+		if (!qlist_push(&l, term_query(aside ? buf : t->text, tl), err)) {
+			qlist_free(&l);
 			return false;
+		}
 	}
 	return qlist_combine(&l, XQ_OP_PHRASE, window, out, err);
 }
@@ -572,8 +574,10 @@ static bool phrase_query(const ws_unit *u, twin_mode twin, xq_query **out, char 
 			dup = u->terms[j].len == t->len && !memcmp(u->terms[j].text, t->text, t->len);
 		if (dup && han)
 			continue; /* 数据据 needs 数据 once in an AND */
-		if (!qlist_push(&l, slot_query(t, twin), err))
+		if (!qlist_push(&l, slot_query(t, twin), err)) {
+			qlist_free(&l);
 			return false;
+		}
 	}
 	/* Latin terms are at consecutive positions unless one was dropped
 	 * (too long): the window is the span they cover. */
@@ -613,8 +617,10 @@ static bool section_query(const ws_unit *u, twin_mode twin, xq_query **out, char
 			return true;
 		}
 		memcpy(buf + hl, t->text, t->len);
-		if (!qlist_push(&l, text_term(buf, t->len + hl, false, twin), err))
+		if (!qlist_push(&l, text_term(buf, t->len + hl, false, twin), err)) {
+			qlist_free(&l);
 			return false;
+		}
 	}
 	if (!l.n)
 		return true;
@@ -841,6 +847,19 @@ static bool field_query(ws_index *ix, const ws_glossary *gl, const ws_unit *u, q
 	return qlist_combine(&terms, XQ_OP_OR, 0, &q, err) && qlist_push(l, q, err);
 }
 
+/* Push onto l the terms of the passages that are not body text (their
+ * kinds', schema.h). */
+static bool exclude_asides(qlist *l, char **err)
+{
+	for (unsigned k = 1; k < WS_KINDS; k++) {
+		char kt[32];
+		int n = snprintf(kt, sizeof kt, "%s%s", WS_PREFIX_KIND, ws_kind_name(k));
+		if (!qlist_push(l, term_query(kt, (size_t)n), err))
+			return false;
+	}
+	return true;
+}
+
 /* Option filters onto filters; *none if one of them matches nothing. */
 static bool option_filters(ws_index *ix, const ws_filters *f, qlist *filters, bool *none, char **err)
 {
@@ -954,6 +973,10 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 			goto out;
 	} else if (xq_query_match_all(&top) != XQ_OK) {
 		ws_fail(err, "cannot build the query: %s", xq_last_error());
+		goto out;
+	} else if (!q->asides && !exclude_asides(&excluded, err)) {
+		/* every passage but the asides, which only their terms'
+		 * prefix keeps out of a search for words */
 		goto out;
 	}
 	if (excluded.n && !combine_with(XQ_OP_AND_NOT, &top, &excluded, err))

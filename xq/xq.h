@@ -235,9 +235,9 @@ xq_status xq_doc_length(const xq_doc *doc, unsigned long *len) XQ_NOEXCEPT;
  * to the nearest integer; positions and boolean terms are left alone.
  * Lets an indexer fold a length normalisation into the wdf (schema.h). */
 xq_status xq_doc_scale_wdf(xq_doc *doc, double factor) XQ_NOEXCEPT;
-/* Give every term doc has so far (its wdf and positions kept) the prefix
- * prefix[0..len): terms added after keep their names.  A term that would
- * pass XQ_MAX_TERM_BYTES is dropped. */
+/* Give every term doc has so far, boolean ones too (its wdf and
+ * positions kept), the prefix prefix[0..len): terms added after keep
+ * their names.  A term that would pass XQ_MAX_TERM_BYTES is dropped. */
 xq_status xq_doc_prefix_terms(xq_doc *doc, const char *prefix, size_t len) XQ_NOEXCEPT;
 xq_status xq_doc_set_data(xq_doc *doc, const char *data, size_t len) XQ_NOEXCEPT;
 

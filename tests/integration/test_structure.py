@@ -137,6 +137,19 @@ class TestFixture(StructureTest):
         self.assertEqual(kinds, {"note", "source", "caption"})
         self.assertEqual(self.hits("普及率", "示例统计中心", "事实与数字"), [])
 
+    @needs_search
+    def test_a_query_of_filters_alone_leaves_asides_out(self):
+        """With no word to look for, every passage a filter lets through,
+        but body text only unless asked for all kinds."""
+        # (the table of contents names 规则进展)
+        for query, asides in ((["title:数字治理观察"], {"contents", "note", "source", "caption"}),
+                              (["title:数字治理观察", "-规则"], {"note", "source", "caption"})):
+            kinds = [h["kind"] for h in self.hits(*query)]
+            self.assertTrue(kinds, query)
+            self.assertEqual(set(kinds), {"body"}, query)
+            every = {h["kind"] for h in self.hits(*query, args=["--all-kinds"])}
+            self.assertEqual(every, {"body"} | asides, query)
+
     # an index as wensou built it before asides had terms of their own: the
     # prefix taken off their terms, in place
     UNPREFIX = ("import glob, sys, xapian\n"
