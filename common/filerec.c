@@ -42,6 +42,17 @@ char *ws_term_source(const char *source_norm, size_t *len)
 	return t;
 }
 
+size_t ws_term_title_pair(const char *pair, size_t len, char buf[WS_TERM_TITLE_SIZE])
+{
+	size_t plen = strlen(WS_PREFIX_TITLE);
+	if (!len || plen + len >= WS_TERM_TITLE_SIZE)
+		return 0;
+	memcpy(buf, WS_PREFIX_TITLE, plen);
+	memcpy(buf + plen, pair, len);
+	buf[plen + len] = '\0';
+	return plen + len;
+}
+
 size_t ws_term_form(const char *form, size_t len, char *buf)
 {
 	size_t plen = strlen(WS_PREFIX_FORM);

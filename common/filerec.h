@@ -25,6 +25,11 @@ size_t ws_term_year(int year, char buf[WS_TERM_YEAR_SIZE]);
  * source is empty. */
 char *ws_term_source(const char *source_norm, size_t *len);
 
+/* "XT" + a pair of Han characters of a title (a BIGRAM term, at most 8
+ * bytes) into buf; returns the length, 0 if pair is no such thing. */
+#define WS_TERM_TITLE_SIZE (sizeof WS_PREFIX_TITLE + 8)
+size_t ws_term_title_pair(const char *pair, size_t len, char buf[WS_TERM_TITLE_SIZE]);
+
 /* "XF" + a folded form (formset.h) into buf, which has room for
  * WS_TERM_MAX_BYTES + 1; returns the length, 0 if the term would be too long. */
 size_t ws_term_form(const char *form, size_t len, char *buf);

@@ -38,6 +38,9 @@ struct ws_preparer {
 	 * section come in a row, so each trail is analysed once */
 	char *sec_text;
 	strbuf sec_terms; /* NUL-terminated terms, one after another */
+	/* the XT terms of the last title seen, likewise once per file */
+	char *title_text;
+	strbuf title_terms;
 };
 
 ws_preparer *ws_preparer_new(const cjk_options *opts, const ws_formset *forms, ws_report_fn report, void *ud,
@@ -68,6 +71,8 @@ void ws_preparer_free(ws_preparer *p)
 	ws_sidecars_free(p->sidecars);
 	free(p->sec_text);
 	strbuf_free(&p->sec_terms);
+	free(p->title_text);
+	strbuf_free(&p->title_terms);
 	free(p);
 }
 
@@ -217,6 +222,20 @@ static xq_status add_terms(ws_preparer *p, xq_doc *doc, const char *text, size_t
 	return xs;
 }
 
+/* The terms of a list (NUL-terminated, one after another) into doc, each
+ * once, as boolean terms or with a wdf of 1. */
+static xq_status add_term_list(xq_doc *doc, const strbuf *terms, bool boolean)
+{
+	xq_status xs = XQ_OK;
+	for (size_t i = 0; xs == XQ_OK && i < terms->len;) {
+		const char *term = terms->data + i;
+		size_t n = strlen(term);
+		xs = boolean ? xq_doc_add_boolean_term(doc, term, n) : xq_doc_add_term(doc, term, n, 1);
+		i += n + 1;
+	}
+	return xs;
+}
+
 /* The H terms of a heading's glossary forms (HXF..., formset.h), onto
  * the preparer's section terms. */
 typedef struct heading_forms {
@@ -273,14 +292,30 @@ static xq_status add_section_terms(ws_preparer *p, xq_doc *doc, const char *sect
 			return XQ_ERR_NOMEM;
 		}
 	}
-	xq_status xs = XQ_OK;
-	for (size_t i = 0; xs == XQ_OK && i < p->sec_terms.len;) {
-		const char *term = p->sec_terms.data + i;
-		size_t n = strlen(term);
-		xs = xq_doc_add_term(doc, term, n, 1);
-		i += n + 1;
+	return add_term_list(doc, &p->sec_terms, false);
+}
+
+/* The XT terms of the file's title (schema.h) into doc. */
+static xq_status add_title_terms(ws_preparer *p, xq_doc *doc, const char *title)
+{
+	if (!p->title_text || strcmp(p->title_text, title) != 0) {
+		free(p->title_text);
+		p->title_terms.len = 0;
+		if (!(p->title_text = strdup(title)))
+			return XQ_ERR_NOMEM;
+		cjk_analyzer_reset(p->an, title, strlen(title), 1);
+		cjk_term t;
+		while (cjk_analyzer_next(p->an, &t) == 1) {
+			char term[WS_TERM_TITLE_SIZE];
+			size_t n = t.kind == CJK_TERM_BIGRAM ? ws_term_title_pair(t.text, t.len, term) : 0;
+			if (n && (!strbuf_append(&p->title_terms, term, n) || !strbuf_appendc(&p->title_terms, '\0'))) {
+				free(p->title_text);
+				p->title_text = NULL;
+				return XQ_ERR_NOMEM;
+			}
+		}
 	}
-	return xs;
+	return add_term_list(doc, &p->title_terms, true);
 }
 
 /* The passage's text: its bytes in the file's text, or its parts joined
@@ -374,6 +409,8 @@ static xq_doc *build_doc(ws_preparer *p, const ws_doctext *dt, const ws_passage 
 	}
 	if (xs == XQ_OK)
 		xs = xq_doc_add_boolean_term(doc, fileterm, ftl);
+	if (xs == XQ_OK && m->title)
+		xs = add_title_terms(p, doc, m->title);
 	if (xs == XQ_OK && m->year) {
 		char yt[WS_TERM_YEAR_SIZE];
 		size_t n = ws_term_year(m->year, yt);

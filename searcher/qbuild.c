@@ -750,6 +750,78 @@ static bool contains_any(const char *hay, char *const *needles, size_t n)
 	return false;
 }
 
+/* A title filter matching more files than this is searched through the
+ * XT terms of its Han pairs (schema.h) where it can be: the OR of a Q term
+ * per file costs Xapian a look-up of each in every shard ("title:数字",
+ * 1,215 of 3,000 files at 1 GB: 416 -> 125 ms). */
+#define WS_TITLE_PAIRS_FROM 16
+
+/* The title filter for needle (normalised), if it is a run of two Han
+ * characters or more that more than WS_TITLE_PAIRS_FROM files' titles
+ * hold: the AND of its pairs' XT terms, but for the files whose titles
+ * hold each pair and not the run (which the file table tells), pushed
+ * onto l with *done set.  Else nothing is pushed. */
+static bool title_by_pairs(ws_index *ix, const char *needle, qlist *l, bool *done, char **err)
+{
+	size_t len = strlen(needle), nchars = 0, matching = 0;
+	*done = false;
+	for (size_t i = 0; i < len; nchars++)
+		if (!cjk_is_han(ws_utf8_next(needle, len, &i)))
+			return true;
+	for (size_t k = 0; k < ix->nfiles && matching <= WS_TITLE_PAIRS_FROM; k++)
+		matching += contains(ix->files[k].title, needle);
+	if (nchars < 2 || matching <= WS_TITLE_PAIRS_FROM)
+		return true;
+
+	/* pair c is the bytes from the start of character c to the end of
+	 * character c + 1 */
+	size_t *at = malloc((nchars + 1) * sizeof *at);
+	qlist pairs = {0}, apart = {0};
+	bool ok = at != NULL;
+	if (!ok)
+		ws_fail(err, "out of memory");
+	for (size_t i = 0, c = 0; ok && i < len; c++) {
+		at[c] = i;
+		(void)ws_utf8_next(needle, len, &i);
+		at[c + 1] = i;
+	}
+	for (size_t c = 0; ok && c + 1 < nchars; c++) {
+		char t[WS_TERM_TITLE_SIZE];
+		size_t n = ws_term_title_pair(needle + at[c], at[c + 2] - at[c], t);
+		ok = n ? qlist_push(&pairs, term_query(t, n), err) : ws_fail(err, "cannot build the query: a title pair too long");
+	}
+	/* the titles that hold each pair but not the run */
+	for (size_t k = 0; ok && k < ix->nfiles; k++) {
+		const ws_file *f = &ix->files[k];
+		if (!f->title || contains(f->title, needle))
+			continue;
+		bool every = true;
+		for (size_t c = 0; every && c + 1 < nchars; c++) {
+			char two[WS_TERM_TITLE_SIZE];
+			size_t n = at[c + 2] - at[c];
+			memcpy(two, needle + at[c], n);
+			two[n] = '\0';
+			every = strstr(f->title, two) != NULL;
+		}
+		char t[WS_TERM_FILE_SIZE];
+		if (every)
+			ok = qlist_push(&apart, term_query(t, ws_term_file(f->fileid, t)), err);
+	}
+	xq_query *q = NULL;
+	if (ok)
+		ok = qlist_combine(&pairs, XQ_OP_AND, 0, &q, err);
+	if (ok && apart.n)
+		ok = combine_with(XQ_OP_AND_NOT, &q, &apart, err);
+	if (ok)
+		ok = *done = qlist_push(l, q, err);
+	else
+		xq_query_free(q);
+	free(at);
+	qlist_free(&pairs);
+	qlist_free(&apart);
+	return ok;
+}
+
 /* Push onto l a boolean term for each distinct file field (source or
  * title) containing value, normalised; a source may also contain another
  * form of the glossary concept value names (信通院, CAICT: 中国信息通信研究院).
@@ -787,6 +859,9 @@ static bool push_file_terms(ws_index *ix, const ws_glossary *gl, ws_unit_kind ki
 		return ws_fail(err, "cannot normalise \"%s\"", value);
 	}
 	char *needle = needles[0];
+	bool by_pairs = false;
+	if (kind == WS_UNIT_TITLE)
+		ok = title_by_pairs(ix, needle, l, &by_pairs, err);
 	/* the source terms, when none was cut: each is the indexer's own term */
 	for (size_t i = 0; by_terms && i < ix->nsources && ok; i++) {
 		if (!contains_any(ix->sources[i], needles, n))
@@ -796,7 +871,7 @@ static bool push_file_terms(ws_index *ix, const ws_glossary *gl, ws_unit_kind ki
 		ok = t ? qlist_push(l, term_query(t, tn), err) : ws_fail(err, "out of memory");
 		free(t);
 	}
-	for (size_t i = 0; !by_terms && i < ix->nfiles && ok; i++) {
+	for (size_t i = 0; !by_terms && !by_pairs && i < ix->nfiles && ok; i++) {
 		const ws_file *f = &ix->files[i];
 		if (kind == WS_UNIT_TITLE) {
 			if (!contains(f->title, needle))
@@ -971,13 +1046,19 @@ bool ws_query_build(const ws_query *q, const ws_filters *f, ws_index *ix, bool r
 	if (positives.n) {
 		if (!qlist_combine(&positives, relaxed ? XQ_OP_OR : XQ_OP_AND, 0, &top, err))
 			goto out;
-	} else if (xq_query_match_all(&top) != XQ_OK) {
-		ws_fail(err, "cannot build the query: %s", xq_last_error());
-		goto out;
-	} else if (!q->asides && !exclude_asides(&excluded, err)) {
+	} else {
+		/* Filters alone (the query's and the options'): the passages
+		 * they let through, in the index's order, rather than every
+		 * passage filtered by them, which had Xapian weigh each
+		 * passage of the index ("title:数字" at 1 GB: 125 -> 104 ms).
+		 * Without any, every passage. */
+		if (filters.n ? !qlist_combine(&filters, XQ_OP_AND, 0, &top, err)
+		              : xq_query_match_all(&top) != XQ_OK && ws_fail(err, "cannot build the query: %s", xq_last_error()))
+			goto out;
 		/* every passage but the asides, which only their terms'
 		 * prefix keeps out of a search for words */
-		goto out;
+		if (!q->asides && !exclude_asides(&excluded, err))
+			goto out;
 	}
 	if (excluded.n && !combine_with(XQ_OP_AND_NOT, &top, &excluded, err))
 		goto out;

@@ -214,6 +214,55 @@ class TestFixture(StructureTest):
         self.assertNotIn("目录", self.hits("据统计")[0]["section"])
 
 
+class TestTitleOfManyFiles(StructureTest):
+    """A title filter that many files match goes through the pairs of
+    its characters in the titles: the same files as the titles' text
+    says, none whose title holds the pairs apart."""
+
+    def setUp(self):
+        super().setUp()
+        self.docs = os.path.join(self.tmp, "docs")
+        os.makedirs(self.docs)
+        titles = {"wp%02d.txt" % k: "数字治理白皮书（第%d辑）" % k for k in range(20)}
+        titles["apart.txt"] = "白皮纸与皮书装订指南"   # 白皮 and 皮书, not 白皮书
+        titles["blue.txt"] = "数字治理蓝皮书"
+        titles["other.txt"] = "数据流动观察"
+        for name, title in titles.items():
+            with open(os.path.join(self.docs, name), "w", encoding="utf-8") as f:
+                f.write(title + "\n\n各方围绕数据规则的磋商持续推进。\n")
+        p = run_index(self.db, self.docs)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def files(self, *query):
+        p, hits = search_json(self.db, *query, args=["-n", "1000"])
+        self.assertIn(p.returncode, (0, 1), p.stderr)
+        return {os.path.basename(h["path"]) for h in hits}
+
+    def pairs_on_every_passage(self):
+        return damage("import glob, sys, xapian\n"
+                      "for p in glob.glob(sys.argv[1] + '/shard-*'):\n"
+                      "    d = xapian.Database(p)\n"
+                      "    print(d.get_termfreq('XT白皮'), d.get_termfreq('XT皮书'), d.get_doccount())\n", self.db)
+
+    @needs_search
+    def test_the_files_whose_titles_hold_the_run(self):
+        wp = {"wp%02d.txt" % k for k in range(20)}
+        self.assertEqual(self.files("title:白皮书"), wp)
+        self.assertEqual(self.files("规则", "title:白皮书"), wp)
+        self.assertEqual(self.files("title:治理白皮书"), wp)
+        self.assertEqual(self.files("title:皮书"), wp | {"apart.txt", "blue.txt"})
+        self.assertEqual(self.files("规则", "-title:白皮书"), {"apart.txt", "blue.txt", "other.txt"})
+        # a title few files hold, and one none does
+        self.assertEqual(self.files("title:蓝皮书"), {"blue.txt"})
+        self.assertEqual(self.files("title:白皮书装订"), set())
+
+    def test_every_passage_has_its_titles_pairs(self):
+        counts = [tuple(map(int, l.split())) for l in self.pairs_on_every_passage().splitlines()]
+        # 20 white papers and the one with the pairs apart; and the blue book
+        self.assertEqual(sum(c[0] for c in counts), 21)
+        self.assertEqual(sum(c[1] for c in counts), 22)
+
+
 class TestWordForms(StructureTest):
     """Both words stem to "govern": each finds the other, the form as
     written first."""
