@@ -204,6 +204,13 @@ void cjk_text_han_chars(cjk_analyzer *a, const char *text, size_t len, cjk_han_c
  * and bigrams). */
 bool cjk_is_han(uint32_t c);
 
+/* Each pair of Han characters side by side in text[0..len) (UTF-8, as
+ * cjk_normalize gives it), in order: fn(ud, at, n) with the pair's bytes
+ * text[at..at+n).  What a title's XT terms are (schema.h), for the
+ * indexer that writes them and the searcher that looks them up. */
+typedef void cjk_pair_fn(void *ud, size_t at, size_t n);
+void cjk_han_pairs(const char *text, size_t len, cjk_pair_fn *fn, void *ud);
+
 /* Call fn for each word of text[0..len) (UTF-8) as ICU's word break
  * iterator with its Chinese dictionary segments it ("怎样|提升|发展中国家"),
  * spaces and punctuation left out; fn returns false to stop.  Returns the

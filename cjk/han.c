@@ -4,6 +4,10 @@
  */
 #include "cjk.h"
 
+#include <stdint.h>
+
+#include <unicode/utf8.h>
+
 /* Han ideographs: the CJK Unified Ideographs block and its extensions
  * A to H, the compatibility ideographs, and U+3007 〇 (IDEOGRAPHIC NUMBER
  * ZERO, Script=Han), which Chinese writes inside numbers and dates
@@ -29,4 +33,19 @@ bool cjk_is_han(uint32_t c)
 	if (c >= 0x30000u && c <= 0x323AFu)    /* Extensions G, H */
 		return true;
 	return false;
+}
+
+void cjk_han_pairs(const char *text, size_t len, cjk_pair_fn *fn, void *ud)
+{
+	/* the previous character's start, or -1 when it was not Han */
+	int32_t i = 0, prev = -1, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+	while (i < n) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(text, i, n, c);
+		bool han = c >= 0 && cjk_is_han((uint32_t)c);
+		if (han && prev >= 0)
+			fn(ud, (size_t)prev, (size_t)(i - prev));
+		prev = han ? start : -1;
+	}
 }

@@ -12,9 +12,10 @@
  *   Y<year>      boolean: the document's year, when known ("Y2023")
  *   XS<source>   boolean: the document's normalised source (publisher)
  *   XT<pair>     boolean: each pair of Han characters side by side in the
- *                document's title, as cjk/ reads it (its BIGRAM terms):
- *                title: finds the files of a common title word as the
- *                AND of a few lists, not the OR of a Q term per file
+ *                document's title, normalised as the searcher reads it
+ *                (cjk_normalize, cjk_han_pairs): title: finds the files
+ *                of a common title word as the AND of a few lists, not
+ *                the OR of a Q term per file
  *   K<kind>      boolean: a passage that is not body text (ws_kind_name:
  *                Kcontents, Knote, Ksource, Kcaption)
  *   A...         the terms of such a passage (an aside): every term
@@ -61,10 +62,10 @@
 /* 2: Han terms without positions; the passage text after the JSON.
  * 3: passage kinds (K terms, "kind"), headings at the start of the text ("head"), section terms (H).
  * 4: the length normalisation in the wdf (WS_RANK_* below).
- * 5: the asides' terms under their own prefix (WS_PREFIX_ASIDE), no K*aside;
- *    the titles' Han pairs (XT).
+ * 5: the asides' terms under their own prefix (WS_PREFIX_ASIDE), no K*aside.
+ * 6: the titles' Han pairs (XT).
  * An indexer meeting an index of another version rebuilds it; a searcher asks for that. */
-#define WS_SCHEMA_VERSION 5
+#define WS_SCHEMA_VERSION 6
 
 /*
  * Ranking is BM25 with k1 = WS_RANK_K1 and length normalisation

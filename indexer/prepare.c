@@ -295,24 +295,40 @@ static xq_status add_section_terms(ws_preparer *p, xq_doc *doc, const char *sect
 	return add_term_list(doc, &p->sec_terms, false);
 }
 
-/* The XT terms of the file's title (schema.h) into doc. */
+/* One pair of a normalised title onto the preparer's title terms. */
+typedef struct title_pairs {
+	const char *norm;
+	strbuf *terms;
+	bool oom;
+} title_pairs;
+
+static void add_title_pair(void *ud, size_t at, size_t n)
+{
+	title_pairs *tp = ud;
+	char term[WS_TERM_TITLE_SIZE];
+	size_t tn = ws_term_title_pair(tp->norm + at, n, term);
+	if (tn && (!strbuf_append(tp->terms, term, tn) || !strbuf_appendc(tp->terms, '\0')))
+		tp->oom = true;
+}
+
+/* The XT terms of the file's title (schema.h) into doc: its pairs as the
+ * searcher reads its title, normalised (cjk_normalize), so that a pair
+ * is a term exactly where it is in the normalised title. */
 static xq_status add_title_terms(ws_preparer *p, xq_doc *doc, const char *title)
 {
 	if (!p->title_text || strcmp(p->title_text, title) != 0) {
 		free(p->title_text);
 		p->title_terms.len = 0;
-		if (!(p->title_text = strdup(title)))
+		char *norm = cjk_normalize(p->an, title, strlen(title));
+		title_pairs tp = {norm, &p->title_terms, false};
+		if (norm)
+			cjk_han_pairs(norm, strlen(norm), add_title_pair, &tp);
+		bool ok = norm && !tp.oom;
+		free(norm);
+		if (!ok || !(p->title_text = strdup(title))) {
+			p->title_text = NULL;
+			p->title_terms.len = 0;
 			return XQ_ERR_NOMEM;
-		cjk_analyzer_reset(p->an, title, strlen(title), 1);
-		cjk_term t;
-		while (cjk_analyzer_next(p->an, &t) == 1) {
-			char term[WS_TERM_TITLE_SIZE];
-			size_t n = t.kind == CJK_TERM_BIGRAM ? ws_term_title_pair(t.text, t.len, term) : 0;
-			if (n && (!strbuf_append(&p->title_terms, term, n) || !strbuf_appendc(&p->title_terms, '\0'))) {
-				free(p->title_text);
-				p->title_text = NULL;
-				return XQ_ERR_NOMEM;
-			}
 		}
 	}
 	return add_term_list(doc, &p->title_terms, true);

@@ -224,6 +224,8 @@ class TestTitleOfManyFiles(StructureTest):
         self.docs = os.path.join(self.tmp, "docs")
         os.makedirs(self.docs)
         titles = {"wp%02d.txt" % k: "数字治理白皮书（第%d辑）" % k for k in range(20)}
+        # a zero-width space inside the word, which normalising drops
+        titles["wp20.txt"] = "数字治理白\u200b皮书（第20辑）"
         titles["apart.txt"] = "白皮纸与皮书装订指南"   # 白皮 and 皮书, not 白皮书
         titles["blue.txt"] = "数字治理蓝皮书"
         titles["other.txt"] = "数据流动观察"
@@ -246,7 +248,7 @@ class TestTitleOfManyFiles(StructureTest):
 
     @needs_search
     def test_the_files_whose_titles_hold_the_run(self):
-        wp = {"wp%02d.txt" % k for k in range(20)}
+        wp = {"wp%02d.txt" % k for k in range(21)}
         self.assertEqual(self.files("title:白皮书"), wp)
         self.assertEqual(self.files("规则", "title:白皮书"), wp)
         self.assertEqual(self.files("title:治理白皮书"), wp)
@@ -258,9 +260,9 @@ class TestTitleOfManyFiles(StructureTest):
 
     def test_every_passage_has_its_titles_pairs(self):
         counts = [tuple(map(int, l.split())) for l in self.pairs_on_every_passage().splitlines()]
-        # 20 white papers and the one with the pairs apart; and the blue book
-        self.assertEqual(sum(c[0] for c in counts), 21)
-        self.assertEqual(sum(c[1] for c in counts), 22)
+        # 21 white papers and the one with the pairs apart; and the blue book
+        self.assertEqual(sum(c[0] for c in counts), 22)
+        self.assertEqual(sum(c[1] for c in counts), 23)
 
 
 class TestWordForms(StructureTest):

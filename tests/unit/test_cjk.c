@@ -1271,6 +1271,38 @@ static void test_page_numbers(void **state)
 	assert_false(cjk_line_is_page_number(NULL, 0));
 }
 
+/* The pairs cjk_han_pairs gives, as "ab|cd|", into buf. */
+static void collect_pair(void *ud, size_t at, size_t n)
+{
+	char **out = ud, *end = out[1] + strlen(out[1]);
+	memcpy(end, out[0] + at, n);
+	end[n] = '|';
+	end[n + 1] = '\0';
+}
+
+static const char *pairs_of(const char *text, char *buf)
+{
+	char *state[2] = {(char *)text, buf};
+	buf[0] = '\0';
+	cjk_han_pairs(text, strlen(text), collect_pair, state);
+	return buf;
+}
+
+static void test_han_pairs(void **state)
+{
+	(void)state;
+	char buf[256];
+	assert_string_equal(pairs_of("数字治理", buf), "数字|字治|治理|");
+	/* a pair is two Han characters side by side, nothing between */
+	assert_string_equal(pairs_of("数字 治理", buf), "数字|治理|");
+	assert_string_equal(pairs_of("AI数字b治", buf), "数字|");
+	assert_string_equal(pairs_of("数据据", buf), "数据|据据|");
+	assert_string_equal(pairs_of("二〇二二年", buf), "二〇|〇二|二二|二年|");
+	assert_string_equal(pairs_of("数\xff字", buf), "");
+	assert_string_equal(pairs_of("数", buf), "");
+	assert_string_equal(pairs_of("", buf), "");
+}
+
 static void test_is_han(void **state)
 {
 	(void)state;
@@ -1313,6 +1345,7 @@ int main(void)
 		cmocka_unit_test(test_without_words_corpus),
 		cmocka_unit_test(test_page_numbers),
 		cmocka_unit_test(test_is_han),
+		cmocka_unit_test(test_han_pairs),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	u_cleanup();    /* free ICU's caches: valgrind then reports no leak */
