@@ -53,15 +53,20 @@ size_t ws_term_title_pair(const char *pair, size_t len, char buf[WS_TERM_TITLE_S
 	return plen + len;
 }
 
-size_t ws_term_form(const char *form, size_t len, char *buf)
+size_t ws_term_prefixed(const char *prefix, const char *t, size_t len, char *buf)
 {
-	size_t plen = strlen(WS_PREFIX_FORM);
-	if (!len || plen + len > WS_TERM_MAX_BYTES)
+	size_t plen = strlen(prefix);
+	if (plen + len > WS_TERM_MAX_BYTES)
 		return 0;
-	memcpy(buf, WS_PREFIX_FORM, plen);
-	memcpy(buf + plen, form, len);
+	memcpy(buf, prefix, plen);
+	memcpy(buf + plen, t, len);
 	buf[plen + len] = '\0';
 	return plen + len;
+}
+
+size_t ws_term_form(const char *form, size_t len, char *buf)
+{
+	return len ? ws_term_prefixed(WS_PREFIX_FORM, form, len, buf) : 0;
 }
 
 char *ws_filerec_json(const ws_filerec *r)

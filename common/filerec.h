@@ -30,6 +30,10 @@ char *ws_term_source(const char *source_norm, size_t *len);
 #define WS_TERM_TITLE_SIZE (sizeof WS_PREFIX_TITLE + 8)
 size_t ws_term_title_pair(const char *pair, size_t len, char buf[WS_TERM_TITLE_SIZE]);
 
+/* prefix + t[0..len) into buf, which has room for WS_TERM_MAX_BYTES + 1;
+ * returns the length, 0 if the term would be too long for the index. */
+size_t ws_term_prefixed(const char *prefix, const char *t, size_t len, char *buf);
+
 /* "XF" + a folded form (formset.h) into buf, which has room for
  * WS_TERM_MAX_BYTES + 1; returns the length, 0 if the term would be too long. */
 size_t ws_term_form(const char *form, size_t len, char *buf);

@@ -7,6 +7,7 @@
 
 #include "text.h"
 
+#include "filerec.h"
 #include "schema.h"
 
 /* A relaxed candidate: hit index i of the fetched hits. */
@@ -103,12 +104,10 @@ static bool presence(run *r, xq_hits *hits, size_t n, bool *present, bool *match
 				if ((r->text_only && at->heading) || (!q->asides && at->aside))
 					continue;
 				char pt[WS_TERM_MAX_BYTES + 1];
-				size_t pl = strlen(at->prefix), tk = tl[k % nt];
-				if (tk + pl > WS_TERM_MAX_BYTES)
+				size_t ptl = ws_term_prefixed(at->prefix, t[k % nt], tl[k % nt], pt);
+				if (!ptl)
 					continue;
-				memcpy(pt, at->prefix, pl);
-				memcpy(pt + pl, t[k % nt], tk);
-				xq_status st = xq_db_mark_term(r->ix->db, pt, tk + pl, sorted, n, marks);
+				xq_status st = xq_db_mark_term(r->ix->db, pt, ptl, sorted, n, marks);
 				if (st != XQ_OK) {
 					engine_failed(r, st, "search failed");
 					goto out;

@@ -104,12 +104,7 @@ static xq_query *term_or_wildcard(const char *t, size_t len, bool wildcard)
  * long for the index to have it. */
 static size_t aside_twin(const char *t, size_t len, char buf[WS_TERM_MAX_BYTES + 1])
 {
-	size_t pl = strlen(WS_PREFIX_ASIDE);
-	if (len + pl > WS_TERM_MAX_BYTES)
-		return 0;
-	memcpy(buf, WS_PREFIX_ASIDE, pl);
-	memcpy(buf + pl, t, len);
-	return len + pl;
+	return ws_term_prefixed(WS_PREFIX_ASIDE, t, len, buf);
 }
 
 /* How a text term is looked for: in body text alone, or in passages of
@@ -756,25 +751,26 @@ static bool contains_any(const char *hay, char *const *needles, size_t n)
  * 1,215 of 3,000 files at 1 GB: 416 -> 125 ms). */
 #define WS_TITLE_PAIRS_FROM 16
 
-/* The title filter for needle (normalised), if it is a run of two Han
- * characters or more that more than WS_TITLE_PAIRS_FROM files' titles
- * hold: the AND of its pairs' XT terms, but for the files whose titles
- * hold each pair and not the run (which the file table tells), pushed
- * onto l with *done set.  Else nothing is pushed. */
-/* The pairs of a needle, as cjk_han_pairs gives them. */
+/* The pairs of a needle, as cjk_han_pairs gives them: each as a string
+ * of its own, for strstr and for its XT term. */
 typedef struct needle_pairs {
-	size_t (*at)[2];
+	const char *needle;
+	char (*pair)[WS_TERM_TITLE_SIZE];
 	size_t n;
 } needle_pairs;
 
 static void take_pair(void *ud, size_t at, size_t n)
 {
 	needle_pairs *np = ud;
-	np->at[np->n][0] = at;
-	np->at[np->n][1] = n;
-	np->n++;
+	memcpy(np->pair[np->n], np->needle + at, n);
+	np->pair[np->n++][n] = '\0';
 }
 
+/* The title filter for needle (normalised), if it is a run of two Han
+ * characters or more that more than WS_TITLE_PAIRS_FROM files' titles
+ * hold: the AND of its pairs' XT terms, but for the files whose titles
+ * hold each pair and not the run (which the file table tells), pushed
+ * onto l with *done set.  Else nothing is pushed. */
 static bool title_by_pairs(ws_index *ix, const char *needle, qlist *l, bool *done, char **err)
 {
 	size_t len = strlen(needle), nchars = 0, matching = 0;
@@ -789,15 +785,16 @@ static bool title_by_pairs(ws_index *ix, const char *needle, qlist *l, bool *don
 
 	/* (the indexer's terms are the pairs of the normalised title, which
 	 * the file table holds: a file has the term of a pair exactly where
-	 * its title holds the pair) */
-	needle_pairs np = {malloc(nchars * sizeof *np.at), 0};
+	 * its title holds the pair; a pair of Han characters is at most 8
+	 * bytes) */
+	needle_pairs np = {needle, malloc(nchars * sizeof *np.pair), 0};
 	qlist pairs = {0}, apart = {0};
-	bool ok = np.at ? true : ws_fail(err, "out of memory");
+	bool ok = np.pair ? true : ws_fail(err, "out of memory");
 	if (ok)
 		cjk_han_pairs(needle, len, take_pair, &np);
 	for (size_t c = 0; ok && c < np.n; c++) {
 		char t[WS_TERM_TITLE_SIZE];
-		size_t n = ws_term_title_pair(needle + np.at[c][0], np.at[c][1], t);
+		size_t n = ws_term_title_pair(np.pair[c], strlen(np.pair[c]), t);
 		ok = n ? qlist_push(&pairs, term_query(t, n), err) : ws_fail(err, "cannot build the query: a title pair too long");
 	}
 	/* the titles that hold each pair but not the run, and those the
@@ -807,12 +804,8 @@ static bool title_by_pairs(ws_index *ix, const char *needle, qlist *l, bool *don
 		if (f->title && contains(f->title, needle))
 			continue;
 		bool every = true;
-		for (size_t c = 0; every && f->title && c < np.n; c++) {
-			char two[WS_TERM_TITLE_SIZE];
-			memcpy(two, needle + np.at[c][0], np.at[c][1]);
-			two[np.at[c][1]] = '\0';
-			every = strstr(f->title, two) != NULL;
-		}
+		for (size_t c = 0; every && f->title && c < np.n; c++)
+			every = strstr(f->title, np.pair[c]) != NULL;
 		char t[WS_TERM_FILE_SIZE];
 		if (every)
 			ok = qlist_push(&apart, term_query(t, ws_term_file(f->fileid, t)), err);
@@ -826,7 +819,7 @@ static bool title_by_pairs(ws_index *ix, const char *needle, qlist *l, bool *don
 		ok = *done = qlist_push(l, q, err);
 	else
 		xq_query_free(q);
-	free(np.at);
+	free(np.pair);
 	qlist_free(&pairs);
 	qlist_free(&apart);
 	return ok;
