@@ -146,6 +146,10 @@ class TestPrompt(unittest.TestCase):
         self.wait_for(r"半截的查询\^C\n" + rf"wensou {year}>$")
         self.type(":clear")
         self.wait_for(rf"^1–3 of {total} passages")
+        # readline draws the prompt once it reads again: a key sent
+        # before that meets the terminal in cooked mode, where Ctrl-D is
+        # the line discipline's end of file and never reaches readline
+        self.wait_for(r"^wensou>$")
 
         # Ctrl-D leaves, with status 0; the history has the query
         self.tmux("send-keys", "C-d")
