@@ -263,6 +263,17 @@ static void clear_live_builds(ws_store *st)
 	}
 }
 
+/* The generations before the live one: a rebuild left the previous one
+ * for searchers that had it open at the swap, until this next run. */
+static void clear_old_gens(ws_store *st)
+{
+	unsigned n;
+	int *gens = ws_layout_generations(st->dir, &n);
+	for (unsigned i = 0; i < n && gens[i] < st->live.gen; i++)
+		remove_gen(st, gens[i]);
+	free(gens);
+}
+
 static ws_store_status take_lock(ws_store *st, char **err)
 {
 	char *lock = ws_strdupf("%s/" WS_LAYOUT_LOCK, st->dir);
@@ -445,6 +456,7 @@ ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_opt
 		if (!upgrade) {
 			st->gen = st->live.gen;
 			clear_live_builds(st);
+			clear_old_gens(st);
 			/* an index from before the shard-K stubs gets them now */
 			if (ws_layout_write_shard_stubs(dir, &st->live, &st->stub_warning) != 0 && !st->stub_warning)
 				st->stub_warning = strdup("out of memory");

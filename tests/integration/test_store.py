@@ -425,6 +425,25 @@ class TestRoots(StoreTest):
         self.assertEqual(summary(p.stderr)["unchanged"], 2)
 
 
+class TestGenerations(StoreTest):
+    """A rebuild writes a new generation and leaves the previous one for
+    searchers that had it open, until the next run."""
+
+    def gens(self):
+        return sorted(n for n in os.listdir(self.db) if n.startswith("gen-"))
+
+    def test_the_previous_generation_goes_at_the_next_run(self):
+        """It stayed until the next rebuild, holding a whole second index
+        on disk for good."""
+        docs = self.small_corpus(4)
+        self.index(docs)
+        self.index(docs, args=["--rebuild"])
+        self.assertEqual(self.gens(), ["gen-1", "gen-2"])
+        self.index(docs)
+        self.assertEqual(self.gens(), ["gen-2"])
+        self.assertEqual(len(set(self.paths_of("tok01x"))), 1)
+
+
 class TestResume(StoreTest):
     def test_a_killed_first_build_resumes(self):
         """Fault 9: a first build killed part-way left nothing."""
