@@ -13,12 +13,13 @@
 #define PROG "wensou-index"
 
 enum { OPT_PROGRESS = 256, OPT_REBUILD, OPT_VERSION, OPT_NO_FOLD, OPT_LIST, OPT_FORGET, OPT_CHECK, OPT_WATCH,
-       OPT_COMPLETIONS, OPT_SHARD_BY };
+       OPT_COMPLETIONS, OPT_SHARD_BY, OPT_COMPACT };
 
 static const ws_optdef defs[] = {
 	{"db", 'd', 'd', WS_OPTVAL_DIR, "DIR", NULL, "the index (default: $WENSOU_DB)"},
 	{"shard-by", 0, OPT_SHARD_BY, WS_OPTVAL_CHOICE, "KEY", "year source", "one index per year or per source under DIR (a new DIR)"},
 	{"rebuild", 0, OPT_REBUILD, WS_OPTVAL_NONE, NULL, NULL, "build anew beside the old index, then swap"},
+	{"compact", 0, OPT_COMPACT, WS_OPTVAL_NONE, NULL, NULL, "then compact the index to its smallest (updates grow it)"},
 	{"list", 0, OPT_LIST, WS_OPTVAL_NONE, NULL, NULL, "the remembered roots, their files and passages"},
 	{"forget", 0, OPT_FORGET, WS_OPTVAL_NONE, NULL, NULL, "drop the roots PATH... and what is under them"},
 	{"check", 0, OPT_CHECK, WS_OPTVAL_NONE, NULL, NULL, "verify the index against its files, change nothing"},
@@ -104,6 +105,7 @@ int ws_index_parse_options(int argc, char **argv, options *o)
 			o->db = optarg;
 			break;
 		case OPT_REBUILD: o->rebuild = true; break;
+		case OPT_COMPACT: o->compact = true; break;
 		case OPT_SHARD_BY:
 			if (!ws_shard_by_parse(optarg, &o->shard_by)) {
 				fprintf(stderr, PROG ": --shard-by takes year or source, not '%s'\n", optarg);
@@ -180,6 +182,11 @@ int ws_index_parse_options(int argc, char **argv, options *o)
 	if ((o->list || forget || o->check) && o->shard_by) {
 		fprintf(stderr, PROG ": --shard-by goes with indexing runs, not with --%s (an archive keeps its key)\n",
 		        o->list ? "list" : o->check ? "check" : "forget");
+		return 2;
+	}
+	if ((o->list || forget || o->check || o->watch) && o->compact) {
+		fprintf(stderr, PROG ": --compact goes with indexing runs, not with --%s\n",
+		        o->list ? "list" : o->check ? "check" : o->watch ? "watch" : "forget");
 		return 2;
 	}
 	if ((o->list || forget || o->check) && o->rebuild) {

@@ -686,6 +686,9 @@ int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths
 		committed_any = true;
 		goto fatal;
 	}
+	/* after the commit: what the run wrote is in, whatever the compaction does */
+	uint64_t before = 0, after = 0;
+	int compacted = r.opt.compact ? ws_store_compact(st, r.opt.jobs, &before, &after, &err) : 0;
 	ws_progress_finish(r.progress);
 	if (warning)
 		fprintf(stderr, PROG ": warning: %s\n", warning);
@@ -697,6 +700,14 @@ int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths
 	else if (!r.opt.part && !r.opt.quiet && !(r.opt.watch && idle))
 		ws_run_print_summary(&r, now() - t0);
 	exit_code = r.c.failed ? 1 : 0;
+	if (compacted != 0) {
+		fprintf(stderr, PROG ": %s%s%s (what the run indexed is committed)\n", r.opt.part ? r.opt.part->name : "",
+		        r.opt.part ? ": " : "", err ? err : "out of memory");
+		exit_code = 2;
+	} else if (r.opt.compact && before && !r.opt.quiet) {
+		fprintf(stderr, PROG ": %s%scompacted: %.1f MB -> %.1f MB\n", r.opt.part ? r.opt.part->name : "",
+		        r.opt.part ? ": " : "", (double)before / 1e6, (double)after / 1e6);
+	}
 	goto out;
 
 fatal:

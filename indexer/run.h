@@ -33,7 +33,7 @@ typedef struct options {
 	const char *db;
 	ws_shard_by shard_by; /* --shard-by (WS_SHARD_BY_NONE: not given) */
 	const ws_part *part;  /* set by the archive's run only */
-	bool rebuild, quiet, verbose, list, check, watch;
+	bool rebuild, compact, quiet, verbose, list, check, watch;
 	int progress; /* -1 auto, 0 never, 1 always */
 	unsigned jobs; /* threads that may work at once (--jobs; slots.h) */
 	bool fold_traditional;

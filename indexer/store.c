@@ -28,6 +28,7 @@ struct ws_store {
 	bool building;    /* gen is not live yet: its shards are build-K */
 	bool fresh;       /* gen was created by this run */
 	bool resumed;
+	bool compacted;   /* this run made a build live, compacted */
 	int upgraded_from;
 	unsigned nshards;
 	xq_db *shards[WS_LAYOUT_MAX_SHARDS];
@@ -263,8 +264,9 @@ static void clear_live_builds(ws_store *st)
 	}
 }
 
-/* The generations before the live one: a rebuild left the previous one
- * for searchers that had it open at the swap, until this next run. */
+/* The generations before the live one: a rebuild or a compaction left
+ * the previous one for searchers that had it open at the swap, until
+ * this next run. */
 static void clear_old_gens(ws_store *st)
 {
 	unsigned n;
@@ -611,10 +613,10 @@ static bool opens(const char *path)
 	return ok;
 }
 
-/* One shard's compaction (compact_build), on a thread of its own. */
+/* One shard's compaction, on a thread of its own: src into dst, which
+ * must open afterwards. */
 typedef struct compaction {
-	const ws_store *st;
-	unsigned k;
+	char *src, *dst;      /* malloc'd */
 	bool compacted;
 	char *why;            /* why not (malloc'd), when not compacted */
 	pthread_t thread;
@@ -624,38 +626,30 @@ typedef struct compaction {
 static void *compact_one(void *arg)
 {
 	compaction *c = arg;
-	char *src = ws_layout_shard(c->st->dir, c->st->gen, c->k, true);
-	char *dst = ws_layout_shard(c->st->dir, c->st->gen, c->k, false);
-	if (src && dst) {
-		rm_rf(dst);
-		if (xq_db_compact(src, dst) == XQ_OK && opens(dst))
+	if (c->src && c->dst) {
+		rm_rf(c->dst);
+		if (xq_db_compact(c->src, c->dst) == XQ_OK && opens(c->dst))
 			c->compacted = true;
 		else {
 			/* xq_last_error is this thread's */
-			c->why = ws_strdupf("could not compact %s (%s): it is used as written", src, xq_last_error());
-			rm_rf(dst);
+			c->why = ws_strdupf("could not compact %s (%s)", c->src, xq_last_error());
+			rm_rf(c->dst);
 		}
+	} else {
+		c->why = strdup("out of memory");
 	}
-	free(src);
-	free(dst);
 	return NULL;
 }
 
-/* A build is written in many small commits, which leaves its B-trees
- * half full; a compact copy is about half the size and costs a second or
- * two per 100 MB of text, each shard on a thread of its own, jobs at a
- * time (the shards are separate databases).  rel[k] gets the shard the
- * stub should name. */
-static int compact_build(ws_store *st, unsigned jobs, char **rel, char **err, strbuf *warn)
+/* Compact cs[0..n), jobs at a time (the shards are separate databases),
+ * each on a thread of its own but the last of a round, which runs here
+ * (as does any whose thread does not start). */
+static void run_compactions(compaction *cs, unsigned n, unsigned jobs)
 {
-	unsigned n = st->nshards;
-	compaction cs[WS_LAYOUT_MAX_SHARDS] = {{0}};
-	close_shards(st);
-	for (unsigned first = 0; first < n; first += jobs ? jobs : 1) {
-		unsigned end = first + (jobs ? jobs : 1) < n ? first + (jobs ? jobs : 1) : n;
+	unsigned step = jobs ? jobs : 1;
+	for (unsigned first = 0; first < n; first += step) {
+		unsigned end = first + step < n ? first + step : n;
 		for (unsigned k = first; k < end; k++) {
-			cs[k] = (compaction){.st = st, .k = k};
-			/* the last of a round runs here; so does any whose thread does not start */
 			cs[k].started = k + 1 < end && pthread_create(&cs[k].thread, NULL, compact_one, &cs[k]) == 0;
 			if (!cs[k].started)
 				compact_one(&cs[k]);
@@ -664,11 +658,36 @@ static int compact_build(ws_store *st, unsigned jobs, char **rel, char **err, st
 			if (cs[k].started)
 				pthread_join(cs[k].thread, NULL);
 	}
+}
+
+static void free_compactions(compaction *cs, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		free(cs[k].src);
+		free(cs[k].dst);
+		free(cs[k].why);
+	}
+}
+
+/* A build is written in many small commits, which leaves its B-trees
+ * half full; a compact copy is about half the size and costs a second or
+ * two per 100 MB of text.  rel[k] gets the shard the stub should name:
+ * the compacted copy, or the build shard as written when it could not be
+ * compacted (said in warn). */
+static int compact_build(ws_store *st, unsigned jobs, char **rel, char **err, strbuf *warn)
+{
+	unsigned n = st->nshards;
+	compaction cs[WS_LAYOUT_MAX_SHARDS] = {{0}};
+	close_shards(st);
+	for (unsigned k = 0; k < n; k++) {
+		cs[k].src = ws_layout_shard(st->dir, st->gen, k, true);
+		cs[k].dst = ws_layout_shard(st->dir, st->gen, k, false);
+	}
+	run_compactions(cs, n, jobs);
 	int rc = 0;
 	for (unsigned k = 0; k < n; k++) {
 		if (cs[k].why)
-			strbuf_appendf(warn, "%s%s", warn->len ? "; " : "", cs[k].why);
-		free(cs[k].why);
+			strbuf_appendf(warn, "%s%s: it is used as written", warn->len ? "; " : "", cs[k].why);
 		if (rc != 0)
 			continue;
 		rel[k] = ws_layout_shard_rel(st->gen, k, !cs[k].compacted);
@@ -685,7 +704,42 @@ static int compact_build(ws_store *st, unsigned jobs, char **rel, char **err, st
 			rc = -1;
 		}
 	}
+	free_compactions(cs, n);
 	return rc;
+}
+
+/* Generation st->gen, whose shards are rel[0..n), is the live one now:
+ * the stub was written.  The servers' stubs follow (a failure there costs
+ * the servers the new generation, not the index: said in warn), and every
+ * generation goes but this one and old_live, the one before, which
+ * searchers that opened it just before the swap may still be reading.
+ * Its build shards that were compacted go too. */
+static void went_live(ws_store *st, char **rel, unsigned n, int old_live, strbuf *warn)
+{
+	ws_layout now;
+	char *why = NULL, *serr = NULL;
+	if (ws_layout_read(st->dir, &now, &why) != WS_LAYOUT_OURS || ws_layout_write_shard_stubs(st->dir, &now, &serr) != 0)
+		strbuf_appendf(warn, "%sthe shard-K stubs for servers were not updated: %s", warn->len ? "; " : "",
+		               why ? why : serr ? serr : "out of memory");
+	ws_layout_free(&now);
+	free(why);
+	free(serr);
+	st->live.gen = st->gen;
+	st->building = false;
+	for (unsigned k = 0; k < n; k++) {
+		if (strstr(rel[k], "/build-"))
+			continue;
+		char *b = ws_layout_shard(st->dir, st->gen, k, true);
+		if (b)
+			rm_rf(b);
+		free(b);
+	}
+	unsigned ng;
+	int *gens = ws_layout_generations(st->dir, &ng);
+	for (unsigned i = 0; i < ng; i++)
+		if (gens[i] != st->gen && gens[i] != old_live)
+			remove_gen(st, gens[i]);
+	free(gens);
 }
 
 int ws_store_commit(ws_store *st, unsigned jobs, bool changed, char **err, char **warning)
@@ -705,43 +759,81 @@ int ws_store_commit(ws_store *st, unsigned jobs, bool changed, char **err, char 
 	if (rc == 0)
 		rc = ws_layout_write(st->dir, rel, n, err);
 	if (rc == 0) {
-		/* live: the servers' stubs follow (a failure there costs the
-		 * servers the new generation, not the index) */
-		ws_layout now;
-		char *why = NULL, *serr = NULL;
-		if (ws_layout_read(st->dir, &now, &why) != WS_LAYOUT_OURS || ws_layout_write_shard_stubs(st->dir, &now, &serr) != 0)
-			strbuf_appendf(&warn, "%sthe shard-K stubs for servers were not updated: %s", warn.len ? "; " : "",
-			               why ? why : serr ? serr : "out of memory");
-		ws_layout_free(&now);
-		free(why);
-		free(serr);
-		/* Live now.  Its build shards that were compacted go, and so do
-		 * the generations before it but the last live one, which
-		 * searchers that opened it just before the swap may still be
-		 * reading. */
-		int old_live = st->live.gen;
-		st->live.gen = st->gen;
-		st->building = false;
-		for (unsigned k = 0; k < n; k++) {
-			if (strstr(rel[k], "/build-"))
-				continue;
-			char *b = ws_layout_shard(st->dir, st->gen, k, true);
-			if (b)
-				rm_rf(b);
-			free(b);
-		}
-		unsigned ng;
-		int *gens = ws_layout_generations(st->dir, &ng);
-		for (unsigned i = 0; i < ng; i++)
-			if (gens[i] != st->gen && gens[i] != old_live)
-				remove_gen(st, gens[i]);
-		free(gens);
+		went_live(st, rel, n, st->live.gen, &warn);
+		st->compacted = true;
 	}
 	for (unsigned k = 0; k < n; k++)
 		free(rel[k]);
 	if (warn.len)
 		*warning = strbuf_detach(&warn);
 	strbuf_free(&warn);
+	return rc;
+}
+
+/* Bytes the files under path take on disk. */
+static uint64_t disk_bytes(const char *path)
+{
+	tree_bytes = 0;
+	nftw(path, add_size, 16, FTW_PHYS);
+	return tree_bytes;
+}
+
+int ws_store_compact(ws_store *st, unsigned jobs, uint64_t *before, uint64_t *after, char **err)
+{
+	*before = *after = 0;
+	if (st->building || st->compacted)
+		return 0; /* a build goes live compacted */
+	unsigned n = st->live.nshards;
+	for (unsigned k = 0; k < n; k++)
+		*before += disk_bytes(st->live.shard[k]);
+	/* the copies go beside the live shards, and are no larger */
+	struct statvfs vf;
+	if (statvfs(st->dir, &vf) == 0 && (uint64_t)vf.f_bavail * vf.f_frsize < *before) {
+		*err = ws_strdupf("not enough room to compact %s: %.1f MB free, about %.1f MB needed (the index's size); "
+		                  "the index is as it was",
+		                  st->dir, (double)vf.f_bavail * vf.f_frsize / 1e6, (double)*before / 1e6);
+		return -1;
+	}
+	close_shards(st);
+	int g = next_gen(st);
+	compaction cs[WS_LAYOUT_MAX_SHARDS] = {{0}};
+	char *rel[WS_LAYOUT_MAX_SHARDS] = {NULL};
+	char *gendir = ws_layout_gen_dir(st->dir, g);
+	int rc = gendir && mkdir_p(gendir) == 0 ? 0 : -1;
+	if (rc != 0)
+		*err = ws_strdupf("cannot create %s: %s", gendir ? gendir : st->dir, gendir ? strerror(errno) : "out of memory");
+	for (unsigned k = 0; rc == 0 && k < n; k++) {
+		cs[k].src = strdup(st->live.shard[k]);
+		cs[k].dst = ws_layout_shard(st->dir, g, k, false);
+	}
+	if (rc == 0)
+		run_compactions(cs, n, jobs);
+	for (unsigned k = 0; rc == 0 && k < n; k++) {
+		if (cs[k].why) {
+			*err = ws_strdupf("%s; the index is as it was", cs[k].why);
+			rc = -1;
+		} else if (!(rel[k] = ws_layout_shard_rel(g, k, false))) {
+			*err = strdup("out of memory");
+			rc = -1;
+		} else {
+			*after += disk_bytes(cs[k].dst);
+		}
+	}
+	int old_live = st->live.gen;
+	if (rc == 0 && (rc = ws_layout_write(st->dir, rel, n, err)) == 0) {
+		strbuf warn = STRBUF_INIT;
+		st->gen = g;
+		went_live(st, rel, n, old_live, &warn);
+		if (warn.len && !st->stub_warning)
+			st->stub_warning = strbuf_detach(&warn);
+		strbuf_free(&warn);
+	} else if (gendir) {
+		rm_rf(gendir); /* the live generation is untouched */
+	}
+	for (unsigned k = 0; k < n; k++)
+		free(rel[k]);
+	free_compactions(cs, n);
+	free(gendir);
 	return rc;
 }
 

@@ -110,6 +110,19 @@ int ws_store_commit_shard(ws_store *st, unsigned k, char **err);
  * finish). */
 int ws_store_commit(ws_store *st, unsigned jobs, bool changed, char **err, char **warning);
 
+/* Compact the live generation into a new one and make that live (the
+ * swap of a rebuild): updates leave the B-trees part empty, a shard a
+ * third larger after one small nightly run and some 1.6 times its
+ * compacted size after many, and the copy takes the size of a fresh
+ * build again.  The previous generation stays one run longer for
+ * searchers still reading it.  Needs about the index's size in free
+ * space, and is asked for before anything is written.  For a build
+ * (which goes live compacted) it does nothing.  *before and *after get the
+ * live shards' bytes on disk before and after.  Returns 0, or -1 with
+ * *err set and the index as it was.  The store writes nothing more after
+ * it: ws_store_close comes next. */
+int ws_store_compact(ws_store *st, unsigned jobs, uint64_t *before, uint64_t *after, char **err);
+
 /* Release the lock and free.  Uncommitted changes are dropped; what a
  * build committed stays for the next run to resume. */
 void ws_store_close(ws_store *st);

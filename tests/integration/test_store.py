@@ -426,11 +426,35 @@ class TestRoots(StoreTest):
 
 
 class TestGenerations(StoreTest):
-    """A rebuild writes a new generation and leaves the previous one for
-    searchers that had it open, until the next run."""
+    """A rebuild or a compaction writes a new generation and leaves the
+    previous one for searchers that had it open, until the next run."""
+
+    QUERIES = [["tok01x"], ["数据跨境流动"], ["digital", "divide"], ["数字", "-人工智能"], ["tokupd3x"]]
 
     def gens(self):
         return sorted(n for n in os.listdir(self.db) if n.startswith("gen-"))
+
+    def live_bytes(self):
+        with open(stub_path(self.db)) as f:
+            shards = [line.split()[1] for line in f if line.startswith("glass ")]
+        return sum(folder_size(os.path.join(self.db, s)) for s in shards)
+
+    def answers(self):
+        out = []
+        for q in self.QUERIES:
+            p, hits = search_json(self.db, *q, args=["-n", "1000"])
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            out.append([(h["path"], h["line"], h["score"], h["snippet"]) for h in hits])
+        return out
+
+    def grown(self):
+        """An index of many update runs, each a little."""
+        docs = self.small_corpus(8, paragraphs=30)
+        self.index(docs)
+        for i in range(6):
+            self.write(f"upd{i}.txt", report_text(f"tokupd{i}x", 30, seed=40 + i))
+            self.index(docs)
+        return docs
 
     def test_the_previous_generation_goes_at_the_next_run(self):
         """It stayed until the next rebuild, holding a whole second index
@@ -442,6 +466,64 @@ class TestGenerations(StoreTest):
         self.index(docs)
         self.assertEqual(self.gens(), ["gen-2"])
         self.assertEqual(len(set(self.paths_of("tok01x"))), 1)
+
+    def test_compact_makes_a_grown_index_smaller_and_answers_alike(self):
+        docs = self.grown()
+        before, answers = self.live_bytes(), self.answers()
+        self.assertTrue(answers[-1], "the updates' files are not found")
+        gens = self.gens()
+        p = self.index(docs, args=["--compact"])
+        self.assertRegex(p.stderr, r"compacted: [0-9.]+ MB -> [0-9.]+ MB")
+        after = self.live_bytes()
+        self.assertLess(after, before * 0.9, f"{before} -> {after} bytes")
+        self.assertEqual(self.answers(), answers)
+        # a new generation is live; the one before stays one run
+        new = f"gen-{int(gens[-1][4:]) + 1}"
+        self.assertEqual(self.gens(), gens + [new])
+        self.index(args=["--check"], expect=0)
+        self.index(docs)
+        self.assertEqual(self.gens(), [new])
+        self.assertEqual(self.answers(), answers)
+
+    def test_compact_after_a_first_build_has_nothing_to_do(self):
+        docs = self.small_corpus(4)
+        p = self.index(docs, args=["--compact"])
+        self.assertNotIn("compacted:", p.stderr)
+        self.assertEqual(self.gens(), ["gen-1"])
+
+    def test_a_failed_compaction_leaves_the_index_as_it_was(self):
+        """The file size limit on the table copies: exit 2, the reason
+        said, the live generation kept and no copy left behind."""
+        docs = self.grown()
+        biggest = max(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(self.db) for n in ns)
+        with open(stub_path(self.db)) as f:
+            stub = f.read()
+        # nothing to index (a write past the limit anywhere in the live
+        # tables would fail): only the copies are written
+        p = subprocess.run(["bash", "-c", f'ulimit -f {biggest // 1024 // 3}; exec "$@"', "_", INDEX, "--db", self.db,
+                            "--progress=never", "--compact", docs], capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("could not compact", p.stderr)
+        self.assertIn("the index is as it was", p.stderr)
+        with open(stub_path(self.db)) as f:
+            self.assertEqual(f.read(), stub)
+        self.assertEqual(len(set(self.paths_of("tokupd5x"))), 1)
+        self.assertEqual(len(self.gens()), 1)
+
+    def test_what_a_killed_compaction_left_goes(self):
+        docs = self.small_corpus(4)
+        self.index(docs)
+        # a compaction killed half way: a generation with a copy of one shard
+        shutil.copytree(os.path.join(self.db, "gen-1", "s0"), os.path.join(self.db, "gen-2", "s0"))
+        self.index(docs)
+        self.assertEqual(self.gens(), ["gen-1"])
+        self.assertEqual(len(set(self.paths_of("tok01x"))), 1)
+
+    def test_compact_goes_with_indexing_runs_only(self):
+        for other in (["--check"], ["--list"], ["--watch"], ["--forget", "/x"]):
+            p = run_index(self.db, args=["--compact", *other])
+            self.assertEqual(p.returncode, 2, other)
+            self.assertIn("--compact goes with indexing runs", p.stderr)
 
 
 class TestResume(StoreTest):
