@@ -61,10 +61,18 @@ static char *cache_path(const char *const *paths, size_t n, bool make_dir)
 	if (!dir)
 		return NULL;
 	if (make_dir) {
-		char *parent = strndup(dir, (size_t)(strrchr(dir, '/') - dir));
-		if (parent)
-			mkdir(parent, 0700);
-		free(parent);
+		/* $XDG_CACHE_HOME and what leads to it are made as the XDG spec
+		 * asks (0700); $HOME is never made, only its .cache.  Without
+		 * the folder every search read the glossary's files again, a
+		 * one-shot search at 100 MB twice as slow. */
+		size_t keep = xdg && *xdg ? 1 : strlen(home) + 1;
+		for (char *s = dir + keep; *s; s++) {
+			if (*s != '/')
+				continue;
+			*s = '\0';
+			mkdir(dir, 0700);
+			*s = '/';
+		}
 		mkdir(dir, 0700);
 	}
 	XXH3_state_t *st = XXH3_createState();

@@ -270,6 +270,40 @@ static char *forms_of(const ws_glossary *g, cjk_analyzer *a, const char *text)
 	return strdup(buf);
 }
 
+/* The cache folder is made with the folders that lead to it, but for a
+ * $HOME that does not exist, which is never made. */
+static void test_the_cache_folder_is_made_with_its_parents(void **state)
+{
+	(void)state;
+	char cache[PATH_MAX], path[PATH_MAX], home[PATH_MAX];
+	path_in_tmp(cache, sizeof cache, "deep/er/cache");
+	setenv("XDG_CACHE_HOME", cache, 1);
+	cjk_analyzer *a = analyzer(true);
+	ws_glossary *g = glossary_of(a, "deep.txt", "数字经济 | digital economy\n");
+	ws_glossary_free(g);
+	path_in_tmp(path, sizeof path, "deep/er/cache/wensou");
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+
+	unsetenv("XDG_CACHE_HOME");
+	path_in_tmp(home, sizeof home, "no-such-home");
+	char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+	setenv("HOME", home, 1);
+	g = glossary_of(a, "deep2.txt", "开源 | open source\n");
+	char *s = forms_of(g, a, "open source");
+	assert_string_equal(s, "开源 | open source"); /* no cache, the glossary all the same */
+	free(s);
+	ws_glossary_free(g);
+	assert_int_not_equal(stat(home, &sb), 0);
+	if (old_home)
+		setenv("HOME", old_home, 1);
+	else
+		unsetenv("HOME");
+	free(old_home);
+	cjk_analyzer_free(a);
+}
+
 static void test_a_cached_glossary_is_its_files(void **state)
 {
 	(void)state;
@@ -416,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_han_forms_agree_with_the_run_check),
 		cmocka_unit_test(test_phrase_forms_where_the_phrase_matches),
 		cmocka_unit_test(test_the_list_a_shard_keeps),
+		cmocka_unit_test(test_the_cache_folder_is_made_with_its_parents),
 		cmocka_unit_test(test_a_cached_glossary_is_its_files),
 		cmocka_unit_test(test_the_stems_a_glossary_keeps),
 	};
