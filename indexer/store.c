@@ -783,6 +783,15 @@ int ws_store_compact(ws_store *st, unsigned jobs, uint64_t *before, uint64_t *af
 	*before = *after = 0;
 	if (st->building || st->compacted)
 		return 0; /* a build goes live compacted */
+	/* A generation gets its batch record at its first update: without
+	 * one it is as it went live, compacted, and is left alone (a finished
+	 * part of an archive, served read-only, is not copied every week). */
+	char *livedir = ws_layout_gen_dir(st->dir, st->live.gen);
+	ws_layout_batch b;
+	bool updated = livedir && ws_layout_batch_read(livedir, &b);
+	free(livedir);
+	if (!updated)
+		return 0;
 	unsigned n = st->live.nshards;
 	for (unsigned k = 0; k < n; k++)
 		*before += disk_bytes(st->live.shard[k]);

@@ -117,7 +117,8 @@ int ws_store_commit(ws_store *st, unsigned jobs, bool changed, char **err, char 
  * build again.  The previous generation stays one run longer for
  * searchers still reading it.  Needs about the index's size in free
  * space, and is asked for before anything is written.  For a build
- * (which goes live compacted) it does nothing.  *before and *after get the
+ * (which goes live compacted), and for a generation no update has
+ * written since it went live, it does nothing (*before 0).  *before and *after get the
  * live shards' bytes on disk before and after.  Returns 0, or -1 with
  * *err set and the index as it was.  The store writes nothing more after
  * it: ws_store_close comes next. */

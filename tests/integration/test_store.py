@@ -490,6 +490,28 @@ class TestGenerations(StoreTest):
         p = self.index(docs, args=["--compact"])
         self.assertNotIn("compacted:", p.stderr)
         self.assertEqual(self.gens(), ["gen-1"])
+        # nor after a run that changed nothing, nor twice after an update
+        p = self.index(docs, args=["--compact"])
+        self.assertNotIn("compacted:", p.stderr)
+        self.write("more.txt", report_text("tokmorex", 30, seed=5))
+        self.assertIn("compacted:", self.index(docs, args=["--compact"]).stderr)
+        self.assertNotIn("compacted:", self.index(docs, args=["--compact"]).stderr)
+        self.assertEqual(self.gens(), ["gen-2"])
+        self.assertEqual(len(set(self.paths_of("tokmorex"))), 1)
+
+    def test_compact_in_an_archive_copies_the_parts_updated_only(self):
+        docs = self.docs()
+        for year in (2021, 2022):
+            self.write(f"r{year}.txt", report_text(f"tok{year}x", 20, seed=year))
+        self.index(docs, args=["--shard-by", "year"])
+        self.write("r2022b.txt", report_text("tok2022bx", 20, seed=3))
+        p = self.index(docs, args=["--compact"])
+        self.assertIn("year-2022: compacted:", p.stderr)
+        self.assertNotIn("year-2021: compacted", p.stderr)
+        self.assertEqual(sorted(n for n in os.listdir(os.path.join(self.db, "year-2021")) if n.startswith("gen-")),
+                         ["gen-1"])
+        self.assertEqual(len(set(self.paths_of("tok2022bx"))), 1)
+        self.assertEqual(len(set(self.paths_of("tok2021x"))), 1)
 
     def test_a_failed_compaction_leaves_the_index_as_it_was(self):
         """The file size limit on the table copies: exit 2, the reason
