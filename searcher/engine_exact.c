@@ -32,6 +32,20 @@ bool engine_count(run *r, const xq_query *xq, ws_result *res)
 		st = xq_enquire_set_decider(r->enq, ws_verify_data, &r->verifier);
 	if (st != XQ_OK)
 		return engine_failed(r, st, "cannot search");
+	if (!req->count_max && !req->per_doc && !(r->check && r->ix->remote)) {
+		/* the number alone: Xapian counts its matches (the decider
+		 * checking each) without keeping them, a quarter of the time
+		 * of listing every one (数据 at 1 GB, 392,184 of them: 30
+		 * against 120 ms) */
+		unsigned n = 0;
+		bool exact = false;
+		if ((st = xq_enquire_count(r->enq, 0, &n, &exact)) != XQ_OK)
+			return engine_failed(r, st, "cannot search");
+		if (exact) {
+			res->count = res->estimated = n;
+			return true;
+		}
+	}
 	xq_hits *hits = NULL;
 	if (!engine_run_query(r, xq, 0, r->ix->doccount, &hits))
 		return false;
