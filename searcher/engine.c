@@ -69,7 +69,7 @@ static bool search(run *r, ws_result *res)
 	}
 	if (r->check)
 		ws_verifier_init(&r->verifier, r->q, r->ix->analyzer);
-	if (req->mode == WS_MODE_COUNT) {
+	if (req->mode == WS_MODE_COUNT || req->mode == WS_MODE_FILE_COUNTS) {
 		ok = engine_count(r, xq, res); /* counts are never relaxed */
 		goto out;
 	}

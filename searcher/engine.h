@@ -29,6 +29,9 @@ typedef enum ws_mode {
 	WS_MODE_HITS,  /* ranked passages with snippets */
 	WS_MODE_FILES, /* one hit per file (its best passage) */
 	WS_MODE_COUNT, /* only the exact number of matching passages */
+	WS_MODE_FILE_COUNTS, /* the matching passages of each file (ws_result.files),
+	                        every match counted as WS_MODE_COUNT counts; not for
+	                        an index with remote shards */
 } ws_mode;
 
 typedef struct ws_request {
@@ -86,13 +89,22 @@ static inline const char *ws_matched_name(ws_matched m)
 	return m == WS_MATCHED_WORDS ? "words" : m == WS_MATCHED_SOME ? "some" : "all";
 }
 
+/* WS_MODE_FILE_COUNTS: a file and its matching passages. */
+typedef struct ws_file_count {
+	char fileid[WS_FILEID_LEN + 1];
+	unsigned passages;
+} ws_file_count;
+
 typedef struct ws_result {
 	ws_hit *hits;
 	size_t nhits;
+	ws_file_count *files; /* WS_MODE_FILE_COUNTS: in file id order; owned */
+	size_t nfiles;
 	unsigned estimated; /* Xapian's estimate of all matching passages */
-	unsigned count;     /* WS_MODE_COUNT: the exact number, unless count_approx */
+	unsigned count;     /* WS_MODE_COUNT: the exact number, unless count_approx;
+	                       WS_MODE_FILE_COUNTS: the files' passages */
 	unsigned documents; /* WS_MODE_COUNT: the files of those passages; 0 when
-	                       not counted (count_max passed) */
+	                       not counted (count_max passed); WS_MODE_FILE_COUNTS: nfiles */
 	bool count_approx;  /* count is of candidates none of which was checked
 	                       (the checked share of a page: pass_rate), or
 	                       Xapian's estimate of them past WS_COUNT_SCAN */

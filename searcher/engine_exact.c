@@ -8,6 +8,40 @@
 
 #include "text.h"
 
+static int take_file_count(const char *value, size_t len, unsigned count, void *ud)
+{
+	ws_result *res = ud;
+	if (len != WS_FILEID_LEN)
+		return 0; /* no file id: no document to count it in */
+	ws_file_count *v = realloc(res->files, (res->nfiles + 1) * sizeof *v);
+	if (!v)
+		return 1;
+	res->files = v;
+	memcpy(v[res->nfiles].fileid, value, len);
+	v[res->nfiles].fileid[len] = '\0';
+	v[res->nfiles++].passages = count;
+	res->count += count;
+	return 0;
+}
+
+/* WS_MODE_FILE_COUNTS: one pass through every match, the check deciding
+ * each, counting the passages of each file by its WS_SLOT_FILE value. */
+static bool engine_file_counts(run *r, ws_result *res)
+{
+	xq_status st = xq_enquire_value_counts(r->enq, WS_SLOT_FILE, take_file_count, res);
+	if (st != XQ_OK)
+		return engine_failed(r, st, "cannot search");
+	res->documents = (unsigned)res->nfiles;
+	res->estimated = res->count;
+	/* a callback that stopped ran out of memory */
+	size_t want = 0;
+	for (size_t i = 0; i < res->nfiles; i++)
+		want += res->files[i].passages;
+	if (want != res->count)
+		return ws_fail(r->err, "out of memory");
+	return true;
+}
+
 /* WS_MODE_COUNT: every match, each candidate checked inside Xapian's
  * match where the query has approximate units.  With count_max, first
  * how many candidates there are (a scan of at most WS_COUNT_SCAN, with no
@@ -32,6 +66,8 @@ bool engine_count(run *r, const xq_query *xq, ws_result *res)
 		st = xq_enquire_set_decider(r->enq, ws_verify_data, &r->verifier);
 	if (st != XQ_OK)
 		return engine_failed(r, st, "cannot search");
+	if (req->mode == WS_MODE_FILE_COUNTS)
+		return engine_file_counts(r, res);
 	if (!req->count_max && !req->per_doc && !(r->check && r->ix->remote)) {
 		/* the number alone: Xapian counts its matches (the decider
 		 * checking each) without keeping them, a quarter of the time

@@ -32,6 +32,7 @@ void ws_result_free(ws_result *r)
 	for (size_t i = 0; i < r->nhits; i++)
 		engine_hit_clear(&r->hits[i]);
 	free(r->hits);
+	free(r->files);
 	free(r);
 }
 

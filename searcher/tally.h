@@ -1,8 +1,11 @@
 /*
  * tally.h - how many passages and documents a search matches in all, and
  * per year or per source (--by-year, --by-source, the header line of
- * terminal output).  Counts come from the engine (ws_search) as --count
- * and --files give them, so they always agree with those.
+ * terminal output).  Counts come from the engine (ws_search), which
+ * counts as --count and --files do, so they always agree with those:
+ * per year or source from one pass counting each file's passages
+ * (WS_MODE_FILE_COUNTS) and the files' records, or, over remote shards,
+ * from --files and a --count per bucket.
  */
 #ifndef WS_SEARCH_TALLY_H
 #define WS_SEARCH_TALLY_H

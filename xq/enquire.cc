@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -191,6 +192,46 @@ xq_status xq_enquire_count(xq_enquire *enq, unsigned at_least, unsigned *matches
 			mset = count(upper);
 		*exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
 		*matches = *exact ? mset.get_matches_lower_bound() : mset.get_matches_estimated();
+		return XQ_OK;
+	});
+}
+
+xq_status xq_enquire_value_counts(xq_enquire *enq, unsigned slot, xq_value_count_fn fn, void *ud) noexcept
+{
+	return entry(db_of(enq), [&] {
+		if (!enq)
+			return fail(nullptr, XQ_ERR_INVALID, "NULL enquire");
+		if (!fn)
+			return fail(db_of(enq), XQ_ERR_INVALID, "NULL callback");
+		if (enq->decider.fn && enq->db->has_remote)
+			return fail(db_of(enq), XQ_ERR_INVALID, "counts with a decider cannot run on remote shards");
+		/* Xapian raises no weight floor before check_at_least
+		 * matches, so with every document to check the spy sees
+		 * every match the decider accepts */
+		std::unique_ptr<Xapian::ValueCountMatchSpy> spy;
+		auto pass = [&] {
+			enq->enq.clear_matchspies();
+			spy.reset(new Xapian::ValueCountMatchSpy(slot));
+			enq->enq.add_matchspy(spy.get());
+			enq->enq.get_mset(0, 0, enq->db->read().get_doccount(), nullptr, enq->active_decider());
+		};
+		try {
+			try {
+				pass();
+			} catch (const Xapian::DatabaseModifiedError &) {
+				reopen_checked(enq->db);
+				pass();
+			}
+		} catch (...) {
+			enq->enq.clear_matchspies();
+			throw;
+		}
+		enq->enq.clear_matchspies();
+		for (auto v = spy->values_begin(); v != spy->values_end(); ++v) {
+			const std::string value = *v;
+			if (fn(value.data(), value.size(), v.get_termfreq(), ud))
+				break;
+		}
 		return XQ_OK;
 	});
 }

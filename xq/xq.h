@@ -348,6 +348,17 @@ xq_status xq_enquire_run(xq_enquire *enq, unsigned first, unsigned max, xq_hits 
  * cannot run it.  Reopens and retries once as xq_enquire_run does. */
 xq_status xq_enquire_count(xq_enquire *enq, unsigned at_least, unsigned *matches, bool *exact) XQ_NOEXCEPT;
 
+/* How many documents that match the query (the decider, if one is set,
+ * deciding) hold each value of slot: fn(value, len, count, ud) for each
+ * value held, in byte order of the values (documents without one are not
+ * counted); a non-zero return stops the calls.  One pass through every
+ * match, as a count makes, without ranking or keeping any: what a count
+ * per value would take a pass each.  value is valid only during the
+ * call.  A decider is refused (XQ_ERR_INVALID) on a db with remote
+ * shards.  Reopens and retries once as xq_enquire_run does. */
+typedef int (*xq_value_count_fn)(const char *value, size_t len, unsigned count, void *ud);
+xq_status xq_enquire_value_counts(xq_enquire *enq, unsigned slot, xq_value_count_fn fn, void *ud) XQ_NOEXCEPT;
+
 /* The getters of hits have no side effects on the database: they never
  * reopen it (what they read is cached in hits). */
 size_t xq_hits_count(const xq_hits *hits) XQ_NOEXCEPT;

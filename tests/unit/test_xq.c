@@ -1520,6 +1520,101 @@ static void test_count(void **state)
 	xq_db_close(db);
 }
 
+typedef struct value_tally {
+	char values[8][8];
+	unsigned counts[8];
+	unsigned n, stop_after;
+} value_tally;
+
+static int value_fn(const char *value, size_t len, unsigned count, void *ud)
+{
+	value_tally *t = ud;
+	assert_true(t->n < 8 && len < 8);
+	memcpy(t->values[t->n], value, len);
+	t->values[t->n][len] = '\0';
+	t->counts[t->n++] = count;
+	return t->stop_after && t->n == t->stop_after;
+}
+
+/* Counts per value of a slot: every match counted, as many as a count per
+ * value finds, on two shards searched as one, the decider deciding. */
+static void test_value_counts(void **state)
+{
+	(void)state;
+	char a[PATH_MAX], b[PATH_MAX];
+	path_in_tmp(a, sizeof a, "values-a");
+	path_in_tmp(b, sizeof b, "values-b");
+	const char *files[] = {"f1", "f2", "f3"};
+	for (int k = 0; k < 2; k++) {
+		xq_db *w = open_rw(k ? b : a, XQ_CREATE_OR_OVERWRITE);
+		for (unsigned i = 0; i < 300; i++) {
+			char id[16];
+			snprintf(id, sizeof id, "%c%u", k ? 'b' : 'a', i);
+			/* every third has the word; f1 twice as often as f2; none in f3's */
+			const char *file = i % 3 == 2 ? files[2] : i % 9 < 6 ? files[0] : files[1];
+			add_doc(w, i == 4 && k ? "rejected" : id, i % 3 != 2 ? "digital policy" : "other text", 0,
+			        i % 100 == 99 ? NULL : file);
+		}
+		assert_int_equal(xq_db_commit(w), XQ_OK);
+		xq_db_close(w);
+	}
+	xq_db *db = open_ro(a);
+	assert_int_equal(xq_db_add_database(db, b), XQ_OK);
+	xq_enquire *enq = NULL;
+	assert_int_equal(xq_enquire_new(db, &enq), XQ_OK);
+	xq_query *q = term("digital");
+	assert_int_equal(xq_enquire_set_query(enq, q), XQ_OK);
+	/* the expected: a count per file, another way */
+	unsigned want[2] = {0, 0};
+	for (int f = 0; f < 2; f++) {
+		xq_query *one = NULL, *pair[2] = {term("digital"), NULL};
+		char v[4];
+		snprintf(v, sizeof v, "%s", files[f]);
+		assert_int_equal(xq_query_value_range(SLOT_FILE, v, strlen(v), v, strlen(v), &pair[1]), XQ_OK);
+		assert_int_equal(xq_query_combine(XQ_OP_FILTER, pair, 2, 0, &one), XQ_OK);
+		xq_enquire *e2 = NULL;
+		assert_int_equal(xq_enquire_new(db, &e2), XQ_OK);
+		assert_int_equal(xq_enquire_set_query(e2, one), XQ_OK);
+		bool exact;
+		assert_int_equal(xq_enquire_count(e2, 0, &want[f], &exact), XQ_OK);
+		assert_true(exact);
+		xq_enquire_free(e2);
+		xq_query_free(one);
+		xq_query_free(pair[0]);
+		xq_query_free(pair[1]);
+	}
+	assert_true(want[0] > want[1] && want[1] > 0);
+	value_tally t = {0};
+	assert_int_equal(xq_enquire_value_counts(enq, SLOT_FILE, value_fn, &t), XQ_OK);
+	assert_int_equal(t.n, 2); /* f3's documents do not match; those without a value are not counted */
+	assert_string_equal(t.values[0], "f1");
+	assert_string_equal(t.values[1], "f2");
+	assert_int_equal(t.counts[0], want[0]);
+	assert_int_equal(t.counts[1], want[1]);
+	/* the decider decides: b4 (an f1 document with the word) is rejected */
+	reject_one r = {"rejected", 0};
+	assert_int_equal(xq_enquire_set_decider(enq, reject_decider, &r), XQ_OK);
+	memset(&t, 0, sizeof t);
+	assert_int_equal(xq_enquire_value_counts(enq, SLOT_FILE, value_fn, &t), XQ_OK);
+	assert_int_equal(t.counts[0], want[0] - 1);
+	assert_int_equal(t.counts[1], want[1]);
+	assert_int_equal(r.calls, 400); /* every match, once */
+	/* a non-zero return stops the calls; the enquiry runs as before */
+	memset(&t, 0, sizeof t);
+	t.stop_after = 1;
+	assert_int_equal(xq_enquire_value_counts(enq, SLOT_FILE, value_fn, &t), XQ_OK);
+	assert_int_equal(t.n, 1);
+	xq_hits *hits = NULL;
+	assert_int_equal(xq_enquire_run(enq, 0, 1000, &hits), XQ_OK);
+	assert_int_equal(xq_hits_count(hits), 399);
+	xq_hits_free(hits);
+	assert_int_equal(xq_enquire_value_counts(enq, SLOT_FILE, NULL, &t), XQ_ERR_INVALID);
+	assert_int_equal(xq_enquire_value_counts(NULL, SLOT_FILE, value_fn, &t), XQ_ERR_INVALID);
+	xq_query_free(q);
+	xq_enquire_free(enq);
+	xq_db_close(db);
+}
+
 static void test_bad_arguments(void **state)
 {
 	(void)state;
@@ -1572,6 +1667,7 @@ int main(void)
 		cmocka_unit_test(test_term_query),
 		cmocka_unit_test(test_terms_foreach),
 		cmocka_unit_test(test_decider),
+		cmocka_unit_test(test_value_counts),
 		cmocka_unit_test(test_phrase_and_near),
 		cmocka_unit_test(test_boolean_ops),
 		cmocka_unit_test(test_value_range),
