@@ -162,7 +162,9 @@ static bool make_hit(run *r, const char *data, size_t len, double score, ws_hit 
 		if (!strcmp(kind, ws_kind_name(k)))
 			h->kind = k;
 	size_t head = (size_t)get_int(o, WS_DATA_HEAD);
-	if (!ws_snippet_make_passage(text, tlen, head, r->matches.v, r->matches.n, &h->snippet)) {
+	/* a file's path, not its passage, is what --files shows */
+	if (r->req->mode != WS_MODE_FILES &&
+	    !ws_snippet_make_passage(text, tlen, head, r->matches.v, r->matches.n, &h->snippet)) {
 		ws_fail(r->err, "out of memory");
 		goto out;
 	}
