@@ -297,7 +297,8 @@ static bool tally_by_files(ws_index *ix, const ws_request *req, ws_tally *out, c
 	}
 	out->passages = c->count;
 	out->documents = (unsigned)c->nfiles;
-	qsort(out->v, out->n, sizeof *out->v, out->key == WS_TALLY_YEAR ? cmp_year : cmp_source);
+	if (out->n)
+		qsort(out->v, out->n, sizeof *out->v, out->key == WS_TALLY_YEAR ? cmp_year : cmp_source);
 	ok = true;
 out:
 	for (size_t i = 0; w.keys && i <= c->nfiles; i++)
