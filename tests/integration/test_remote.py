@@ -242,16 +242,21 @@ class RemoteTest(TempDirTest):
         self.assertGreater(int(one.answer), 0)
         self.assertEqual(int(q.stdout), 2 * int(one.answer))
 
+    def two_machines(self):
+        """One index of two corpora, and a stub joining an index of the
+        first here with the two shards of the second's, each served."""
+        a, b = self.corpus("a", 1, True), self.corpus("b", 5, False)
+        here, there, both = self.build("here", a), self.build("there", b), self.build("both", a, b)
+        srv0, srv1 = self.serve(os.path.join(there, "shard-0")), self.serve(os.path.join(there, "shard-1"))
+        return both, self.stub("two.stub", f"auto {here}", f"remote 127.0.0.1:{srv0.port}",
+                               f"remote 127.0.0.1:{srv1.port}")
+
     def test_tallies_over_remote_shards_equal_the_local_ones(self):
         """--by-year and --by-source over shards a server serves take the
         engine's --files and a --count per bucket (the servers do not pass
         on every file record); over local shards, one pass counting each
         file's passages: the same numbers."""
-        a, b = self.corpus("a", 1, True), self.corpus("b", 5, False)
-        here, there, both = self.build("here", a), self.build("there", b), self.build("both", a, b)
-        srv0, srv1 = self.serve(os.path.join(there, "shard-0")), self.serve(os.path.join(there, "shard-1"))
-        joined = self.stub("two.stub", f"auto {here}", f"remote 127.0.0.1:{srv0.port}",
-                           f"remote 127.0.0.1:{srv1.port}")
+        both, joined = self.two_machines()
         tallied = 0
         for words, opts in [(["数据"], ["--by-year"]), (["治理"], ["--by-source"]),
                             (["数字治理"], ["--by-year", "--since", "2021"]), (["数字鸿沟"], ["--by-source"]),
@@ -265,11 +270,7 @@ class RemoteTest(TempDirTest):
         """Two indexes built apart (one here, one served), searched as one,
         rank as one index of both corpora does: the same scores in the
         same order, the same passages (ties may part by document id)."""
-        a, b = self.corpus("a", 1, True), self.corpus("b", 5, False)
-        here, there, both = self.build("here", a), self.build("there", b), self.build("both", a, b)
-        srv0, srv1 = self.serve(os.path.join(there, "shard-0")), self.serve(os.path.join(there, "shard-1"))
-        joined = self.stub("two.stub", f"auto {here}", f"remote 127.0.0.1:{srv0.port}",
-                           f"remote 127.0.0.1:{srv1.port}")
+        both, joined = self.two_machines()
         compared = 0
         for words, opts in QUERIES:
             if any(o in ("--files", "--vimgrep", "--offset", "--per-doc") for o in opts):
