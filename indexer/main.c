@@ -688,10 +688,14 @@ int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths
 	}
 	/* after the commit: what the run wrote is in, whatever the compaction does */
 	uint64_t before = 0, after = 0;
-	int compacted = r.opt.compact ? ws_store_compact(st, r.opt.jobs, &before, &after, &err) : 0;
+	char *compact_warning = NULL;
+	int compacted = r.opt.compact ? ws_store_compact(st, r.opt.jobs, &before, &after, &err, &compact_warning) : 0;
 	ws_progress_finish(r.progress);
 	if (warning)
 		fprintf(stderr, PROG ": warning: %s\n", warning);
+	if (compact_warning)
+		fprintf(stderr, PROG ": warning: %s\n", compact_warning);
+	free(compact_warning);
 	/* a watcher's runs that found nothing to do say nothing */
 	bool idle = !r.c.added && !r.c.changed && !r.c.removed && !r.c.failed;
 	if (r.opt.part && !r.opt.quiet && !idle)

@@ -458,10 +458,13 @@ ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_opt
 		if (!upgrade) {
 			st->gen = st->live.gen;
 			clear_live_builds(st);
-			clear_old_gens(st);
-			/* an index from before the shard-K stubs gets them now */
+			/* an index from before the shard-K stubs gets them now; a
+			 * generation before the live one goes only once the
+			 * servers' stubs name the live one */
 			if (ws_layout_write_shard_stubs(dir, &st->live, &st->stub_warning) != 0 && !st->stub_warning)
 				st->stub_warning = strdup("out of memory");
+			if (!st->stub_warning)
+				clear_old_gens(st);
 			*out = st;
 			free(want);
 			return WS_STORE_OK;
@@ -778,18 +781,22 @@ static uint64_t disk_bytes(const char *path)
 	return tree_bytes;
 }
 
-int ws_store_compact(ws_store *st, unsigned jobs, uint64_t *before, uint64_t *after, char **err)
+int ws_store_compact(ws_store *st, unsigned jobs, uint64_t *before, uint64_t *after, char **err, char **warning)
 {
 	*before = *after = 0;
+	*warning = NULL;
 	if (st->building || st->compacted)
 		return 0; /* a build goes live compacted */
 	/* A generation gets its batch record at its first update: without
 	 * one it is as it went live, compacted, and is left alone (a finished
-	 * part of an archive, served read-only, is not copied every week). */
+	 * part of an archive, served read-only, is not copied every week),
+	 * unless a shard went live as written, its compaction having failed */
 	char *livedir = ws_layout_gen_dir(st->dir, st->live.gen);
 	ws_layout_batch b;
 	bool updated = livedir && ws_layout_batch_read(livedir, &b);
 	free(livedir);
+	for (unsigned k = 0; k < st->live.nshards; k++)
+		updated = updated || strstr(st->live.shard[k], "/build-");
 	if (!updated)
 		return 0;
 	unsigned n = st->live.nshards;
@@ -833,8 +840,11 @@ int ws_store_compact(ws_store *st, unsigned jobs, uint64_t *before, uint64_t *af
 		strbuf warn = STRBUF_INIT;
 		st->gen = g;
 		went_live(st, rel, n, old_live, &warn);
-		if (warn.len && !st->stub_warning)
-			st->stub_warning = strbuf_detach(&warn);
+		/* st->live still lists the shards before the swap: nothing
+		 * more is done with them */
+		st->compacted = true;
+		if (warn.len)
+			*warning = strbuf_detach(&warn);
 		strbuf_free(&warn);
 	} else if (gendir) {
 		rm_rf(gendir); /* the live generation is untouched */

@@ -119,10 +119,11 @@ int ws_store_commit(ws_store *st, unsigned jobs, bool changed, char **err, char 
  * space, and is asked for before anything is written.  For a build
  * (which goes live compacted), and for a generation no update has
  * written since it went live, it does nothing (*before 0).  *before and *after get the
- * live shards' bytes on disk before and after.  Returns 0, or -1 with
- * *err set and the index as it was.  The store writes nothing more after
+ * live shards' bytes on disk before and after.  Returns 0 (with a
+ * malloc'd *warning when the servers' shard-K stubs could not follow), or
+ * -1 with *err set and the index as it was.  The store writes nothing more after
  * it: ws_store_close comes next. */
-int ws_store_compact(ws_store *st, unsigned jobs, uint64_t *before, uint64_t *after, char **err);
+int ws_store_compact(ws_store *st, unsigned jobs, uint64_t *before, uint64_t *after, char **err, char **warning);
 
 /* Release the lock and free.  Uncommitted changes are dropped; what a
  * build committed stays for the next run to resume. */

@@ -8,14 +8,22 @@
 
 #include "text.h"
 
+typedef struct file_counts {
+	ws_result *res;
+	bool oom;
+} file_counts;
+
 static int take_file_count(const char *value, size_t len, unsigned count, void *ud)
 {
-	ws_result *res = ud;
+	file_counts *fc = ud;
+	ws_result *res = fc->res;
 	if (len != WS_FILEID_LEN)
 		return 0; /* no file id: no document to count it in */
 	ws_file_count *v = realloc(res->files, (res->nfiles + 1) * sizeof *v);
-	if (!v)
+	if (!v) {
+		fc->oom = true;
 		return 1;
+	}
 	res->files = v;
 	memcpy(v[res->nfiles].fileid, value, len);
 	v[res->nfiles].fileid[len] = '\0';
@@ -24,21 +32,27 @@ static int take_file_count(const char *value, size_t len, unsigned count, void *
 	return 0;
 }
 
+/* A check that failed inside Xapian's match (the decider then refused
+ * its candidate): the count would be short, so the search fails. */
+static bool check_failed(run *r)
+{
+	return r->verifier.err && !ws_fail(r->err, "search failed: %s", r->verifier.err);
+}
+
 /* WS_MODE_FILE_COUNTS: one pass through every match, the check deciding
  * each, counting the passages of each file by its WS_SLOT_FILE value. */
 static bool engine_file_counts(run *r, ws_result *res)
 {
-	xq_status st = xq_enquire_value_counts(r->enq, WS_SLOT_FILE, take_file_count, res);
+	file_counts fc = {res, false};
+	xq_status st = xq_enquire_value_counts(r->enq, WS_SLOT_FILE, take_file_count, &fc);
 	if (st != XQ_OK)
 		return engine_failed(r, st, "cannot search");
+	if (check_failed(r))
+		return false;
+	if (fc.oom)
+		return ws_fail(r->err, "out of memory");
 	res->documents = (unsigned)res->nfiles;
 	res->estimated = res->count;
-	/* a callback that stopped ran out of memory */
-	size_t want = 0;
-	for (size_t i = 0; i < res->nfiles; i++)
-		want += res->files[i].passages;
-	if (want != res->count)
-		return ws_fail(r->err, "out of memory");
 	return true;
 }
 
@@ -77,6 +91,8 @@ bool engine_count(run *r, const xq_query *xq, ws_result *res)
 		bool exact = false;
 		if ((st = xq_enquire_count(r->enq, 0, &n, &exact)) != XQ_OK)
 			return engine_failed(r, st, "cannot search");
+		if (check_failed(r))
+			return false;
 		if (exact) {
 			res->count = res->estimated = n;
 			return true;

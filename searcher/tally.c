@@ -272,7 +272,7 @@ static int bucket_record(const char *key, const char *value, size_t len, void *u
  * files' years and sources: at 1 GB, 数据 (392,184 passages) by year in
  * 0.2 s where a search per year took 0.8 s.  A file without a readable
  * record counts as of unknown year and source. */
-static bool tally_by_files(ws_index *ix, const ws_request *req, ws_tally *out, char **err)
+static bool tally_by_files(ws_index *ix, const ws_request *req, ws_tally *out, bool *modified, char **err)
 {
 	ws_request r = all_of(req, WS_MODE_FILE_COUNTS);
 	ws_result *c = NULL;
@@ -284,7 +284,9 @@ static bool tally_by_files(ws_index *ix, const ws_request *req, ws_tally *out, c
 		ws_fail(err, "out of memory");
 		goto out;
 	}
-	if (c->nfiles && xq_db_metadata_foreach(ix->db, WS_META_FILE_PREFIX, bucket_record, &w) != XQ_OK) {
+	xq_status st = c->nfiles ? xq_db_metadata_foreach(ix->db, WS_META_FILE_PREFIX, bucket_record, &w) : XQ_OK;
+	if (st != XQ_OK) {
+		*modified = st == XQ_ERR_MODIFIED;
 		ws_fail(err, "cannot read the index: %s", xq_db_error(ix->db));
 		goto out;
 	}
@@ -387,7 +389,21 @@ out:
 
 bool ws_tally_by(ws_index *ix, const ws_request *req, ws_tally_key key, ws_tally *out, char **err)
 {
-	memset(out, 0, sizeof *out);
-	out->key = key;
-	return ix->remote ? tally_by_searches(ix, req, out, err) : tally_by_files(ix, req, out, err);
+	for (int attempt = 0;; attempt++) {
+		memset(out, 0, sizeof *out);
+		out->key = key;
+		if (ix->remote)
+			return tally_by_searches(ix, req, out, err);
+		bool modified = false;
+		if (tally_by_files(ix, req, out, &modified, err))
+			return true;
+		/* a writer committed twice while the file table was walked: the
+		 * counts and the walk again, on the latest revision */
+		if (!modified || attempt)
+			return false;
+		free(*err);
+		*err = NULL;
+		if (!ws_index_refresh(ix, err))
+			return false;
+	}
 }
