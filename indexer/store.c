@@ -28,7 +28,7 @@ struct ws_store {
 	bool building;    /* gen is not live yet: its shards are build-K */
 	bool fresh;       /* gen was created by this run */
 	bool resumed;
-	bool compacted;   /* this run made a build live, compacted */
+	bool compacted;   /* this run made a generation live, compacted (a build or --compact) */
 	int upgraded_from;
 	unsigned nshards;
 	xq_db *shards[WS_LAYOUT_MAX_SHARDS];
@@ -219,26 +219,45 @@ static int add_size(const char *path, const struct stat *sb, int flag, struct FT
 	return 0;
 }
 
-/* A rebuild needs room for its build shards (written in small commits,
- * about twice the compacted size) and their compacted copies beside the
- * live generation: measured at 2.6 times the live shards' size on the
- * 100 MB data set, so three times is asked.  Say so before starting
- * rather than fill the disk. */
-static bool room_for_rebuild(const ws_store *st, char **err)
+/* Bytes the files under path take on disk. */
+static uint64_t disk_bytes(const char *path)
 {
 	tree_bytes = 0;
+	nftw(path, add_size, 16, FTW_PHYS);
+	return tree_bytes;
+}
+
+static uint64_t live_bytes(const ws_store *st)
+{
+	uint64_t n = 0;
 	for (unsigned k = 0; k < st->live.nshards; k++)
-		nftw(st->live.shard[k], add_size, 16, FTW_PHYS);
+		n += disk_bytes(st->live.shard[k]);
+	return n;
+}
+
+/* Is there room for need bytes beside the live generation?  Said before a
+ * job starts ("for a rebuild in", "to compact"; how much: why) rather
+ * than the disk filled. */
+static bool room_for(const ws_store *st, uint64_t need, const char *job, const char *why, char **err)
+{
 	struct statvfs vf;
 	if (statvfs(st->dir, &vf) != 0)
 		return true; /* cannot tell: try */
-	uint64_t free_bytes = (uint64_t)vf.f_bavail * vf.f_frsize, need = 3 * tree_bytes;
+	uint64_t free_bytes = (uint64_t)vf.f_bavail * vf.f_frsize;
 	if (free_bytes >= need)
 		return true;
-	*err = ws_strdupf("not enough room for a rebuild in %s: %.1f MB free, about %.1f MB needed "
-	                  "(three times the index); the index is as it was",
-	                  st->dir, (double)free_bytes / 1e6, (double)need / 1e6);
+	*err = ws_strdupf("not enough room %s %s: %.1f MB free, about %.1f MB needed (%s); the index is as it was", job,
+	                  st->dir, (double)free_bytes / 1e6, (double)need / 1e6, why);
 	return false;
+}
+
+/* A rebuild needs room for its build shards (written in small commits,
+ * about twice the compacted size) and their compacted copies beside the
+ * live generation: measured at 2.6 times the live shards' size on the
+ * 100 MB data set, so three times is asked. */
+static bool room_for_rebuild(const ws_store *st, char **err)
+{
+	return room_for(st, 3 * live_bytes(st), "for a rebuild in", "three times the index", err);
 }
 
 /* The next generation number: above every gen-N present, so that a new
@@ -773,14 +792,6 @@ int ws_store_commit(ws_store *st, unsigned jobs, bool changed, char **err, char 
 	return rc;
 }
 
-/* Bytes the files under path take on disk. */
-static uint64_t disk_bytes(const char *path)
-{
-	tree_bytes = 0;
-	nftw(path, add_size, 16, FTW_PHYS);
-	return tree_bytes;
-}
-
 int ws_store_compact(ws_store *st, unsigned jobs, uint64_t *before, uint64_t *after, char **err, char **warning)
 {
 	*before = *after = 0;
@@ -800,16 +811,10 @@ int ws_store_compact(ws_store *st, unsigned jobs, uint64_t *before, uint64_t *af
 	if (!updated)
 		return 0;
 	unsigned n = st->live.nshards;
-	for (unsigned k = 0; k < n; k++)
-		*before += disk_bytes(st->live.shard[k]);
+	*before = live_bytes(st);
 	/* the copies go beside the live shards, and are no larger */
-	struct statvfs vf;
-	if (statvfs(st->dir, &vf) == 0 && (uint64_t)vf.f_bavail * vf.f_frsize < *before) {
-		*err = ws_strdupf("not enough room to compact %s: %.1f MB free, about %.1f MB needed (the index's size); "
-		                  "the index is as it was",
-		                  st->dir, (double)vf.f_bavail * vf.f_frsize / 1e6, (double)*before / 1e6);
+	if (!room_for(st, *before, "to compact", "the index's size", err))
 		return -1;
-	}
 	close_shards(st);
 	int g = next_gen(st);
 	compaction cs[WS_LAYOUT_MAX_SHARDS] = {{0}};
