@@ -839,6 +839,17 @@ static int index_run(const options *opt, const char *dbdir, char **paths, int np
 	return ws_index_run(opt, dbdir, paths, npaths, NULL);
 }
 
+/* Xapian ended the run from inside a call (xq_set_fatal_handler; a write
+ * error inside a commit).  The shards are as a kill leaves them, each at
+ * its last commit, which the next run takes up as after a failed commit.
+ * Straight to the descriptor: another thread may hold stderr's lock. */
+static void xapian_fatal(const char *msg)
+{
+	dprintf(STDERR_FILENO, "%s" PROG ": %s\n" PROG ": stopped: the index holds whole files only, as of the last "
+	        "commit; the next run does the rest\n", isatty(STDERR_FILENO) ? "\r\033[K" : "", msg);
+	_exit(2);
+}
+
 int main(int argc, char **argv)
 {
 	options opt;
@@ -849,6 +860,7 @@ int main(int argc, char **argv)
 	/* a file size limit (ulimit -f) is a write error to report, not a
 	 * signal that kills the run mid-commit */
 	signal(SIGXFSZ, SIG_IGN);
+	xq_set_fatal_handler(xapian_fatal);
 	char *err = NULL;
 	char *dbdir = ws_db_path_resolve(opt.db, &err);
 	if (!dbdir) {

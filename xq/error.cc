@@ -4,7 +4,10 @@
  */
 #include "xq_private.hh"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <string>
@@ -191,6 +194,33 @@ xq_status need_writable(xq_db *db) noexcept
 
 using namespace xq_internal;
 
+/* The handler std::terminate calls (xq.h): inside it the exception that
+ * met a noexcept frame is the one being handled, so classify() can
+ * rethrow it to word its message. */
+static void (*fatal_handler)(const char *message) = nullptr;
+
+[[noreturn]] static void on_terminate() noexcept
+{
+	/* When the throw met the noexcept frame in a cleanup, C++ calls
+	 * std::terminate with no exception to read: the error the throw
+	 * reported (a write's EFBIG or ENOSPC) is then at best in errno. */
+	int cause = errno;
+	std::string msg;
+	try {
+		if (std::current_exception()) {
+			classify(msg);
+		} else {
+			msg = "internal error: Xapian ended the process from inside a call";
+			if (cause)
+				msg = msg + " (the last system error, perhaps the cause: " + strerror(cause) + ")";
+		}
+	} catch (...) {
+	}
+	if (fatal_handler)
+		fatal_handler(msg.empty() ? "out of memory" : msg.c_str());
+	std::abort();
+}
+
 extern "C" {
 
 const char *xq_status_to_string(xq_status status) noexcept
@@ -215,6 +245,16 @@ const char *xq_status_to_string(xq_status status) noexcept
 const char *xq_last_error(void) noexcept
 {
 	return last_error.c_str();
+}
+
+void xq_set_fatal_handler(void (*fatal)(const char *message)) noexcept
+{
+	static std::terminate_handler cxx_default = nullptr;
+	if (fatal && !fatal_handler)
+		cxx_default = std::set_terminate(on_terminate);
+	else if (!fatal && fatal_handler)
+		std::set_terminate(cxx_default);
+	fatal_handler = fatal;
 }
 
 } /* extern "C" */

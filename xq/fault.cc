@@ -7,7 +7,9 @@
  * and xq_db_commit calls fault_commit() just where Xapian's commit() would
  * be called.  Both count, process-wide and atomically; the one the
  * environment names throws a Xapian::DatabaseError, which the guard turns
- * into a status and message as it would a real one.  fault_committed(),
+ * into a status and message as it would a real one (or, for
+ * XQ_FAULT_COMMIT_TERMINATE_AT, throws it through a noexcept frame, as
+ * glass does, so that std::terminate runs).  fault_committed(),
  * called once commit() has returned, counts nothing: it only sleeps, for
  * tests that search between two shards' commits.
  */
@@ -47,6 +49,7 @@ struct fault_plan {
 	unsigned long call_at;   /* XQ_FAULT_AT */
 	unsigned long commit_at; /* XQ_FAULT_COMMIT_AT */
 	unsigned long commit_ms; /* XQ_FAULT_COMMIT_SLEEP_MS */
+	unsigned long terminate_at; /* XQ_FAULT_COMMIT_TERMINATE_AT */
 };
 
 /* Read once, at the first counted call (so that a test may setenv before
@@ -54,7 +57,7 @@ struct fault_plan {
 const fault_plan &plan() noexcept
 {
 	static const fault_plan p{env_number("XQ_FAULT_AT"), env_number("XQ_FAULT_COMMIT_AT"),
-	                          env_number("XQ_FAULT_COMMIT_SLEEP_MS")};
+	                          env_number("XQ_FAULT_COMMIT_SLEEP_MS"), env_number("XQ_FAULT_COMMIT_TERMINATE_AT")};
 	return p;
 }
 
@@ -78,6 +81,21 @@ struct count_at_exit {
 
 count_at_exit counter_file;
 
+/* Glass's ~ValueUpdater on a write error: a throw that meets a noexcept
+ * frame.  Called through a pointer so that the compiler cannot see (and
+ * warn) that it always ends in std::terminate. */
+[[noreturn]] void throw_inside(unsigned long n)
+{
+	throw Xapian::DatabaseError("injected fault inside xq commit " + std::to_string(n));
+}
+
+void (*volatile thrower)(unsigned long) = throw_inside;
+
+void throw_through_noexcept(unsigned long n) noexcept
+{
+	thrower(n);
+}
+
 } // namespace
 
 namespace xq_internal {
@@ -94,6 +112,8 @@ void fault_commit()
 	unsigned long n = commits.fetch_add(1) + 1;
 	if (n == plan().commit_at)
 		throw Xapian::DatabaseError("injected fault at xq commit " + std::to_string(n));
+	if (n == plan().terminate_at)
+		throw_through_noexcept(n);
 }
 
 void fault_committed()

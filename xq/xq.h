@@ -65,6 +65,24 @@ const char *xq_status_to_string(xq_status status) XQ_NOEXCEPT;
  * Owned by the library; valid until the next xq call on this thread. */
 const char *xq_last_error(void) XQ_NOEXCEPT;
 
+/* Xapian 1.4 can end the process from inside a call, where no status can
+ * be returned: glass writes the last chunk of a value slot from a
+ * destructor (~ValueUpdater, glass_values.cc), so a write error there (a
+ * full disk, ulimit -f) during xq_db_commit throws out of a noexcept frame
+ * and C++ calls std::terminate.  After xq_set_fatal_handler(fatal),
+ * std::terminate calls fatal with the message the call would have left
+ * (worded as xq_last_error words it) and aborts if fatal returns.  When
+ * C++ leaves no exception to read (the throw met the noexcept frame in a
+ * cleanup, as glass's does), the message is "internal error: Xapian
+ * ended the process from inside a call", with errno's text if errno is
+ * set ("perhaps the cause": it is the last system error, whatever made
+ * it).  fatal should
+ * write its message and _exit: the process is in no state for atexit
+ * handlers or for another xq call.  message is valid during the call
+ * only.  NULL restores C++'s default.  Process-wide: call it once, early,
+ * before any thread starts. */
+void xq_set_fatal_handler(void (*fatal)(const char *message)) XQ_NOEXCEPT;
+
 /* Maximum length in bytes of a term Xapian accepts (longer ones are refused
  * with XQ_ERR_INVALID by the add functions; callers should drop them). */
 #define XQ_MAX_TERM_BYTES 240
@@ -404,6 +422,12 @@ void xq_hits_free(xq_hits *hits) XQ_NOEXCEPT;
  *    of that commit becomes durable (the database stays at its previous
  *    commit); the changes stay pending on the handle, and closing it
  *    discards them.
+ *  - XQ_FAULT_COMMIT_TERMINATE_AT=N: the Nth xq_db_commit to reach
+ *    Xapian's commit() throws Xapian::DatabaseError("injected fault inside
+ *    xq commit N") through a noexcept frame there, as glass does on a
+ *    write error inside commit() (xq_set_fatal_handler): std::terminate
+ *    runs, nothing of that commit having become durable.  It counts the
+ *    same commits as XQ_FAULT_COMMIT_AT.
  *  - XQ_FAULT_COMMIT_SLEEP_MS=N: every xq_db_commit sleeps N ms once
  *    Xapian's commit() has returned (the commit is durable and visible):
  *    a slow disk, so that a test can search between the commits of two

@@ -671,7 +671,7 @@ def placed_hits(db, queries):
 @unittest.skipUnless(HAVE_FAULTY, FAULTY_MSG)
 class TestFaultInjection(StoreTest):
     """The indexer over an xq that fails at its Nth call (an exception) or
-    at its Kth commit, swept over each kind of run: after every fault the
+    at its Kth commit (an exception, or std::terminate from inside), swept over each kind of run: after every fault the
     exit status is as documented, the index opens and holds, file by
     file, the state before the run or after it, and the next clean run
     gives what a clean build gives.  WENSOU_FAULT_POINTS sets how many
@@ -724,13 +724,20 @@ class TestFaultInjection(StoreTest):
         # sample of those between
         ends = set(range(1, min(calls, 10) + 1)) | set(range(max(1, calls - 15), calls + 1))
         picks = sorted(ends | {rnd.randint(1, calls) for _ in range(points)})
-        faults = [("XQ_FAULT_AT", n) for n in picks] + [("XQ_FAULT_COMMIT_AT", k) for k in range(1, commits + 1)]
+        # a commit that fails, and one that Xapian ends with std::terminate
+        # (a write error in glass's ~ValueUpdater): the same outcome
+        faults = [("XQ_FAULT_AT", n) for n in picks] + [
+            (var, k) for var in ("XQ_FAULT_COMMIT_AT", "XQ_FAULT_COMMIT_TERMINATE_AT") for k in range(1, commits + 1)]
         runs = 0
         for var, n in faults:
             fresh()
             p = run_index(work, docs, args=args, env=dict(os.environ, **{var: str(n)}), exe=INDEX_FAULTY)
             runs += 1
             where = f"{name}: {var}={n} of {calls if var == 'XQ_FAULT_AT' else commits}"
+            if var == "XQ_FAULT_COMMIT_TERMINATE_AT":
+                self.assertEqual(p.returncode, 2, where + "\n" + p.stderr)
+                self.assertIn("wensou-index: DatabaseError: injected fault inside xq commit", p.stderr, where)
+                self.assertIn("stopped: the index holds whole files only", p.stderr, where)
             if p.returncode == 2:
                 self.assertIn("injected", p.stderr, where)
                 self.assertNotIn("wensou-index: stopped\n", p.stderr, where)

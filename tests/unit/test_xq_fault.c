@@ -473,6 +473,97 @@ static void test_commit_fault(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* std::terminate from inside a commit (xq_set_fatal_handler)           */
+
+enum { FATAL_EXIT = 42 };
+
+typedef struct fatal_case {
+	const char *db;       /* the database the child commits to */
+	const char *msg_path; /* where the handler writes its message */
+	int handler;          /* 0: none, 1: writes and _exits, 2: returns, 3: set then unset */
+} fatal_case;
+
+static const char *fatal_msg_path;
+
+static void fatal_writes_and_exits(const char *message)
+{
+	FILE *f = fopen(fatal_msg_path, "w");
+	if (f) {
+		fputs(message, f);
+		fclose(f);
+	}
+	_exit(FATAL_EXIT);
+}
+
+static void fatal_returns(const char *message)
+{
+	(void)message;
+}
+
+/* Two commits of one document each; XQ_FAULT_COMMIT_TERMINATE_AT=2 ends
+ * the process inside the second. */
+static int terminating_commits(const child_env *env, void *arg)
+{
+	(void)env;
+	const fatal_case *c = arg;
+	fatal_msg_path = c->msg_path;
+	setenv("XQ_FAULT_COMMIT_TERMINATE_AT", "2", 1);
+	if (c->handler == 1 || c->handler == 3)
+		xq_set_fatal_handler(fatal_writes_and_exits);
+	else if (c->handler == 2)
+		xq_set_fatal_handler(fatal_returns);
+	if (c->handler == 3)
+		xq_set_fatal_handler(NULL);
+	xq_db *w = NULL;
+	CHECK(xq_db_open_writable(c->db, XQ_CREATE_OR_OVERWRITE, &w) == XQ_OK);
+	for (int k = 1; k <= 2; k++) {
+		xq_doc *doc = xq_doc_new();
+		CHECK(doc);
+		CHECK(xq_doc_add_term(doc, "word", 4, 1) == XQ_OK);
+		CHECK(xq_db_add_document(w, doc, NULL) == XQ_OK);
+		xq_doc_free(doc);
+		CHECK(xq_db_commit(w) == XQ_OK);
+	}
+	return 1; /* the second commit returned */
+}
+
+static int one_document(const child_env *env, void *arg)
+{
+	(void)env;
+	CHECK(doccount_at(arg) == 1);
+	return 0;
+}
+
+static void test_terminate_inside_a_commit(void **state)
+{
+	(void)state;
+	char db[PATH_MAX], msg[PATH_MAX];
+	path_in_tmp(db, sizeof db, "terminate");
+	path_in_tmp(msg, sizeof msg, "terminate.msg");
+	child_env env = {0};
+	/* The handler gets the exception's message and ends the process;
+	 * the database is at the first commit. */
+	fatal_case c = {.db = db, .msg_path = msg, .handler = 1};
+	remove(msg);
+	assert_int_equal(in_child(terminating_commits, &env, &c), FATAL_EXIT);
+	char got[200] = "";
+	FILE *f = fopen(msg, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(got, sizeof got, f));
+	fclose(f);
+	assert_string_equal(got, "DatabaseError: injected fault inside xq commit 2");
+	assert_int_equal(in_child(one_document, &env, db), 0);
+	/* A handler that returns: the process aborts all the same. */
+	c.handler = 2;
+	assert_int_equal(in_child(terminating_commits, &env, &c), -1);
+	/* Unset again: C++'s own handler, which never calls ours. */
+	c.handler = 3;
+	remove(msg);
+	assert_int_equal(in_child(terminating_commits, &env, &c), -1);
+	assert_int_equal(access(msg, F_OK), -1);
+}
+
 /* Commits refused before they reach Xapian's commit() do not count. */
 static int refused_commits(const child_env *env, void *arg)
 {
@@ -594,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_commit_fault),
 		cmocka_unit_test(test_refused_commits),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_terminate_inside_a_commit),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
