@@ -689,7 +689,20 @@ int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths
 	/* after the commit: what the run wrote is in, whatever the compaction does */
 	uint64_t before = 0, after = 0;
 	char *compact_warning = NULL;
-	int compacted = r.opt.compact ? ws_store_compact(st, r.opt.jobs, &before, &after, &err, &compact_warning) : 0;
+	/* An index that held nothing, grown by this update, is some 1.6
+	 * times the size of a first build of the same files: it is compacted
+	 * as that build would have been, and left as written if that fails. */
+	bool compact_new = !r.opt.compact && ws_store_was_empty(st) && r.c.added;
+	int compacted = r.opt.compact || compact_new
+	                ? ws_store_compact(st, r.opt.jobs, &before, &after, &err, &compact_warning) : 0;
+	if (compacted != 0 && compact_new) {
+		ws_progress_clear(r.progress);
+		fprintf(stderr, PROG ": warning: not compacted: %s\n", err ? err : "out of memory");
+		free(err);
+		err = NULL;
+		compacted = 0;
+		before = 0;
+	}
 	ws_progress_finish(r.progress);
 	if (warning)
 		fprintf(stderr, PROG ": warning: %s\n", warning);
@@ -708,7 +721,7 @@ int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths
 		fprintf(stderr, PROG ": %s%s%s (what the run indexed is committed)\n", r.opt.part ? r.opt.part->name : "",
 		        r.opt.part ? ": " : "", err ? err : "out of memory");
 		exit_code = 2;
-	} else if (r.opt.compact && before && !r.opt.quiet) {
+	} else if (before && !r.opt.quiet) {
 		fprintf(stderr, PROG ": %s%scompacted: %.1f MB -> %.1f MB\n", r.opt.part ? r.opt.part->name : "",
 		        r.opt.part ? ": " : "", (double)before / 1e6, (double)after / 1e6);
 	}

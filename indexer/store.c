@@ -28,6 +28,7 @@ struct ws_store {
 	bool building;    /* gen is not live yet: its shards are build-K */
 	bool fresh;       /* gen was created by this run */
 	bool resumed;
+	bool was_empty;   /* the live generation this update opened held no passage */
 	bool compacted;   /* this run made a generation live, compacted (a build or --compact) */
 	int upgraded_from;
 	unsigned nshards;
@@ -372,6 +373,22 @@ static void repair_batch_record(ws_store *st)
 
 /* Open the live generation's shards for writing and check their schema
  * against want.  *upgrade is set when they hold another schema version. */
+/* Whether every open shard holds no document, in *empty; -1 with *err
+ * if one cannot be read. */
+static int shards_empty(ws_store *st, bool *empty, char **err)
+{
+	*empty = st->nshards > 0;
+	for (unsigned k = 0; k < st->nshards; k++) {
+		unsigned n;
+		if (xq_db_doccount(st->shards[k], &n) != XQ_OK) {
+			*err = ws_strdupf("cannot read the index %s: %s", st->live.shard[k], xq_last_error());
+			return -1;
+		}
+		*empty = *empty && n == 0;
+	}
+	return 0;
+}
+
 static ws_store_status open_live(ws_store *st, const char *want, bool *upgrade, char **err)
 {
 	*upgrade = false;
@@ -476,6 +493,8 @@ ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_opt
 		status = WS_STORE_ERROR;
 		if (!upgrade) {
 			st->gen = st->live.gen;
+			if (shards_empty(st, &st->was_empty, err) != 0)
+				goto fail;
 			clear_live_builds(st);
 			/* an index from before the shard-K stubs gets them now; a
 			 * generation before the live one goes only once the
@@ -524,6 +543,11 @@ xq_db *ws_store_shard(ws_store *st, unsigned k)
 unsigned ws_store_shard_of(const ws_store *st, const char *fileid)
 {
 	return ws_fileid_shard(fileid, st->nshards);
+}
+
+bool ws_store_was_empty(const ws_store *st)
+{
+	return st->was_empty;
 }
 
 bool ws_store_building(const ws_store *st)

@@ -70,6 +70,11 @@ bool ws_store_building(const ws_store *st);
 bool ws_store_fresh(const ws_store *st);
 /* True when this run resumes a build a killed run left. */
 bool ws_store_resumed(const ws_store *st);
+/* True when this run updates a live generation that held no passage (a
+ * first run found nothing, its root missing, or every root was
+ * forgotten): what it adds is then worth compacting (ws_store_compact),
+ * as a first build's would be. */
+bool ws_store_was_empty(const ws_store *st);
 
 /* When the live index was written with another schema version, the store
  * builds anew on its own and this is that version (-1 if unreadable); 0

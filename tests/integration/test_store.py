@@ -485,6 +485,32 @@ class TestGenerations(StoreTest):
         self.assertEqual(self.gens(), [new])
         self.assertEqual(self.answers(), answers)
 
+    def test_files_added_to_an_index_that_held_nothing_are_compacted(self):
+        """A first run whose root was missing left an empty index; the
+        next run grew it by updates to some 1.6 times a first build."""
+        docs = self.docs()
+        self.index(docs, expect=1)  # the root is missing
+        self.assertEqual(self.gens(), ["gen-1"])
+        self.small_corpus(8, paragraphs=30)
+        p = self.index(docs)  # there now
+        self.assertRegex(p.stderr, r"compacted: [0-9.]+ MB -> [0-9.]+ MB")
+        self.assertEqual(self.gens(), ["gen-1", "gen-2"])
+        grown_from_nothing, answers = self.live_bytes(), self.answers()
+        self.assertTrue(answers[0], "tok01x is not found")
+        first_build = os.path.join(self.tmp, "first")
+        p = run_index(first_build, docs)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(stub_path(first_build)) as f:
+            built = sum(folder_size(os.path.join(first_build, line.split()[1])) for line in f
+                        if line.startswith("glass "))
+        self.assertLess(grown_from_nothing, built * 1.15, f"{grown_from_nothing} against {built} bytes")
+        # once it holds passages, updates are updates
+        self.write("more.txt", report_text("tokmorex", 30, seed=5))
+        self.assertNotIn("compacted:", self.index(docs).stderr)
+        self.assertEqual(self.gens(), ["gen-2"])
+        self.assertEqual(sorted(a[:2] for a in self.answers()[0]), sorted(a[:2] for a in answers[0]))
+        self.assertEqual(len(set(self.paths_of("tokmorex"))), 1)
+
     def test_compact_after_a_first_build_has_nothing_to_do(self):
         docs = self.small_corpus(4)
         p = self.index(docs, args=["--compact"])
