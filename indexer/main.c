@@ -341,7 +341,7 @@ static int forget_roots(const options *opt, const char *dir, const cjk_options *
 	}
 	char *json = ws_roots_json(&roots);
 	if (!json || drop_gone(r, st, &recs, &err) != 0 ||
-	    ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) != 0 ||
+	    ws_store_set_metadata(st, WS_META_ROOTS, json, strlen(json), &err) != 0 ||
 	    ws_store_commit_batch(st, &err) != 0) {
 		if (!err)
 			err = strdup("out of memory");
@@ -467,7 +467,7 @@ int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths
 		/* a new generation holds its metadata from its first commit, so
 		 * that a killed build can be resumed */
 		char *json = ws_roots_json(&keep);
-		bool ok = json && ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) == 0 &&
+		bool ok = json && ws_store_set_metadata(st, WS_META_ROOTS, json, strlen(json), &err) == 0 &&
 		          ws_store_commit_batch(st, &err) == 0;
 		free(json);
 		if (!ok)
@@ -667,12 +667,19 @@ int ws_index_run(const options *opt, const char *dbdir, char **paths, int npaths
 			        walk.items[i]);
 		}
 	}
-	char *json = ws_roots_json(&keep), *old_json = NULL;
-	if (json && !ws_store_fresh(st) && xq_db_get_metadata(ws_store_shard(st, 0), WS_META_ROOTS, &old_json, NULL) != XQ_OK)
-		err = ws_strdupf("cannot read the index: %s", xq_last_error());
-	bool roots_same = json && old_json && strcmp(json, old_json) == 0;
-	free(old_json);
-	if (!json || err || (!roots_same && ws_store_set_metadata0(st, WS_META_ROOTS, json, strlen(json), &err) != 0)) {
+	/* The roots are in every shard, so that one damaged shard does not
+	 * lose them (an index from before has them in shard 0 alone, and
+	 * gets them in the others now). */
+	char *json = ws_roots_json(&keep);
+	bool roots_same = json && !ws_store_fresh(st);
+	for (unsigned k = 0; roots_same && k < ws_store_nshards(st); k++) {
+		char *old_json = NULL;
+		if (xq_db_get_metadata(ws_store_shard(st, k), WS_META_ROOTS, &old_json, NULL) != XQ_OK)
+			err = ws_strdupf("cannot read the index: %s", xq_last_error());
+		roots_same = old_json && strcmp(json, old_json) == 0;
+		free(old_json);
+	}
+	if (!json || err || (!roots_same && ws_store_set_metadata(st, WS_META_ROOTS, json, strlen(json), &err) != 0)) {
 		free(json);
 		if (!err)
 			err = strdup("out of memory");

@@ -72,15 +72,36 @@ int ws_roots_of_index(const char *dir, ws_roots *r, char **err)
 		free(why);
 		return 0;
 	}
-	xq_db *db = NULL;
-	xq_status xs = xq_db_open(l.shard[0], &db);
-	if (xs == XQ_OK)
-		xs = ws_roots_load(db, r);
-	if (xs != XQ_OK)
-		*err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
-	xq_db_close(db);
+	/* Every shard holds the roots (shard 0 alone in an index from before
+	 * that), so a damaged shard need not lose them: the first shard
+	 * that opens and has them gives them. */
+	char *why_not = NULL;
+	bool found = false;
+	int rc = 0;
+	for (unsigned k = 0; rc == 0 && !found && k < l.nshards; k++) {
+		xq_db *db = NULL;
+		char *val = NULL;
+		if (xq_db_open(l.shard[k], &db) != XQ_OK || xq_db_get_metadata(db, WS_META_ROOTS, &val, NULL) != XQ_OK) {
+			if (!why_not)
+				why_not = ws_strdupf("%s: %s", l.shard[k], xq_last_error());
+		} else if (*val) {
+			found = true;
+			if (ws_roots_load(db, r) != XQ_OK) {
+				*err = ws_strdupf("cannot read the index %s: %s", dir, xq_last_error());
+				rc = -1;
+			}
+		}
+		free(val);
+		xq_db_close(db);
+	}
+	if (rc == 0 && !found && why_not) {
+		*err = ws_strdupf("cannot read the folders the index %s remembers (%s): give them, as in "
+		                  "wensou-index --db %s --rebuild FOLDER...", dir, why_not, dir);
+		rc = -1;
+	}
+	free(why_not);
 	ws_layout_free(&l);
-	return xs == XQ_OK ? 0 : -1;
+	return rc;
 }
 
 char *ws_roots_json(const ws_roots *r)

@@ -19,8 +19,9 @@ typedef struct ws_roots {
 /* Add db's remembered roots to r.  Returns XQ_OK or the failing status. */
 xq_status ws_roots_load(xq_db *db, ws_roots *r);
 /* Add the roots the live index at dir remembers to r (none when there is
- * no index yet; for an archive, its parts' roots).  Returns 0, or -1 with
- * *err. */
+ * no index yet; for an archive, its parts' roots), from the first of its
+ * shards that opens and holds them.  Returns 0, or -1 with *err (which,
+ * when no shard that opens holds them, asks for the folders). */
 int ws_roots_of_index(const char *dir, ws_roots *r, char **err);
 /* The roots as the JSON array stored in the index: new malloc'd string. */
 char *ws_roots_json(const ws_roots *r);

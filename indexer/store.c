@@ -581,15 +581,6 @@ int ws_store_set_metadata(ws_store *st, const char *key, const char *value, size
 	return 0;
 }
 
-int ws_store_set_metadata0(ws_store *st, const char *key, const char *value, size_t len, char **err)
-{
-	if (xq_db_set_metadata(st->shards[0], key, value, len) != XQ_OK) {
-		*err = ws_strdupf("cannot write to the index: %s", xq_last_error());
-		return -1;
-	}
-	return 0;
-}
-
 const char *ws_store_dir(const ws_store *st)
 {
 	return st->dir;

@@ -81,9 +81,8 @@ bool ws_store_was_empty(const ws_store *st);
  * otherwise. */
 int ws_store_upgraded_from(const ws_store *st);
 
-/* Record metadata (key, value) in every shard, or in shard 0 alone. */
+/* Record metadata (key, value) in every shard. */
 int ws_store_set_metadata(ws_store *st, const char *key, const char *value, size_t len, char **err);
-int ws_store_set_metadata0(ws_store *st, const char *key, const char *value, size_t len, char **err);
 
 /* The absolute path of the index directory (owned by the store). */
 const char *ws_store_dir(const ws_store *st);

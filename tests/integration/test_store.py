@@ -263,6 +263,41 @@ class TestExitStatus(StoreTest):
                          {"tok29x": len(self.hits("tok29x")), "tok00x": len(self.hits("tok00x"))})
 
 
+class TestDamage(StoreTest):
+    """--check says to repair a damaged index with --rebuild; that has to
+    work without the folders given again."""
+
+    def damage(self, shard):
+        with open(stub_path(self.db)) as f:
+            shards = [line.split()[1] for line in f if line.startswith("glass ")]
+        open(os.path.join(self.db, shards[shard], "postlist.glass"), "w").close()
+
+    def test_rebuild_repairs_a_damaged_first_shard_from_the_folders_it_remembers(self):
+        """The folders were kept in shard 0 alone: damage there and
+        --rebuild failed, run after run."""
+        docs = self.small_corpus(6)
+        self.index(docs)
+        want = sorted(self.paths_of("tok03x"))
+        self.damage(0)
+        p = self.index(args=["--check"], expect=3)
+        self.assertIn("--rebuild", p.stderr)
+        self.index(args=["--rebuild"])
+        self.assertEqual(sorted(self.paths_of("tok03x")), want)
+        self.index(args=["--check"], expect=0)
+
+    def test_with_every_shard_damaged_rebuild_asks_for_the_folders(self):
+        docs = self.small_corpus(6)
+        self.index(docs)
+        self.damage(0)
+        self.damage(1)
+        p = self.index(args=["--rebuild"], expect=2)
+        self.assertIn("cannot read the folders the index", p.stderr)
+        self.assertIn("--rebuild FOLDER", p.stderr)
+        self.index(docs, args=["--rebuild"])
+        self.assertEqual(len(set(self.paths_of("tok03x"))), 1)
+        self.index(args=["--check"], expect=0)
+
+
 class TestSchemaTerms(StoreTest):
     def test_a_long_publisher_name_filters(self):
         """Fault 4: the indexer cut source terms, the searcher did not."""
