@@ -152,6 +152,7 @@ void cjk_analyzer_reset(cjk_analyzer *a, const char *text, size_t len, uint32_t 
 	a->chunk_base = 0;
 	a->next_chunk = 0;
 	a->pos = 1;
+	a->dropped_words = 0;
 	a->line_off = 0;
 	a->line = first_line;
 	a->n16 = 0;
@@ -160,6 +161,11 @@ void cjk_analyzer_reset(cjk_analyzer *a, const char *text, size_t len, uint32_t 
 	a->words = true;
 	a->err[0] = '\0';
 	cjk_termbuf_clear(&a->tb);
+}
+
+unsigned cjk_analyzer_dropped_words(const cjk_analyzer *a)
+{
+	return a->dropped_words;
 }
 
 void cjk_analyzer_reset_without_words(cjk_analyzer *a, const char *text, size_t len, uint32_t first_line)

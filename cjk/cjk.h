@@ -109,6 +109,12 @@ void cjk_analyzer_reset(cjk_analyzer *a, const char *text, size_t len, uint32_t 
  * redundant with the bigrams. */
 void cjk_analyzer_reset_without_words(cjk_analyzer *a, const char *text, size_t len, uint32_t first_line);
 
+/* How many words (non-Han pieces: a WORD or NUMBER) the analysis since
+ * the last reset dropped for being longer than CJK_MAX_TERM_BYTES: each
+ * took its position, but no term, so no index holds it and a query cannot
+ * search for it.  (A long Han piece keeps its bigrams.) */
+unsigned cjk_analyzer_dropped_words(const cjk_analyzer *a);
+
 /* The next term, in order of start offset (a WORD's STEM directly follows
  * it; the BIGRAM/CJK_WORD terms of a Han run come in position order).
  * Returns 1 and fills *t, 0 at the end of the text, or -1 on an ICU or

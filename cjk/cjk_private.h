@@ -111,6 +111,7 @@ struct cjk_analyzer {
 	size_t chunk_base;            /* byte offset of the current chunk */
 	size_t next_chunk;            /* byte offset of the next chunk */
 	uint32_t pos;                 /* the next position to give */
+	unsigned dropped_words;       /* words over CJK_MAX_TERM_BYTES since the reset */
 	size_t line_off;              /* byte offset up to which newlines are counted */
 	uint32_t line;                /* line number at line_off */
 

@@ -180,6 +180,8 @@ static bool cjk_seg_token(cjk_analyzer *a, size_t from, size_t to, int32_t st)
 	long len = cjk_fold_word(a, a->u16 + from, to - from);
 	if (len < 0)
 		return false;
+	if (len > (long)CJK_MAX_TERM_BYTES)
+		a->dropped_words++;
 	if (len == 0 || len > (long)CJK_MAX_TERM_BYTES)
 		return true;
 	const char *w = a->scratch8;

@@ -434,6 +434,19 @@ class TestResults(Search, unittest.TestCase):
         with self.subTest("100 KB"):
             self.check_error("--", "数" * 35000, needle="too long")
 
+    def test_a_word_too_long_for_the_index_is_an_error_not_left_out(self):
+        """Dropped, it left the rest of the query to match without it (a
+        phrase matched passages that lack the word), or was called
+        punctuation."""
+        long_word = "b" * 201
+        for query in (long_word, f"数字鸿沟 {long_word}", f'"digital {long_word}"', f"-{long_word} 数字鸿沟"):
+            with self.subTest(query=query[:20]):
+                self.check_error("--", query, needle="holds a word longer than the 200 bytes")
+                p = self.cmd("--count", "--", query)
+                self.assertEqual(p.returncode, 2, p.stdout)
+        # the longest word the index holds is searched for as usual
+        self.assertEqual(self.cmd("--", "b" * 200).returncode, 1)
+
     def test_bad_options(self):
         cases = [
             (["-n", "abc", "数字"], "-n"),

@@ -33,6 +33,7 @@ typedef struct tterm {
 typedef struct tterms {
 	tterm *v;
 	size_t n, cap;
+	unsigned dropped; /* cjk_analyzer_dropped_words at the end */
 } tterms;
 
 static void tterms_free(tterms *ts)
@@ -72,6 +73,7 @@ static tterms analyze_opts(const cjk_options *o, const char *text, size_t len, u
 	}
 	assert_int_equal(r, 0);
 	assert_int_equal(cjk_analyzer_next(a, &t), 0);  /* stays at the end */
+	ts.dropped = cjk_analyzer_dropped_words(a);
 	cjk_analyzer_free(a);
 	return ts;
 }
@@ -389,6 +391,15 @@ static void test_long_term_dropped(void **state)
 	assert_int_equal(ts.n, 2);
 	assert_string_equal(ts.v[0].text, "data");
 	assert_int_equal(ts.v[0].pos, 2);           /* the dropped word took pos 1 */
+	assert_int_equal(ts.dropped, 1);            /* and is counted, for the query to refuse it */
+	tterms_free(&ts);
+	/* a Han run as long keeps its bigrams: nothing of it is lost */
+	char han[400] = "";
+	for (int i = 0; i < 100; i++)
+		strcat(han, i % 2 ? "据" : "数");
+	ts = analyze(han);
+	assert_true(ts.n > 0);
+	assert_int_equal(ts.dropped, 0);
 	tterms_free(&ts);
 }
 
