@@ -2,12 +2,23 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "strbuf.h"
 #include "text.h"
+
+/* A file of default options is a few lines: anything bigger is not one
+ * (a log, a binary, a device that never ends), and its lines are echoed
+ * in messages. */
+#define CONFIG_MAX_BYTES (1u << 20)
+#define CONFIG_MAX_LINE 4096
+#define SHOWN_CHARS 60    /* of a line quoted in a message */
+#define SHOWN_PATH 1024   /* of a path: one that opens is under PATH_MAX */
 
 /* The config file's path (malloc'd), NULL for none; *explicit says it was
  * named by $WENSOU_CONFIG_PATH, which must then exist. */
@@ -40,6 +51,92 @@ static bool push(ws_config *cfg, const char *s, size_t n, unsigned line)
 	return true;
 }
 
+/* s[0..len) as a message quotes it: at most max characters then "…", cut
+ * between characters, safe on a terminal.  Malloc'd, NULL when out of
+ * memory. */
+static char *shown(const char *s, size_t len, size_t max)
+{
+	size_t cut = 0;
+	for (size_t n = 0; cut < len && n < max; n++)
+		ws_utf8_next(s, len, &cut);
+	char *safe = ws_sanitize(s, cut);
+	if (!safe || cut == len)
+		return safe;
+	char *t = ws_strdupf("%s…", safe);
+	free(safe);
+	return t;
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device" :
+	       S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "of another kind";
+}
+
+/* The config file at path (name: as messages show it) into *buf, *len
+ * bytes and a NUL, read with a bound; *buf NULL when it is absent and
+ * need not exist.  False with a message in *err. */
+static bool slurp(const char *path, const char *name, bool explicit, char **buf, size_t *len, char **err)
+{
+	struct stat st;
+	*buf = NULL;
+	/* stat before opening: opening some devices does something (a
+	 * watchdog, a tape); O_NONBLOCK so that a FIFO swapped in since
+	 * cannot block, and fstat to see what was opened */
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT && !explicit)
+			return true;
+		return ws_fail(err, "cannot read the config file %s: %s", name, strerror(errno));
+	}
+	int fd = -1;
+	if (S_ISREG(st.st_mode)) {
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) != 0) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return ws_fail(err, "cannot read the config file %s: %s", name, strerror(e));
+		}
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return ws_fail(err, "the config file %s is %s, not a regular file", name, file_kind(st.st_mode));
+	}
+	if (st.st_size > CONFIG_MAX_BYTES) {
+		close(fd);
+		return ws_fail(err, "the config file %s is larger than 1 MiB (%lld bytes): it holds default options, one per line",
+		               name, (long long)st.st_size);
+	}
+	/* read to the limit and a byte, whatever its size said: it may have
+	 * grown since, and a /proc file says 0 */
+	char *b = malloc(CONFIG_MAX_BYTES + 2);
+	size_t got = 0;
+	bool ok = b != NULL || ws_fail(err, "out of memory");
+	while (ok && got <= CONFIG_MAX_BYTES) {
+		ssize_t n = read(fd, b + got, CONFIG_MAX_BYTES + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ok = ws_fail(err, "cannot read the config file %s: %s", name, strerror(errno));
+		else if (n == 0)
+			break;
+		else
+			got += (size_t)n;
+	}
+	if (ok && got > CONFIG_MAX_BYTES)
+		ok = ws_fail(err, "the config file %s is larger than 1 MiB: it holds default options, one per line", name);
+	close(fd);
+	if (!ok) {
+		free(b);
+		return false;
+	}
+	b[got] = '\0';
+	*buf = b;
+	*len = got;
+	return true;
+}
+
 bool ws_config_read(ws_config *cfg, char **err)
 {
 	bool explicit;
@@ -47,37 +144,46 @@ bool ws_config_read(ws_config *cfg, char **err)
 	char *path = config_path(&explicit);
 	if (!path)
 		return true;
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		bool ok = errno == ENOENT && !explicit;
-		if (!ok)
-			ws_fail(err, "cannot read the config file %s: %s", path, strerror(errno));
+	char *name = shown(path, strlen(path), SHOWN_PATH);
+	char *text = NULL;
+	size_t size = 0;
+	bool ok = name ? slurp(path, name, explicit, &text, &size, err) : ws_fail(err, "out of memory");
+	if (!ok || !text) {
+		free(name);
 		free(path);
 		return ok;
 	}
 	cfg->path = path;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t got;
 	unsigned no = 0;
-	bool ok = true;
-	while (ok && (got = getline(&line, &cap, f)) >= 0) {
+	for (size_t at = 0; ok && at < size;) {
+		const char *line = text + at;
+		const char *nl = memchr(line, '\n', size - at);
+		size_t len = nl ? (size_t)(nl - line) : size - at;
+		at += len + (nl != NULL);
 		no++;
-		size_t len = (size_t)got;
-		while (len && strchr(" \t\r\n", line[len - 1]))
+		if (len > CONFIG_MAX_LINE) {
+			char *start = shown(line, len, SHOWN_CHARS);
+			ok = ws_fail(err, "the config file %s, line %u: longer than %d bytes (it starts \"%s\")", name, no,
+			             CONFIG_MAX_LINE, start ? start : "");
+			free(start);
+			break;
+		}
+		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
 			len--;
-		size_t start = strspn(line, " \t");
+		size_t start = 0;
+		while (start < len && (line[start] == ' ' || line[start] == '\t'))
+			start++;
 		if (start >= len || line[start] == '#')
 			continue;
-		if (!ws_utf8_valid(line + start, len - start, NULL))
-			ok = ws_fail(err, "the config file %s: line %u is not valid UTF-8", path, no);
+		if (memchr(line + start, '\0', len - start))
+			ok = ws_fail(err, "the config file %s, line %u: holds a NUL byte (it is not a text file)", name, no);
+		else if (!ws_utf8_valid(line + start, len - start, NULL))
+			ok = ws_fail(err, "the config file %s: line %u is not valid UTF-8", name, no);
 		else if (!push(cfg, line + start, len - start, no))
 			ok = ws_fail(err, "out of memory");
 	}
-	if (ok && ferror(f))
-		ok = ws_fail(err, "cannot read the config file %s: %s", path, strerror(errno));
-	free(line);
-	fclose(f);
+	free(text);
+	free(name);
 	if (!ok)
 		ws_config_free(cfg);
 	return ok;

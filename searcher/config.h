@@ -20,8 +20,9 @@ typedef struct ws_config {
 
 /* Read the config file into cfg (cleared first; n = 0 when there is
  * none).  False with a malloc'd message in *err when the file named by
- * $WENSOU_CONFIG_PATH is missing, or a file cannot be read or is not
- * UTF-8. */
+ * $WENSOU_CONFIG_PATH is missing, or a file cannot be read, is not a
+ * regular file, is over 1 MiB, has a line over 4096 bytes or one that is
+ * not UTF-8 (or holds a NUL). */
 bool ws_config_read(ws_config *cfg, char **err);
 
 void ws_config_free(ws_config *cfg);

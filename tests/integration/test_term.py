@@ -7,6 +7,7 @@ terminal, the line for no hits, hyperlinks, colours, the config file."""
 import json
 import os
 import re
+import resource
 import shutil
 import stat
 import subprocess
@@ -188,6 +189,57 @@ class TestTerminal(unittest.TestCase):
                            env=dict(env, WENSOU_CONFIG_PATH=cfg + ".missing"))
         self.assertEqual(p.returncode, 2)
         self.assertIn("config file", p.stderr)
+
+    def config_error(self, cfg):
+        """stderr of a search with cfg as the config file, which must fail
+        at once: a timeout, and an address-space cap, so that a reader
+        without bounds fails the test rather than hanging or eating memory."""
+        def cap():
+            resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        try:
+            p = subprocess.run([SEARCH, "--db", self.db, QUERY], capture_output=True, text=True, timeout=10,
+                               env=dict(self.env, WENSOU_CONFIG_PATH=cfg), preexec_fn=cap)
+        except subprocess.TimeoutExpired:
+            self.fail(f"config file {cfg}: no answer in 10 s")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(p.stdout, "")
+        return p.stderr
+
+    def test_config_not_a_file(self):
+        fifo = os.path.join(self.tmp, "config.fifo")
+        os.mkfifo(fifo)
+        folder = os.path.join(self.tmp, "config.d")
+        os.mkdir(folder)
+        for cfg, kind in (("/dev/zero", "a character device"), (fifo, "a FIFO"), (folder, "a directory")):
+            with self.subTest(cfg=cfg):
+                err = self.config_error(cfg)
+                self.assertIn(f"the config file {cfg} is {kind}, not a regular file", err)
+                self.assertLess(len(err), 200, err)
+
+    def test_config_limits(self):
+        cfg = os.path.join(self.tmp, "config.limits")
+        # a line over 4 KB: its line number and at most 60 characters of
+        # it (cut between characters, control characters left out)
+        with open(cfg, "w") as f:
+            f.write("--limit=3\n\x1b]0;title\x07" + "数" * 2000 + "\n")
+        err = self.config_error(cfg)
+        self.assertIn(f"the config file {cfg}, line 2: longer than 4096 bytes", err)
+        self.assertIn("]0;title" + "数" * 50 + "…", err)
+        self.assertNotIn("\x1b", err)
+        self.assertLess(len(err.encode()), 400, err)
+        with open(cfg, "w") as f:
+            f.write("--limit=" + "9" * 4088 + "\n")  # 4096 bytes: long, but not too long
+        err = self.config_error(cfg)
+        self.assertIn("expects a whole number", err)
+        # over 1 MiB, even of comments
+        with open(cfg, "w") as f:
+            f.write("# a comment of forty bytes, to fill it.\n" * 30000)
+        err = self.config_error(cfg)
+        self.assertIn(f"the config file {cfg} is larger than 1 MiB", err)
+        with open(cfg, "w") as f:
+            f.write("--limit=3\0\n")
+        err = self.config_error(cfg)
+        self.assertIn(f"the config file {cfg}, line 1: holds a NUL byte", err)
 
 
 if __name__ == "__main__":
