@@ -11,6 +11,7 @@
  */
 #include "extract_pdf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -226,6 +227,14 @@ ws_extract_result ws_extract_pdf(const char *data, size_t len, unsigned timeout_
 	*why = NULL;
 	if (!timeout_s)
 		timeout_s = default_timeout(len);
+	/* as for every other format, an empty file is skipped, not failed */
+	bool blank = true;
+	for (size_t i = 0; i < len && blank; i++)
+		blank = isspace((unsigned char)data[i]) != 0;
+	if (blank) {
+		*why = strdup("empty file (nothing but white space)");
+		return WS_EXTRACT_EMPTY;
+	}
 	if (len < 5 || memcmp(data, "%PDF-", 5) != 0) {
 		/* poppler would look for a header further in; a file named .pdf
 		 * that starts with something else is not one */

@@ -232,6 +232,26 @@ MANUALS_MSG = ("Debian's manuals are not installed (scripts/install-deps install
 
 
 @unittest.skipUnless(all(os.path.exists(m) for m in MANUALS), MANUALS_MSG)
+class TestEmptyPdf(unittest.TestCase):
+    def test_an_empty_pdf_is_skipped_as_every_empty_file_is(self):
+        """It counted as failed (exit 1, "no %PDF- header"), an empty
+        .txt or .html as skipped."""
+        tmp = tempfile.mkdtemp(prefix="wensou-test-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        docs = os.path.join(tmp, "docs")
+        os.makedirs(docs)
+        open(os.path.join(docs, "empty.pdf"), "w").close()
+        with open(os.path.join(docs, "blank.pdf"), "w") as f:
+            f.write(" \n\n")
+        open(os.path.join(docs, "empty.txt"), "w").close()
+        p = run_index(os.path.join(tmp, "db"), docs)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        s = summary(p.stderr)
+        self.assertEqual((s["skipped"], s["failed"]), (3, 0), p.stderr)
+        for name in ("empty.pdf", "blank.pdf"):
+            self.assertIn(f"{name}: empty file", p.stderr)
+
+
 class TestDebianManuals(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
