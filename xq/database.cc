@@ -100,6 +100,7 @@ static void open_stub(const std::string &stub, unsigned timeout_ms, int depth, s
 	std::string dir = slash == std::string::npos ? "." : stub.substr(0, slash);
 	std::string line;
 	unsigned lineno = 0;
+	size_t before = dbs.size();
 	while (std::getline(in, line)) {
 		lineno++;
 		size_t b = line.find_first_not_of(" \t\r");
@@ -152,6 +153,11 @@ static void open_stub(const std::string &stub, unsigned timeout_ms, int depth, s
 			                                   "\"): not a database line (auto, glass or chert PATH; "
 			                                   "remote HOST:PORT; remote :PROGRAM ARGS)");
 	}
+	/* Xapian would open it as an empty database, and every search
+	 * would find nothing: an empty file given as --db is a mistake */
+	if (dbs.size() == before)
+		throw Xapian::DatabaseOpeningError(stub + ": a stub database file that names no database (its lines are "
+		                                   "auto, glass or chert PATH; remote HOST:PORT; remote :PROGRAM ARGS)");
 }
 
 /* Open path (a database, or a stub naming databases) into dbs. */

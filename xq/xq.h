@@ -111,8 +111,9 @@ typedef enum xq_open_mode {
  *   inmemory             an empty database
  * and blank lines and lines starting with '#' are skipped.  Every database
  * a stub names is opened on its own (a shard, see xq_db_shard_count), all
- * of them before any is added, and a line of any other form is
- * XQ_ERR_OPENING naming the stub and the line.  Remote databases get
+ * of them before any is added, and a line of any other form, or a stub
+ * naming no database at all (an empty file), is XQ_ERR_OPENING naming the
+ * stub (and the line).  Remote databases get
  * Xapian's default timeout (XQ_DEFAULT_TIMEOUT_MS).  On success *out is a
  * new handle (free with xq_db_close); on failure *out is NULL. */
 xq_status xq_db_open(const char *path, xq_db **out) XQ_NOEXCEPT;

@@ -577,6 +577,15 @@ class TestIndexErrors(Search, unittest.TestCase):
             f.write("not a database\n")
         self.check_error("数字")
 
+    def test_an_empty_file_is_not_an_empty_index(self):
+        """Xapian reads it as a stub naming nothing: every search found
+        nothing (exit 1), --stats said 0 documents."""
+        for text in ("", "# only a comment\n\n"):
+            with self.subTest(text=text):
+                with open(self.db, "w") as f:
+                    f.write(text)
+                self.check_error("数字", needle="names no database")
+
     def test_malformed_query_reported_before_the_index(self):
         self.check_error('"数字', needle="unbalanced quote")
 
