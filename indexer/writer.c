@@ -15,6 +15,7 @@
 #include "filerec.h"
 #include "schema.h"
 #include "strbuf.h"
+#include "text.h"
 
 #define PROG "wensou-index"
 
@@ -39,8 +40,12 @@ void ws_run_report(const char *path, const char *msg, bool error, void *ud)
 		r->c.failed += !said;
 	}
 	if (!said && (!r->opt.quiet || error)) {
+		/* a file's name may hold a newline or a terminal's escape
+		 * sequence: shown made safe, as the searcher shows it */
+		char *shown = ws_sanitize(path, strlen(path));
 		ws_progress_clear(r->progress);
-		fprintf(stderr, PROG ": %s: %s\n", path, msg);
+		fprintf(stderr, PROG ": %s: %s\n", shown ? shown : path, msg);
+		free(shown);
 	}
 	pthread_mutex_unlock(&r->mu);
 }

@@ -334,6 +334,18 @@ class TestBadFiles(TempDirTest):
             f.write(data)
         return path
 
+    def test_a_file_name_reaches_the_terminal_made_safe(self):
+        """Names were printed raw: an escape sequence in one recoloured
+        (or retitled) the terminal, a newline forged a line of output."""
+        self.write("a\x1b]0;owned\x07b\nwensou-index: fake.txt", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))
+        p = run_index(self.db, os.path.join(self.tmp, "docs"))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertNotIn("\x1b", p.stderr)
+        self.assertNotIn("\x07", p.stderr)
+        lines = p.stderr.splitlines()
+        self.assertEqual(len(lines), 2, p.stderr)  # the file's line and the summary
+        self.assertIn("fake.txt: binary file", lines[0])
+
     def test_bad_files_are_reported_and_the_rest_indexed(self):
         self.write("good.txt", "跨境数据流动规则的互操作性正在提升。\n".encode())
         self.write("empty.txt", b"")
