@@ -177,6 +177,19 @@ char *ws_sanitize(const char *s, size_t len)
 	return strbuf_detach(&sb);
 }
 
+char *ws_shown(const char *s, size_t len, size_t max)
+{
+	size_t cut = 0;
+	for (size_t n = 0; cut < len && n < max; n++)
+		ws_utf8_next(s, len, &cut);
+	char *safe = ws_sanitize(s, cut);
+	if (!safe || cut == len)
+		return safe;
+	char *t = ws_strdupf("%s…", safe);
+	free(safe);
+	return t;
+}
+
 bool ws_fail(char **err, const char *fmt, ...)
 {
 	if (!err || *err)

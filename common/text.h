@@ -61,6 +61,15 @@ bool ws_is_unsafe(uint32_t c);
  * memory. */
 char *ws_sanitize(const char *s, size_t len);
 
+/* How much of a value a message quotes (ws_shown): enough to recognise
+ * it, and a value of 100 KB does not make a message of 100 KB. */
+#define WS_SHOWN_CHARS 60
+
+/* s[0..len) as a message quotes it: its first max characters (cut between
+ * characters) then "…" if there is more, made safe as by ws_sanitize.
+ * New malloc'd string, or NULL when out of memory. */
+char *ws_shown(const char *s, size_t len, size_t max);
+
 /* Format an error message into a new malloc'd string stored in *err (if err
  * is not NULL and *err is NULL: the first error wins).  Always returns
  * false, so that callers can write `return ws_fail(err, ...);`. */

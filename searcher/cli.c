@@ -120,6 +120,15 @@ static void cli_error(ws_cli *cli, const char *fmt, ...)
 		cli->error = strdup("out of memory");
 }
 
+/* "OPT expects WHAT, not "VALUE"", the value as ws_shown quotes it: one
+ * of 100 KB does not make a message of 100 KB. */
+static void expects(ws_cli *cli, const char *opt, const char *what, const char *value)
+{
+	char *shown = ws_shown(value, strlen(value), WS_SHOWN_CHARS);
+	cli_error(cli, "%s expects %s, not \"%s\"", opt, what, shown ? shown : "");
+	free(shown);
+}
+
 /* " (did you mean --json?)" for a mistyped option, or "". */
 static void suggestion(const char *arg, char *buf, size_t size)
 {
@@ -143,12 +152,16 @@ static void unknown_option(ws_cli *cli, const char *arg)
 {
 	char hint[96];
 	suggestion(arg, hint, sizeof hint);
-	size_t n = strcspn(arg, "=");
-	if (*hint || arg[1] == '-' || !arg[1] || !arg[2])
-		cli_error(cli, "unknown option %.*s%s", (int)n, arg, hint);
+	char *name = ws_shown(arg, strcspn(arg, "="), WS_SHOWN_CHARS), *word = ws_shown(arg, strlen(arg), WS_SHOWN_CHARS);
+	if (!name || !word)
+		cli_error(cli, "out of memory");
+	else if (*hint || arg[1] == '-' || !arg[1] || !arg[2])
+		cli_error(cli, "unknown option %s%s", name, hint);
 	else
 		cli_error(cli, "unknown option %s (to exclude a word, write the query after --, as in: "
-		          PROG " -- 数字 %s)", arg, arg);
+		          PROG " -- 数字 %s)", word, word);
+	free(name);
+	free(word);
 }
 
 /* A long option abbreviated to a prefix of several: name them. */
@@ -188,8 +201,11 @@ static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 
 static void set_uint(ws_cli *cli, const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out)
 {
-	if (!parse_uint(s, lo, hi, out))
-		cli_error(cli, "%s expects a whole number from %u to %u, not \"%s\"", opt, lo, hi, s);
+	if (!parse_uint(s, lo, hi, out)) {
+		char what[64];
+		snprintf(what, sizeof what, "a whole number from %u to %u", lo, hi);
+		expects(cli, opt, what, s);
+	}
 }
 
 static void set_year(ws_cli *cli, const char *opt, const char *s, int *out)
@@ -198,7 +214,7 @@ static void set_year(ws_cli *cli, const char *opt, const char *s, int *out)
 	if (*out)
 		cli_error(cli, "%s is given twice", opt);
 	else if (!ws_parse_decimal(s, 4, &v) || v < 1000)
-		cli_error(cli, "%s expects a four-digit year such as 2023, not \"%s\"", opt, s);
+		expects(cli, opt, "a four-digit year such as 2023", s);
 	else
 		*out = (int)v;
 }
@@ -208,11 +224,13 @@ static void set_timeout(ws_cli *cli, const char *s)
 {
 	char *end;
 	double v = strtod(s, &end);
-	if (!*s || *end || !(v >= 0.001 && v <= WS_MAX_TIMEOUT_S))
-		cli_error(cli, "--timeout expects seconds from 0.001 to %d, such as 5 or 0.5, not \"%s\"", WS_MAX_TIMEOUT_S,
-		          s);
-	else
+	if (!*s || *end || !(v >= 0.001 && v <= WS_MAX_TIMEOUT_S)) {
+		char what[64];
+		snprintf(what, sizeof what, "seconds from 0.001 to %d, such as 5 or 0.5", WS_MAX_TIMEOUT_S);
+		expects(cli, "--timeout", what, s);
+	} else {
 		cli->timeout_ms = (unsigned)(v * 1000 + 0.5);
+	}
 }
 
 static void set_output(ws_cli *cli, ws_output o, const char *name)
@@ -233,7 +251,7 @@ static void set_when(ws_cli *cli, const char *opt, const char *s, ws_color *out)
 	else if (!strcmp(s, "never"))
 		*out = WS_COLOR_NEVER;
 	else
-		cli_error(cli, "%s expects auto, always or never, not \"%s\"", opt, s);
+		expects(cli, opt, "auto, always or never", s);
 }
 
 static bool push(const char ***v, size_t *n, const char *s)
@@ -306,8 +324,10 @@ static void check_defaults(ws_cli *cli, const ws_config *cfg)
 			char hint[96] = "";
 			if (a[0] == '-')
 				suggestion(a, hint, sizeof hint);
+			char *shown = ws_shown(a, strlen(a), WS_SHOWN_CHARS);
 			cli_error(cli, "the config file %s, line %u: \"%s\" is not an option%s (the file holds default options, one per line)",
-			          cfg->path, cfg->lines[i], a, hint);
+			          cfg->path, cfg->lines[i], shown ? shown : "", hint);
+			free(shown);
 		} else if (!config_ok(d->val)) {
 			cli_error(cli, "the config file %s, line %u: --%s cannot be a default (only --db, --limit, --per-doc, --group, --color, --hyperlink and --no-pager can)",
 			          cfg->path, cfg->lines[i], d->name);
@@ -445,7 +465,7 @@ bool ws_cli_parse(int argc, char **argv, const ws_config *defaults, ws_cli *cli)
 			else if (!strcmp(optarg, "doc"))
 				cli->group = WS_GROUP_DOC;
 			else
-				cli_error(cli, "--group expects rank or doc, not \"%s\"", optarg);
+				expects(cli, "--group", "rank or doc", optarg);
 			cli->group_default = dflt;
 			break;
 		case OPT_JSON:
@@ -483,7 +503,7 @@ bool ws_cli_parse(int argc, char **argv, const ws_config *defaults, ws_cli *cli)
 			break;
 		case OPT_COMPLETIONS:
 			if (strcmp(optarg, "bash") && strcmp(optarg, "zsh"))
-				cli_error(cli, "--completions expects bash or zsh, not \"%s\"", optarg);
+				expects(cli, "--completions", "bash or zsh", optarg);
 			cli->completions = optarg;
 			break;
 		case 'h':

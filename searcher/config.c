@@ -17,7 +17,6 @@
  * in messages. */
 #define CONFIG_MAX_BYTES (1u << 20)
 #define CONFIG_MAX_LINE 4096
-#define SHOWN_CHARS 60    /* of a line quoted in a message */
 #define SHOWN_PATH 1024   /* of a path: one that opens is under PATH_MAX */
 
 /* The config file's path (malloc'd), NULL for none; *explicit says it was
@@ -49,22 +48,6 @@ static bool push(ws_config *cfg, const char *s, size_t n, unsigned line)
 	cfg->args[cfg->n] = copy;
 	cfg->lines[cfg->n++] = line;
 	return true;
-}
-
-/* s[0..len) as a message quotes it: at most max characters then "…", cut
- * between characters, safe on a terminal.  Malloc'd, NULL when out of
- * memory. */
-static char *shown(const char *s, size_t len, size_t max)
-{
-	size_t cut = 0;
-	for (size_t n = 0; cut < len && n < max; n++)
-		ws_utf8_next(s, len, &cut);
-	char *safe = ws_sanitize(s, cut);
-	if (!safe || cut == len)
-		return safe;
-	char *t = ws_strdupf("%s…", safe);
-	free(safe);
-	return t;
 }
 
 static const char *file_kind(mode_t m)
@@ -144,7 +127,7 @@ bool ws_config_read(ws_config *cfg, char **err)
 	char *path = config_path(&explicit);
 	if (!path)
 		return true;
-	char *name = shown(path, strlen(path), SHOWN_PATH);
+	char *name = ws_shown(path, strlen(path), SHOWN_PATH);
 	char *text = NULL;
 	size_t size = 0;
 	bool ok = name ? slurp(path, name, explicit, &text, &size, err) : ws_fail(err, "out of memory");
@@ -162,7 +145,7 @@ bool ws_config_read(ws_config *cfg, char **err)
 		at += len + (nl != NULL);
 		no++;
 		if (len > CONFIG_MAX_LINE) {
-			char *start = shown(line, len, SHOWN_CHARS);
+			char *start = ws_shown(line, len, WS_SHOWN_CHARS);
 			ok = ws_fail(err, "the config file %s, line %u: longer than %d bytes (it starts \"%s\")", name, no,
 			             CONFIG_MAX_LINE, start ? start : "");
 			free(start);

@@ -249,11 +249,10 @@ static bool analyse_unit(ws_unit *u, cjk_analyzer *a, char **err)
 	if (cjk_analyzer_dropped_words(a)) {
 		/* no index holds such a word (the indexer drops it too): left
 		 * out, the rest of the query would match without it */
-		size_t len = strlen(u->text), cut = 0;
-		for (unsigned n = 0; cut < len && n < 40; n++)
-			ws_utf8_next(u->text, len, &cut);
-		ws_fail(err, "\"%.*s%s\" holds a word longer than the %d bytes a word of the index can have: "
-		        "no passage can be found by it", (int)cut, u->text, cut < len ? "…" : "", CJK_MAX_TERM_BYTES);
+		char *shown = ws_shown(u->text, strlen(u->text), WS_SHOWN_CHARS);
+		ws_fail(err, "\"%s\" holds a word longer than the %d bytes a word of the index can have: "
+		        "no passage can be found by it", shown ? shown : "", CJK_MAX_TERM_BYTES);
+		free(shown);
 		goto fail;
 	}
 	if (!u->quoted && u->nterms == 1 && first_is_word && stem)

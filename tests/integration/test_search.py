@@ -447,6 +447,18 @@ class TestResults(Search, unittest.TestCase):
         # the longest word the index holds is searched for as usual
         self.assertEqual(self.cmd("--", "b" * 200).returncode, 1)
 
+    def test_a_huge_bad_value_is_quoted_not_echoed_whole(self):
+        """A 100 KB value made a 100 KB message."""
+        huge = "9" * 100000
+        for args in (["--limit", huge], ["--year", huge], ["--color=" + huge], ["--timeout", huge],
+                     ["--" + "z" * 100000], ["--group", "x" * 100000]):
+            with self.subTest(args=args[0][:12]):
+                p = self.cmd(*args, "数字")
+                out, err = decode(p)
+                self.assertEqual(p.returncode, 2, err[:200])
+                self.assertLess(len(err), 400, err[:200])
+                self.assertIn("…", err)
+
     def test_bad_options(self):
         cases = [
             (["-n", "abc", "数字"], "-n"),
