@@ -217,7 +217,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	bool parsed = ws_cli_parse(argc, argv, &config, &cli);
-	json = cli.output == WS_OUT_JSON;
+	/* --serve writes only answers to requests on stdout (doc/serve.md):
+	 * an option refused with it is said on stderr alone */
+	json = cli.output == WS_OUT_JSON && !cli.serve;
 	if (!parsed) {
 		rc = fail(json, cli.error);
 		fprintf(stderr, "Try '" PROG " --help' for more information.\n");

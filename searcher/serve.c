@@ -451,6 +451,7 @@ static bool is_cancel(const line *l)
 static bool apply_cancels(queue *q, FILE *out)
 {
 	bool ok = true, any = false;
+	int werr = 0;
 	pthread_mutex_lock(&q->mu);
 	for (line *l = q->head; l; l = l->next) {
 		line_parse(l);
@@ -460,7 +461,10 @@ static bool apply_cancels(queue *q, FILE *out)
 		for (line *k = q->head; k != l; k = k->next) {
 			if (!k->dropped && k->parsed > 0 && !k->req.cancel && same_id(k->req.id, l->req.cancel)) {
 				k->dropped = true;
-				ok = ok && ws_print_json_cancelled(out, k->req.id) && fflush(out) == 0;
+				if (ok && !(ws_print_json_cancelled(out, k->req.id) && fflush(out) == 0)) {
+					ok = false;
+					werr = errno; /* parsing the lines after it (a number) resets errno */
+				}
 			}
 		}
 	}
@@ -480,6 +484,8 @@ static bool apply_cancels(queue *q, FILE *out)
 		}
 	}
 	pthread_mutex_unlock(&q->mu);
+	if (!ok)
+		errno = werr; /* EPIPE: the reader went away, which is no error */
 	return ok;
 }
 
@@ -489,7 +495,11 @@ static bool answer(ws_index **ix, target *t, line *l, FILE *out)
 	char *err = NULL;
 	bool written;
 	if (!l->text) {
-		written = ws_print_json_error(out, "the request is longer than 1 MB", NULL);
+		/* the line was not kept, so no id can be read: null, as for a
+		 * line that is not JSON (every answer carries an id) */
+		json_t *none = json_null();
+		written = ws_print_json_error(out, "the request is longer than 1 MB", none);
+		json_decref(none);
 		return written && fflush(out) == 0;
 	}
 	line_parse(l);

@@ -165,6 +165,20 @@ class TestServe(TempDirTest):
         self.assertIn("longer than 1 MB", errors[-1]["message"])
         self.assertEqual(s.close(), 0)
 
+    def test_an_overlong_request_is_answered_with_a_null_id(self):
+        s = self.server()
+        s.send('{"id":2,"query":"' + "a" * (2 << 20) + '"}')
+        s.send("not json")
+        s.send({"id": 3, "query": "数字治理"})
+        s.answer(3)
+        long, bad = [o for o in s.lines if o["type"] == "error"]
+        # every object has "id" right after "type", null when none is read
+        for e in (long, bad):
+            self.assertEqual(list(e)[:2], ["type", "id"], e)
+            self.assertIsNone(e["id"], e)
+        self.assertEqual(long["message"], "the request is longer than 1 MB")
+        self.assertEqual(s.close(), 0)
+
     def test_a_cancel_drops_a_waiting_request(self):
         # enough passages that one request takes a while
         for i in range(150):
@@ -245,6 +259,39 @@ class TestServe(TempDirTest):
             p = subprocess.run([SEARCH, "--db", self.db, *args], capture_output=True, text=True, input="")
             self.assertEqual(p.returncode, 2, args)
             self.assertIn("--serve", p.stderr)
+
+
+    def test_a_rejected_serve_writes_nothing_on_stdout(self):
+        # no request was read, so there is nothing to answer: the reason
+        # goes to stderr alone, --json or not (doc/serve.md)
+        for args in (["--serve", "--json"], ["--json", "--serve"], ["--serve", "--json", "数字"]):
+            p = subprocess.run([SEARCH, "--db", self.db, *args], capture_output=True, text=True, input="")
+            self.assertEqual(p.returncode, 2, args)
+            self.assertEqual(p.stdout, "", args)
+            self.assertIn("--serve", p.stderr)
+
+    def test_a_reader_that_closes_the_pipe_early_is_not_an_error(self):
+        reqs = os.path.join(self.tmp, "requests")
+        for name, pairs in (("requests", ['{"id":%d,"query":"数据"}']),
+                            ("cancelled requests", ['{"id":%d,"query":"数据"}', '{"cancel":%d}'])):
+            with open(reqs, "w", encoding="utf-8") as f:
+                for i in range(20000):
+                    f.write("".join(x % i + "\n" for x in pairs))
+            with open(reqs, encoding="utf-8") as f:
+                p = subprocess.Popen([SEARCH, "--db", self.db, "--serve"], stdin=f, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+                self.assertIn('"id":0', p.stdout.readline())
+                p.stdout.close()  # as `| head -1` does
+                rc = p.wait(timeout=60)
+                err = p.stderr.read()
+                p.stderr.close()
+            self.assertEqual((rc, err), (0, ""), name)
+        # a real write error is still one, with its reason
+        with open(reqs, encoding="utf-8") as f, open("/dev/full", "w") as full:
+            p = subprocess.run([SEARCH, "--db", self.db, "--serve"], stdin=f, stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr, "wensou-search: cannot write the answers: No space left on device\n")
 
 
 if __name__ == "__main__":
