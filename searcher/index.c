@@ -38,7 +38,16 @@ static bool open_failed(const char *path, xq_status st, const char *msg, char **
 	int found = stat(path, &sb);
 	bool missing = found != 0 && errno == ENOENT;
 	bool is_file = found == 0 && S_ISREG(sb.st_mode);
+	/* a folder with the stub wensou-index writes: an index that is there,
+	 * so a shard of it that is missing or unreadable is damage */
+	char *stub = ws_strdupf("%s/XAPIANDB", path);
+	bool ours = stub && !is_file && stat(stub, &sb) == 0 && S_ISREG(sb.st_mode);
+	free(stub);
 
+	if (ours && (st == XQ_ERR_NOT_FOUND || st == XQ_ERR_XAPIAN))
+		return ws_fail(err, "cannot read the index at %s (%s): it is damaged, or was being replaced by hand; "
+		               "wensou-index --db %s --check tells, and --rebuild repairs it",
+		               path, msg, path);
 	if (missing || st == XQ_ERR_NOT_FOUND)
 		return ws_fail(err, "no index at %s; build one with: wensou-index --db %s FOLDER", path, path);
 	switch (st) {

@@ -589,6 +589,29 @@ class TestIndexErrors(Search, unittest.TestCase):
             f.write("not a database\n")
         self.check_error("数字")
 
+    def test_a_damaged_shard_is_called_damage_not_a_missing_index(self):
+        """A shard without its iamglass was "no index at ...; build one",
+        an unreadable one a bare Xapian error."""
+        docs = os.path.join(self.tmp, "docs")
+        os.makedirs(docs)
+        with open(os.path.join(docs, "a.txt"), "w", encoding="utf-8") as f:
+            f.write("数字鸿沟正在扩大。\n")
+        p = subprocess.run([INDEX, "--db", self.db, "--progress=never", docs], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(self.db, "XAPIANDB")) as f:
+            shards = [line.split()[1] for line in f if line.startswith("glass ")]
+        for damage in ("iamglass", "postlist.glass"):
+            with self.subTest(damage=damage):
+                path = os.path.join(self.db, shards[-1], damage)
+                if damage == "iamglass":
+                    os.remove(path)
+                else:
+                    open(path, "w").close()
+                err = self.check_error("数字")
+                self.assertNotIn("no index at", err)
+                self.assertIn("it is damaged", err)
+                self.assertIn(f"wensou-index --db {self.db} --check", err)
+
     def test_an_empty_file_is_not_an_empty_index(self):
         """Xapian reads it as a stub naming nothing: every search found
         nothing (exit 1), --stats said 0 documents."""
