@@ -7,6 +7,7 @@
  * (EPIPE) ends the program quietly.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,24 +86,41 @@ static bool print_result(const ws_cli *cli, ws_index *ix, const ws_request *req,
 	return ok;
 }
 
-/* Resolve every --db (or the default location) into paths[]. */
+/* True if paths a and b name the same file or folder. */
+static bool same_place(const char *a, const char *b)
+{
+	char ra[PATH_MAX], rb[PATH_MAX];
+	if (realpath(a, ra) && realpath(b, rb))
+		return strcmp(ra, rb) == 0;
+	return strcmp(a, b) == 0;
+}
+
+/* Resolve every --db (or the default location) into paths[], each place
+ * once: an index given twice would give every hit twice. */
 static bool resolve_dbs(const ws_cli *cli, char ***paths, size_t *n, char **err)
 {
-	size_t count = cli->ndbs ? cli->ndbs : 1;
+	size_t count = cli->ndbs ? cli->ndbs : 1, kept = 0;
 	char **p = calloc(count, sizeof *p);
 	if (!p)
 		return false;
 	for (size_t i = 0; i < count; i++) {
-		p[i] = ws_db_path_resolve(cli->ndbs ? cli->dbs[i] : NULL, err);
-		if (!p[i]) {
-			for (size_t j = 0; j < i; j++)
+		char *path = ws_db_path_resolve(cli->ndbs ? cli->dbs[i] : NULL, err);
+		if (!path) {
+			for (size_t j = 0; j < kept; j++)
 				free(p[j]);
 			free(p);
 			return false;
 		}
+		bool dup = false;
+		for (size_t j = 0; j < kept && !dup; j++)
+			dup = same_place(p[j], path);
+		if (dup)
+			free(path);
+		else
+			p[kept++] = path;
 	}
 	*paths = p;
-	*n = count;
+	*n = kept;
 	return true;
 }
 

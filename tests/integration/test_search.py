@@ -447,6 +447,16 @@ class TestResults(Search, unittest.TestCase):
         # the longest word the index holds is searched for as usual
         self.assertEqual(self.cmd("--", "b" * 200).returncode, 1)
 
+    def test_an_index_given_twice_is_searched_once(self):
+        """Every hit came twice, and --stats counted the index twice."""
+        once = self.cmd("--count", "数字鸿沟")
+        twice = run("--db", self.db, "--db", self.db + "/", "--count", "数字鸿沟")
+        self.assertEqual(twice.returncode, 0, twice.stderr)
+        self.assertEqual(twice.stdout, once.stdout)
+        p = run("--db", self.db, "--db", self.db, "--json", "-n", "1000", "数字鸿沟")
+        hits = [json.loads(line) for line in p.stdout.splitlines()][:-1]
+        self.assertEqual(len({(h["path"], h["line"]) for h in hits}), len(hits))
+
     def test_a_huge_bad_value_is_quoted_not_echoed_whole(self):
         """A 100 KB value made a 100 KB message."""
         huge = "9" * 100000
