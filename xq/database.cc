@@ -67,7 +67,13 @@ static bool open_remote(const std::string &rest, unsigned timeout_ms, Xapian::Da
 			throw Xapian::DatabaseOpeningError("\"" + name + "\" would run a program named \"" + prog +
 			                                   "\"; a database served by xapian-tcpsrv is \"remote " + prog +
 			                                   "\", without the colon before the host");
-		out = Xapian::Remote::open(prog, args, timeout_ms);
+		std::vector<pid_t> before = thread_children();
+		try {
+			out = Xapian::Remote::open(prog, args, timeout_ms);
+		} catch (...) {
+			end_left_children(before, prog);
+			throw;
+		}
 		return true;
 	}
 	size_t colon = rest.rfind(':');

@@ -24,6 +24,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <sys/types.h>
 #include <utility>
 #include <vector>
 
@@ -134,6 +135,14 @@ xq_status guard(xq_db *db, F &&f) noexcept
 		return fail_current(db);
 	}
 }
+
+/* Around Xapian::Remote::open(PROGRAM, ...), whose program Xapian leaves
+ * running (or a zombie) when the handshake fails (progchild.cc): the
+ * calling thread's children before the open, and, after a failed one,
+ * the end of those it gained that run program (and of its zombies).
+ * Linux only; elsewhere nothing is seen and nothing is done. */
+std::vector<pid_t> thread_children() noexcept;
+void end_left_children(const std::vector<pid_t> &before, const std::string &program) noexcept;
 
 /* The fault-injection hooks (fault.cc, built into xq_faulty_dep only;
  * see xq.h).  fault_call() counts a call of an extern "C" entry point

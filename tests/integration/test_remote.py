@@ -395,5 +395,50 @@ class RemoteTest(TempDirTest):
             self.assertIn("--timeout expects seconds", p.stderr)
 
 
+def processes_running(argv):
+    """The pids of processes whose command line is argv."""
+    want = "\0".join(argv) + "\0"
+    pids = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/cmdline") as f:
+                    if f.read() == want:
+                        pids.append(int(name))
+            except OSError:
+                pass
+    return pids
+
+
+@unittest.skipUnless(HAVE_BINARIES, "wensou binaries not built")
+@unittest.skipUnless(os.path.isdir("/proc/self"), "needs /proc")
+class TestRemoteProgramLeftBehind(TempDirTest):
+    """Xapian 1.4 leaves the program of a "remote :PROGRAM" whose
+    handshake failed running (or a zombie): one per failed open, one per
+    request of a --serve whose remote is down."""
+
+    def tearDown(self):
+        for pid in processes_running(self.argv):
+            os.kill(pid, signal.SIGKILL)
+        super().tearDown()
+
+    def test_a_program_that_does_not_answer_is_ended(self):
+        sleep = shutil.which("sleep")
+        self.argv = [sleep, "47.25"]  # a command line no one else runs
+        stub = os.path.join(self.tmp, "silent.stub")
+        with open(stub, "w") as f:
+            f.write(f"remote :{sleep} 47.25\n")
+        p = search(stub, ["数字"], [], timeout_s=0.3)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("did not answer in time", p.stderr)
+        self.assertEqual(processes_running(self.argv), [], "the one-shot search left its program running")
+        requests = "".join(json.dumps({"id": i, "query": "数字"}) + "\n" for i in range(3))
+        p = subprocess.run([SEARCH, "--db", stub, "--timeout", "0.3", "--serve"], input=requests,
+                           capture_output=True, text=True, timeout=60)
+        answers = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual([a["type"] for a in answers], ["error"] * 3, p.stdout)
+        self.assertEqual(processes_running(self.argv), [], "--serve left a program running per request")
+
+
 if __name__ == "__main__":
     main()
