@@ -77,12 +77,37 @@ static void watch_tree(watcher *w, const char *dir)
 	closedir(d);
 }
 
+/* A root that is not there: its nearest folder that is, so that the root
+ * coming back (a folder made again, a disk mounted) is seen: the folder
+ * made below it sets the watches again (ws_watch).  IN_MASK_ADD: that
+ * folder may be watched already, with the events of a tree. */
+static void watch_ancestor(watcher *w, const char *path)
+{
+	char *dir = strdup(path);
+	struct stat sb;
+	while (dir && *dir) {
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+		const char *d = *dir ? dir : "/";
+		if (stat(d, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			inotify_add_watch(w->fd, d, EVENTS | IN_ONLYDIR | IN_MASK_ADD);
+			break;
+		}
+	}
+	free(dir);
+}
+
 /* Watch a root: a folder and the folders under it, or a file's folder. */
 static void watch_path(watcher *w, const char *path)
 {
 	struct stat sb;
-	if (stat(path, &sb) != 0)
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			watch_ancestor(w, path);
 		return;
+	}
 	if (S_ISDIR(sb.st_mode)) {
 		watch_tree(w, path);
 		return;

@@ -265,6 +265,26 @@ class TestWatch(TempDirTest):
         self.assertIn("1 changed", err)
 
 
+    def test_a_root_removed_and_made_again_is_watched_again(self):
+        """Once its folder was gone, nothing watched for it: a folder made
+        again (a disk mounted again) waited for the quarter-hourly run."""
+        docs = os.path.join(self.tmp, "docs")
+        write_reports(docs, 0, 2)
+        w = subprocess.Popen([INDEX, "--db", self.db, "--progress=never", "--watch", docs],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.wait_until(lambda: self.count("tok001q") > 0)
+            shutil.rmtree(docs)
+            time.sleep(3)  # the run that finds the root gone
+            write_reports(docs, 5, 1)
+            self.wait_until(lambda: self.count("tok005q") > 0)
+        finally:
+            w.send_signal(signal.SIGTERM)
+            out, err = w.communicate(timeout=30)
+        self.assertEqual(w.returncode, 0, err)
+        self.assertIn("root no longer exists", err)
+
+
 class TestNights(TempDirTest):
     """A folder of reports grows over several nights while a --serve
     process and a loop of one-shot searches run: no search ever errors, a
