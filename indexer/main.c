@@ -31,6 +31,7 @@
 #include "filerec.h"
 #include "layout.h"
 #include "moves.h"
+#include "output.h"
 #include "watch.h"
 #include "records.h"
 #include "roots.h"
@@ -870,12 +871,19 @@ static void xapian_fatal(const char *msg)
 	_exit(2);
 }
 
+/* What --help, --list or --check wrote is lost if stdout cannot take it:
+ * that is exit 2, not 0. */
+static int finish(int rc)
+{
+	return ws_stdout_flushed(PROG) || rc == 2 ? rc : 2;
+}
+
 int main(int argc, char **argv)
 {
 	options opt;
 	int rc = ws_index_parse_options(argc, argv, &opt);
 	if (rc >= 0)
-		return rc;
+		return finish(rc);
 	signal(SIGPIPE, SIG_IGN);
 	/* a file size limit (ulimit -f) is a write error to report, not a
 	 * signal that kills the run mid-commit */
@@ -902,5 +910,5 @@ int main(int argc, char **argv)
 	else
 		rc = index_run(&opt, dbdir, argv + optind, argc - optind);
 	free(dbdir);
-	return rc;
+	return finish(rc);
 }

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "glossary.h"
 #include "index.h"
+#include "output.h"
 #include "pager.h"
 #include "present.h"
 #include "prompt.h"
@@ -336,6 +337,10 @@ out:
 	free(err);
 	ws_cli_free(&cli);
 	ws_config_free(&config);
+	/* what --help, --version or --completions wrote is lost if stdout
+	 * cannot take it: exit 2, not 0 */
+	if (rc != 2 && !ws_stdout_flushed(PROG))
+		rc = 2;
 	/* Nothing more may reach a closed pipe: leave without flushing. */
 	if (ferror(stdout))
 		_exit(rc);

@@ -30,6 +30,27 @@ class TestOptions(TempDirTest):
         self.assertEqual(p.returncode, 2)
         self.assertIn("no PATH", p.stderr)
 
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_output_that_cannot_be_written_is_an_error(self):
+        """--help, --version and --list into a full disk exited 0, their
+        output lost; a reader that closes the pipe early is still fine."""
+        docs = os.path.join(self.tmp, "docs")
+        os.makedirs(docs)
+        with open(os.path.join(docs, "a.txt"), "w", encoding="utf-8") as f:
+            f.write("数据跨境流动。\n")
+        self.assertEqual(subprocess.run([INDEX, "--db", self.db, docs], capture_output=True).returncode, 0)
+        for prog, args in ((INDEX, ["--help"]), (INDEX, ["--version"]), (INDEX, ["--db", self.db, "--list"]),
+                           (SEARCH, ["--help"]), (SEARCH, ["--version"])):
+            if not prog:
+                continue
+            with self.subTest(prog=os.path.basename(prog), args=args[-1]):
+                with open("/dev/full", "w") as full:
+                    p = subprocess.run([prog, *args], stdout=full, stderr=subprocess.PIPE, text=True)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn("cannot write to standard output: No space left on device", p.stderr)
+        p = subprocess.run(f'"{INDEX}" --help | head -c 1 >/dev/null', shell=True, capture_output=True, text=True)
+        self.assertEqual(p.stderr, "")
+
     def test_nonsense_option(self):
         p = subprocess.run([INDEX, "--frobnicate", "x"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
