@@ -189,6 +189,10 @@ int ws_index_parse_options(int argc, char **argv, options *o)
 		        o->list ? "list" : o->check ? "check" : o->watch ? "watch" : "forget");
 		return 2;
 	}
+	if (o->rebuild && o->compact) {
+		fprintf(stderr, PROG ": --rebuild writes the index compacted: --compact does not go with it\n");
+		return 2;
+	}
 	if ((o->list || forget || o->check) && o->rebuild) {
 		fprintf(stderr, PROG ": --%s does not go with --rebuild\n", o->list ? "list" : o->check ? "check" : "forget");
 		return 2;

@@ -58,6 +58,11 @@ class TestOptions(TempDirTest):
         p = subprocess.run([INDEX, "--progress=sometimes", "x"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
         self.assertIn("--progress", p.stderr)
+        # the synopsis has them as one or the other
+        p = subprocess.run([INDEX, "--db", self.db, "--rebuild", "--compact", self.tmp], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--compact does not go with it", p.stderr)
+        self.assertFalse(os.path.exists(self.db))
 
     def test_quiet_and_verbose_conflict(self):
         p = subprocess.run([INDEX, "-q", "-v", "x"], capture_output=True, text=True)
