@@ -441,6 +441,12 @@ ws_store_status ws_store_open(const char *dir, ws_store_mode mode, const cjk_opt
 		*err = strdup("out of memory");
 		goto fail;
 	}
+	if (mode == WS_STORE_LIVE && !exists(dir)) {
+		/* nothing to act on: no folder made, no lock taken */
+		*err = ws_strdupf("no index at %s yet", dir);
+		status = WS_STORE_NO_INDEX;
+		goto fail;
+	}
 	if (mkdir_p(dir) != 0) {
 		*err = ws_strdupf("cannot create the index folder %s: %s", dir, strerror(errno));
 		goto fail;

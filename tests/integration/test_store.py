@@ -445,6 +445,13 @@ class TestRoots(StoreTest):
         self.assertEqual(out, sorted([f"{os.path.realpath(one)}\t1 files\t4 passages",
                                       f"{os.path.realpath(two)}\t2 files\t4 passages"]))
 
+    def test_forget_with_no_index_makes_none(self):
+        """It made the index folder and its lock file, then said there was
+        no index."""
+        p = self.index(args=["--forget", self.docs()], expect=2)
+        self.assertIn("no index at", p.stderr)
+        self.assertFalse(os.path.exists(self.db))
+
     def test_forget_drops_a_root_and_its_files(self):
         one, two = self.two_roots()
         p = self.index(args=["--forget", os.path.join(self.tmp, "nowhere")], expect=2)
