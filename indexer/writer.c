@@ -140,8 +140,12 @@ static int finish_job(run *r, xq_db *db, ws_job *j, char **err)
 			if (pr->replaced)
 				snprintf(rep, sizeof rep, "; %zu character%s could not be decoded (read as U+FFFD)",
 				         pr->replaced, pr->replaced == 1 ? "" : "s");
-			snprintf(msg, sizeof msg, "%s, %zu passages, %s (%s)%s", j->is_new ? "added" : "changed",
-			         pr->npassages, pr->encoding, pr->encoding_how ? pr->encoding_how : "", rep);
+			/* HTML, DOCX and PDF read their own encodings: none to name */
+			char enc[96] = "";
+			if (*pr->encoding)
+				snprintf(enc, sizeof enc, ", %s (%s)", pr->encoding, pr->encoding_how ? pr->encoding_how : "");
+			snprintf(msg, sizeof msg, "%s, %zu passages%s%s", j->is_new ? "added" : "changed", pr->npassages, enc,
+			         rep);
 			ws_run_report(path, msg, false, r);
 		}
 		break;

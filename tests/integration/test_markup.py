@@ -84,6 +84,13 @@ Cross-border data flows are governed by regional arrangements.</p>
 
 
 class TestHtml(MarkupTest):
+    def test_verbose_names_no_encoding_for_a_page(self):
+        """It printed "added, 1 passages,  ()": HTML reads its own."""
+        self.write("page.html", HTML_PAGE.format(charset="utf-8").encode("utf-8"))
+        p = run_index(self.db, self.docs, args=["--verbose"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stderr, r"page\.html: added, \d+ passages\n")
+
     @needs_search
     def test_utf8_page_lines_sections_title_year(self):
         page = HTML_PAGE.format(charset="utf-8")
