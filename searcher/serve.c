@@ -175,6 +175,11 @@ static bool parse_request(const char *text, size_t len, request *r, char **err)
 	memset(r, 0, sizeof *r);
 	r->id = json_null();
 	r->synonyms = true;
+	size_t blank = 0;
+	while (blank < len && strchr(" \t\r", text[blank]))
+		blank++;
+	if (blank == len) /* jansson would say "'[' or '{' expected near end of file" */
+		return fail(err, "an empty line: a request is one JSON object on a line");
 	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!o)
 		return fail(err, "not JSON: %s (character %d)", je.text, je.position);

@@ -151,6 +151,8 @@ class TestServe(TempDirTest):
             ('{"id":11,"query":"x","year":2023,"since":2020}', 11, "cannot be combined"),
             ('{"id":[1],"query":"x"}', None, '"id" must be'),
             ('{"id":12,"query":"x","partial":"yes"}', 12, "true or false"),
+            ("", None, "an empty line"),  # was jansson's "'[' or '{' expected near end of file"
+            (" \t", None, "an empty line"),
         ]
         for text, _, _ in bad:
             s.send(text)
