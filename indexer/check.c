@@ -27,6 +27,8 @@
 
 typedef struct checker {
 	size_t files, passages, stale, damaged;
+	size_t kept;              /* files of roots that are missing */
+	const ws_roots *roots;    /* the index's */
 } checker;
 
 static void say(checker *c, bool damage, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -65,6 +67,14 @@ static void check_record(checker *c, xq_db *db, unsigned k, unsigned nshards, co
 		say(c, true, "%s: the record says %zu passages, the index has %u", fr->path, fr->passages, have);
 	struct stat sb;
 	if (stat(fr->path, &sb) != 0) {
+		/* a run keeps the files of a root that is missing (a disk not
+		 * mounted): not stale, no run changes them */
+		const char *root = fr->root ? fr->root : ws_roots_covering(c->roots, fr->path);
+		struct stat rb;
+		if (errno == ENOENT && root && stat(root, &rb) != 0 && errno == ENOENT) {
+			c->kept++;
+			return;
+		}
 		say(c, false, "%s: %s since it was indexed", fr->path,
 		    errno == ENOENT ? "removed" : strerror(errno));
 		return;
@@ -113,6 +123,7 @@ int ws_check_index(const char *dir, bool quiet)
 		return 2;
 	}
 	ws_roots roots = {0};
+	c.roots = &roots;
 	ws_layout_batch now = {.nshards = l.nshards};
 	bool revs = true;
 	for (unsigned k = 0; k < l.nshards; k++) {
@@ -150,7 +161,12 @@ int ws_check_index(const char *dir, bool quiet)
 	}
 	for (size_t i = 0; i < roots.n; i++) {
 		struct stat sb;
-		if (stat(roots.items[i], &sb) != 0)
+		if (stat(roots.items[i], &sb) == 0)
+			continue;
+		if (errno == ENOENT)
+			fprintf(stdout, "kept: root %s is missing: its files stay in the index (" PROG " --forget %s "
+			        "drops them)\n", roots.items[i], roots.items[i]);
+		else
 			say(&c, false, "root %s: %s", roots.items[i], strerror(errno));
 	}
 	/* a run that stopped during a batch: searchers no longer wait for it,
@@ -172,10 +188,11 @@ int ws_check_index(const char *dir, bool quiet)
 		say(&c, false, "%s/shard-%d/" WS_LAYOUT_STUB " does not name the live shard %d (a server of it serves "
 		    "another generation, or nothing)", dir, stale_stub, stale_stub);
 	if (!quiet || c.stale || c.damaged)
-		fprintf(stderr, PROG ": --check %s: %zu files, %zu passages; %zu stale, %zu damaged%s\n", dir, c.files,
+		fprintf(stderr, PROG ": --check %s: %zu files, %zu passages; %zu stale, %zu damaged%s%s\n", dir, c.files,
 		        c.passages, c.stale, c.damaged,
 		        c.damaged ? ": rebuild it with " PROG " --rebuild"
-		                  : c.stale ? ": the next " PROG " run brings it up to date" : "");
+		                  : c.stale ? ": the next " PROG " run brings it up to date" : "",
+		        c.kept ? "; the files of a missing root are kept" : "");
 	ws_roots_free(&roots);
 	ws_layout_free(&l);
 	return c.damaged ? 3 : c.stale ? 1 : 0;

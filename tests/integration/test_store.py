@@ -445,6 +445,20 @@ class TestRoots(StoreTest):
         self.assertEqual(out, sorted([f"{os.path.realpath(one)}\t1 files\t4 passages",
                                       f"{os.path.realpath(two)}\t2 files\t4 passages"]))
 
+    def test_check_calls_the_files_of_a_missing_root_kept_not_stale(self):
+        """They were "stale: the next run brings it up to date", which
+        keeps them on purpose: stale, run after run."""
+        one, two = self.two_roots()
+        os.rename(two, two + ".unmounted")
+        self.index(expect=1)  # the root is missing: its files stay
+        p = self.index(args=["--check"], expect=0)
+        self.assertEqual(p.stdout, f"kept: root {os.path.realpath(two)} is missing: its files stay in the index "
+                                   f"(wensou-index --forget {os.path.realpath(two)} drops them)\n")
+        self.assertIn("0 stale, 0 damaged; the files of a missing root are kept", p.stderr)
+        os.remove(os.path.join(one, "r00.txt"))
+        p = self.index(args=["--check"], expect=1)
+        self.assertIn("stale: " + os.path.realpath(os.path.join(one, "r00.txt")), p.stdout)
+
     def test_forget_with_no_index_makes_none(self):
         """It made the index folder and its lock file, then said there was
         no index."""
