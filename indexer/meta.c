@@ -1,13 +1,17 @@
 #include "meta.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <jansson.h>
 
+#include "array.h"
 #include "strbuf.h"
+#include "text.h"
 
 #define SIDECAR_NAME "wensou-meta.json"
 
@@ -40,6 +44,71 @@ void ws_sidecars_free(ws_sidecars *sc)
 	free(sc);
 }
 
+/* Each preparer has its sidecars, and a --watch process runs many times:
+ * a sidecar's problems are said once per process and version of it. */
+static pthread_mutex_t said_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct said_sidecar {
+	char *path;
+	int64_t mtime;
+} *said;
+static size_t nsaid, said_cap;
+
+static bool first_look(const char *path, int64_t mtime)
+{
+	pthread_mutex_lock(&said_mu);
+	bool first = true;
+	for (size_t i = 0; i < nsaid && first; i++)
+		first = !(said[i].mtime == mtime && !strcmp(said[i].path, path));
+	if (first) {
+		struct said_sidecar *v = ws_array_grow(said, nsaid, &said_cap, sizeof *v, 8);
+		char *copy = v ? strdup(path) : NULL;
+		if (copy) {
+			said = v;
+			said[nsaid++] = (struct said_sidecar){copy, mtime};
+		}
+	}
+	pthread_mutex_unlock(&said_mu);
+	return first;
+}
+
+/* Say (a warning: the field is ignored) what in a sidecar's object o is
+ * no field of it or not of its type: a misspelt key or a year as -5 was
+ * dropped without a word.  top: the folder's object, else a file's. */
+static void check_fields(ws_sidecars *sc, const char *path, json_t *o, const char *file)
+{
+	const char *key;
+	json_t *v;
+	char msg[400];
+	json_object_foreach(o, key, v)
+	{
+		const char *why = NULL;
+		if (!strcmp(key, "source") || !strcmp(key, "encoding") || (file && !strcmp(key, "title"))) {
+			if (!json_is_string(v))
+				why = "is not a string";
+		} else if (!strcmp(key, "year")) {
+			json_int_t y = json_is_integer(v) ? json_integer_value(v) : 0;
+			if (json_is_integer(v) ? y < 1000 || y > 9999
+			                       : !json_is_string(v) || !ws_year_in(json_string_value(v), strlen(json_string_value(v))))
+				why = "is not a year of four digits";
+		} else if (!file && !strcmp(key, "files")) {
+			if (!json_is_object(v))
+				why = "is not an object of file names";
+		} else {
+			why = file ? "is not a field of a file (title, source, year, encoding)"
+			           : "is not a field (source, year, encoding, files)";
+		}
+		if (!why || !sc->report)
+			continue;
+		char *shown = ws_shown(key, strlen(key), WS_SHOWN_CHARS);
+		char *of = file ? ws_shown(file, strlen(file), WS_SHOWN_CHARS) : NULL;
+		snprintf(msg, sizeof msg, "%s%s%s\"%s\" %s: ignored", of ? "files: " : "", of ? of : "", of ? ": " : "",
+		         shown ? shown : "", why);
+		free(shown);
+		free(of);
+		sc->report(path, msg, false, sc->ud);
+	}
+}
+
 static void load(ws_sidecars *sc, const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -60,6 +129,7 @@ static void load(ws_sidecars *sc, const char *path)
 		sc->mtime = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 		json_error_t err;
 		sc->json = json_load_file(strbuf_str(&sp), 0, &err);
+		bool say = sc->report && first_look(strbuf_str(&sp), sc->mtime);
 		if (!sc->json || !json_is_object(sc->json)) {
 			char msg[300];
 			if (sc->json)
@@ -68,8 +138,19 @@ static void load(ws_sidecars *sc, const char *path)
 				snprintf(msg, sizeof msg, "ignored: invalid JSON at line %d: %s", err.line, err.text);
 			json_decref(sc->json);
 			sc->json = NULL;
-			if (sc->report)
+			if (say)
 				sc->report(strbuf_str(&sp), msg, false, sc->ud);
+		} else if (say) {
+			check_fields(sc, strbuf_str(&sp), sc->json, NULL);
+			json_t *files = json_object_get(sc->json, "files");
+			const char *name;
+			json_t *entry;
+			if (json_is_object(files))
+				json_object_foreach(files, name, entry)
+				{
+					if (json_is_object(entry))
+						check_fields(sc, strbuf_str(&sp), entry, name);
+				}
 		}
 	}
 	strbuf_free(&sp);

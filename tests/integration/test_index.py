@@ -445,6 +445,33 @@ class TestBadFiles(TempDirTest):
 
 
 @unittest.skipUnless(SOURCE_ROOT, "WENSOU_SOURCE_ROOT not set")
+class TestSidecarFields(TempDirTest):
+    def test_a_field_a_sidecar_cannot_have_is_said_once(self):
+        """A misspelt key or a year of -5 was dropped without a word."""
+        docs = os.path.join(self.tmp, "docs")
+        for sub in ("a", "b"):
+            os.makedirs(os.path.join(docs, sub))
+            for i in range(6):
+                with open(os.path.join(docs, sub, f"r{i}.txt"), "w", encoding="utf-8") as f:
+                    f.write(f"数据跨境流动第{i}段。\n")
+        with open(os.path.join(docs, "a", "wensou-meta.json"), "w", encoding="utf-8") as f:
+            json.dump({"source": "X", "colour": "red", "year": -5,
+                       "files": {"r1.txt": {"titel": "T", "year": 2023}}}, f)
+        with open(os.path.join(docs, "b", "wensou-meta.json"), "w", encoding="utf-8") as f:
+            json.dump({"source": "Y", "year": "2021"}, f)
+        p = run_index(self.db, docs, args=["--jobs", "2"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        said = [ln for ln in p.stderr.splitlines() if "wensou-meta.json" in ln]
+        a = os.path.realpath(os.path.join(docs, "a", "wensou-meta.json"))
+        self.assertEqual(sorted(said), sorted([
+            f'wensou-index: {a}: "colour" is not a field (source, year, encoding, files): ignored',
+            f'wensou-index: {a}: "year" is not a year of four digits: ignored',
+            f'wensou-index: {a}: files: r1.txt: "titel" is not a field of a file (title, source, year, encoding): ignored',
+        ]), p.stderr)
+        # what is right in it still counts
+        self.assertEqual(summary(p.stderr)["added"], 12)
+
+
 class TestSampleCorpus(TempDirTest):
     @needs_search
     def test_sample_corpus_metadata(self):
